@@ -1,0 +1,61 @@
+// What every use case needs: the database, the clock, and a few settings. Owned by main();
+// shared by all request threads (Database is thread-safe; Clock::now is const).
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "domain/access.hpp"
+#include "domain/clock.hpp"
+#include "domain/error.hpp"
+#include "domain/ledger.hpp"
+#include "storage/db.hpp"
+
+namespace civicloop::app {
+
+struct Settings {
+  // argon2id cost: "interactive" (libsodium's, for production) or "min" (tests only).
+  std::string pwhash = "interactive";
+  Millis session_ttl = 12LL * 3600 * 1000;
+  int login_failures_before_lock = 5;
+  Millis login_lock_window = 15LL * 60 * 1000;
+};
+
+struct Context {
+  storage::Database& db;
+  const Clock& clock;
+  Settings settings;
+};
+
+// The actor for work that no signed-in user asked for: init, import from the CLI, jobs.
+access::Actor system_actor(std::int64_t tenant_id);
+
+// Runs fn(Connection&) -> Expected<T> in one transaction: commits on a value, rolls back on an
+// error or an exception (which it rethrows). Nothing is half-written either way.
+template <class T, class F>
+Expected<T> in_tx(storage::Database& db, bool write, F&& fn) {
+  auto lease = db.acquire();
+  lease->begin(write);
+  try {
+    Expected<T> result = fn(*lease);
+    if (result.ok()) {
+      lease->commit();
+    } else {
+      lease->rollback();
+    }
+    return result;
+  } catch (...) {
+    lease->rollback();
+    throw;
+  }
+}
+
+// An event for the ledger from the actor and what changed; the repo fills seq and hashes.
+ledger::Event make_event(const access::Actor& actor, Millis at, std::string entity_type,
+                         std::int64_t entity_id, std::string action,
+                         std::optional<std::string> before, std::optional<std::string> after,
+                         std::optional<std::string> note = std::nullopt);
+
+}  // namespace civicloop::app

@@ -1,0 +1,391 @@
+// civicloop: wiring and the command line. No rule lives here.
+//
+//   civicloop serve   [--db URL] [--listen HOST:PORT] [--web-root DIR] [--threads N]
+//   civicloop init    --preset NAME [--demo] [--db URL] [--presets-dir DIR]
+//   civicloop migrate [--db URL]
+//   civicloop user add --username U (--password P | --password-stdin) --role R [--unit ID|CODE]
+//                      [--display-name NAME] [--tenant CODE] [--db URL]
+//   civicloop user passwd  --username U (--password P | --password-stdin) [--tenant CODE]
+//   civicloop user disable --username U [--tenant CODE]
+//   civicloop ledger verify [--db URL]
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sodium.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/api.hpp"
+#include "app/context.hpp"
+#include "app/ledger_service.hpp"
+#include "app/structure_io.hpp"
+#include "app/user_service.hpp"
+#include "http/server.hpp"
+#include "storage/account_repo.hpp"
+#include "storage/db.hpp"
+#include "storage/org_repo.hpp"
+
+namespace {
+
+using namespace civicloop;
+namespace fs = std::filesystem;
+
+constexpr const char* kUsage = R"(civicloop — 创建全国文明城市指挥平台 / Civilized City campaign platform
+
+Usage:
+  civicloop serve   [--db URL] [--listen HOST:PORT] [--web-root DIR] [--threads N]
+  civicloop init    --preset NAME [--demo] [--db URL] [--presets-dir DIR]
+  civicloop migrate [--db URL]
+  civicloop user add     --username U (--password P | --password-stdin) --role ROLE
+                         [--unit ID|CODE] [--display-name NAME] [--tenant CODE] [--db URL]
+  civicloop user passwd  --username U (--password P | --password-stdin) [--tenant CODE] [--db URL]
+  civicloop user disable --username U [--tenant CODE] [--db URL]
+  civicloop ledger verify [--db URL]
+  civicloop version
+
+--db takes sqlite:PATH (default sqlite:var/civicloop.db) or a postgresql:// URL.
+Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_worker citizen
+)";
+
+struct Args {
+  std::vector<std::string> words;             // positional
+  std::map<std::string, std::string> options;  // --name value
+  std::map<std::string, bool> flags;           // --name
+
+  std::string get(const std::string& name, std::string fallback = "") const {
+    auto it = options.find(name);
+    return it == options.end() ? fallback : it->second;
+  }
+  bool has(const std::string& name) const { return options.contains(name) || flags.contains(name); }
+};
+
+const std::map<std::string, bool>& known_options() {
+  // name -> takes a value
+  static const std::map<std::string, bool> m = {
+      {"db", true},          {"listen", true},    {"web-root", true},  {"threads", true},
+      {"preset", true},      {"demo", false},     {"presets-dir", true}, {"username", true},
+      {"password", true},    {"password-stdin", false}, {"role", true}, {"unit", true},
+      {"display-name", true}, {"tenant", true},   {"help", false},
+  };
+  return m;
+}
+
+std::optional<Args> parse_args(int argc, char** argv, std::string& error) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string w = argv[i];
+    if (w.rfind("--", 0) == 0) {
+      std::string name = w.substr(2);
+      std::optional<std::string> value;
+      if (auto eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+      }
+      auto it = known_options().find(name);
+      if (it == known_options().end()) {
+        error = "unknown option --" + name;
+        return std::nullopt;
+      }
+      if (it->second) {
+        if (!value) {
+          if (i + 1 >= argc) {
+            error = "--" + name + " needs a value";
+            return std::nullopt;
+          }
+          value = argv[++i];
+        }
+        a.options[name] = *value;
+      } else {
+        a.flags[name] = true;
+      }
+    } else {
+      a.words.push_back(w);
+    }
+  }
+  return a;
+}
+
+std::string default_db() { return "sqlite:var/civicloop.db"; }
+
+fs::path default_web_root() {
+  if (const char* env = std::getenv("CIVICLOOP_WEB_ROOT")) return env;
+  fs::path built = fs::path(CIVICLOOP_SOURCE_DIR) / "web" / "dist";
+  if (fs::exists(built)) return built;
+  return fs::path("web") / "dist";
+}
+
+fs::path default_presets_dir() {
+  fs::path p = fs::path(CIVICLOOP_SOURCE_DIR) / "presets";
+  if (fs::exists(p)) return p;
+  return "presets";
+}
+
+app::Settings settings_from_env() {
+  app::Settings s;
+  // Test suites set CIVICLOOP_PWHASH=min so that hashing does not dominate their run time.
+  if (const char* p = std::getenv("CIVICLOOP_PWHASH"); p != nullptr && std::string(p) == "min") {
+    s.pwhash = "min";
+  }
+  return s;
+}
+
+std::unique_ptr<storage::Database> open_db(const Args& a, int pool = 4) {
+  auto url = a.get("db", default_db());
+  auto db = storage::Database::open(url, pool);
+  auto lease = db->acquire();
+  auto applied = storage::migrate(*lease);
+  for (int v : applied) spdlog::info("migration {} applied", v);
+  return db;
+}
+
+// The tenant named by --tenant, or the only one.
+std::optional<std::int64_t> pick_tenant(storage::Database& db, const Args& a) {
+  auto lease = db.acquire();
+  storage::TenantRepo tenants(*lease);
+  if (a.has("tenant")) {
+    auto t = tenants.find_by_code(a.get("tenant"));
+    if (!t) {
+      std::cerr << "no tenant with code " << a.get("tenant") << "\n";
+      return std::nullopt;
+    }
+    return t->id;
+  }
+  auto all = tenants.all();
+  if (all.size() == 1) return all[0].id;
+  std::cerr << (all.empty() ? "the database has no tenant yet: run civicloop init first\n"
+                            : "several tenants: name one with --tenant CODE\n");
+  return std::nullopt;
+}
+
+std::string read_password(const Args& a) {
+  if (a.has("password-stdin")) {
+    std::string line;
+    std::getline(std::cin, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+  }
+  return a.get("password");
+}
+
+int print_error(const Error& e) {
+  std::cerr << "error: " << e.code;
+  if (!e.field.empty()) std::cerr << " (" << e.field << ")";
+  for (const auto& [k, v] : e.details) std::cerr << " " << k << "=" << v;
+  std::cerr << "\n";
+  return 1;
+}
+
+int cmd_serve(const Args& a) {
+  auto db = open_db(a, 8);
+  SystemClock clock;
+  app::Context ctx{*db, clock, settings_from_env()};
+  api::ApiOptions options;
+  options.web_root = a.has("web-root") ? fs::path(a.get("web-root")) : default_web_root();
+  auto api = api::make_api(ctx, options);
+  if (!api->static_files.available()) {
+    spdlog::warn("no built web app at {} (run make build); serving the API only",
+                 options.web_root.string());
+  }
+  http::ServerOptions so;
+  const auto listen = a.get("listen", "127.0.0.1:8080");
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "--listen takes HOST:PORT\n";
+    return 2;
+  }
+  so.host = listen.substr(0, colon);
+  try {
+    const int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    so.port = static_cast<std::uint16_t>(port);
+    if (a.has("threads")) so.threads = std::max(1, std::stoi(a.get("threads")));
+  } catch (const std::exception&) {
+    std::cerr << "--listen takes HOST:PORT and --threads a number\n";
+    return 2;
+  }
+  auto* apip = api.get();
+  http::Server server(
+      so, [apip](http::Request& req) { return api::handle(*apip, req); },
+      [apip](const http::Request& req, int status, std::int64_t micros) {
+        apip->metrics.observe(status, micros);
+        spdlog::info("{} {} {} {}us {}", req.method, req.path, status, micros, req.remote_address);
+      });
+  server.start();
+  // Tests and scripts read this line to learn the port.
+  std::cout << "civicloop listening on http://" << so.host << ":" << server.port() << "/ ("
+            << db->describe() << ")" << std::endl;
+  server.run_until_signal();
+  spdlog::info("stopped");
+  return 0;
+}
+
+int cmd_init(const Args& a) {
+  if (!a.has("preset")) {
+    std::cerr << "init needs --preset NAME\n";
+    return 2;
+  }
+  const auto name = a.get("preset");
+  for (const char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) {
+      std::cerr << "bad preset name\n";
+      return 2;
+    }
+  }
+  auto db = open_db(a);
+  SystemClock clock;
+  app::Context ctx{*db, clock, settings_from_env()};
+  const fs::path dir =
+      (a.has("presets-dir") ? fs::path(a.get("presets-dir")) : default_presets_dir()) / name;
+  auto r = app::init_preset(ctx, dir, a.has("demo"));
+  if (!r) return print_error(r.error());
+  std::cout << (r->created ? "loaded preset " : "preset already loaded: ") << name << "\n";
+  if (a.has("demo")) {
+    std::cout << (r->demo_loaded ? "loaded demo data\n" : "demo data already loaded\n");
+    std::cout << "demo logins (password " << r->demo_password << "):\n";
+    for (const auto& [user, role] : r->demo_logins) {
+      std::cout << "  " << user << "  (" << role << ")\n";
+    }
+  }
+  return 0;
+}
+
+int cmd_migrate(const Args& a) {
+  auto db = storage::Database::open(a.get("db", default_db()), 1);
+  auto lease = db->acquire();
+  auto applied = storage::migrate(*lease);
+  std::cout << (applied.empty() ? "schema is up to date" : "applied migrations:");
+  for (int v : applied) std::cout << " " << v;
+  std::cout << " (latest " << storage::latest_migration(db->dialect()) << ")\n";
+  return 0;
+}
+
+int cmd_user(const Args& a) {
+  if (a.words.size() < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const auto& sub = a.words[1];
+  auto db = open_db(a);
+  SystemClock clock;
+  app::Context ctx{*db, clock, settings_from_env()};
+  auto tenant = pick_tenant(*db, a);
+  if (!tenant) return 1;
+  const auto actor = app::system_actor(*tenant);
+  app::UserService users(ctx);
+  if (!a.has("username")) {
+    std::cerr << "--username is required\n";
+    return 2;
+  }
+  if (sub == "add") {
+    app::NewUser in;
+    in.username = a.get("username");
+    in.password = read_password(a);
+    in.role = a.get("role");
+    in.display_name = a.get("display-name");
+    if (a.has("unit")) {
+      const auto unit = a.get("unit");
+      auto lease = db->acquire();
+      storage::OrgRepo repo(*lease, *tenant);
+      std::optional<org::Unit> u = repo.find_unit_by_code(unit);
+      if (!u && !unit.empty() && unit.find_first_not_of("0123456789") == std::string::npos) {
+        u = repo.find_unit(std::stoll(unit));
+      }
+      if (!u) {
+        std::cerr << "no unit with id or code " << unit << "\n";
+        return 1;
+      }
+      in.unit_id = u->id;
+    }
+    auto r = users.create(actor, in);
+    if (!r) return print_error(r.error());
+    std::cout << "created user " << r->username << " (id " << r->id << ", "
+              << access::to_string(r->role) << ")\n";
+    return 0;
+  }
+  if (sub == "passwd") {
+    app::UserPatch p;
+    p.password = read_password(a);
+    auto r = users.update_by_username(actor, a.get("username"), p);
+    if (!r) return print_error(r.error());
+    std::cout << "password changed for " << r->username << "\n";
+    return 0;
+  }
+  if (sub == "disable") {
+    app::UserPatch p;
+    p.disabled = true;
+    auto r = users.update_by_username(actor, a.get("username"), p);
+    if (!r) return print_error(r.error());
+    std::cout << "disabled " << r->username << "\n";
+    return 0;
+  }
+  std::cerr << kUsage;
+  return 2;
+}
+
+int cmd_ledger(const Args& a) {
+  if (a.words.size() < 2 || a.words[1] != "verify") {
+    std::cerr << kUsage;
+    return 2;
+  }
+  auto db = open_db(a, 1);
+  SystemClock clock;
+  app::Context ctx{*db, clock, settings_from_env()};
+  int bad = 0;
+  for (const auto& [tenant, r] : app::verify_all_ledgers(ctx)) {
+    if (r.ok) {
+      std::cout << tenant << ": ledger intact, " << r.events << " events\n";
+    } else {
+      ++bad;
+      std::cout << tenant << ": ledger BROKEN at event " << r.bad_seq.value_or(0) << " ("
+                << r.reason << ")\n";
+    }
+  }
+  return bad == 0 ? 0 : 3;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("civicloop");
+  spdlog::set_default_logger(logger);
+  if (sodium_init() < 0) {
+    std::cerr << "libsodium failed to initialise\n";
+    return 1;
+  }
+  std::string error;
+  auto args = parse_args(argc, argv, error);
+  if (!args) {
+    std::cerr << error << "\n\n" << kUsage;
+    return 2;
+  }
+  if (args->words.empty() || args->has("help")) {
+    std::cout << kUsage;
+    return args->words.empty() && !args->has("help") ? 2 : 0;
+  }
+  const auto& cmd = args->words[0];
+  try {
+    if (cmd == "serve") return cmd_serve(*args);
+    if (cmd == "init") return cmd_init(*args);
+    if (cmd == "migrate") return cmd_migrate(*args);
+    if (cmd == "user") return cmd_user(*args);
+    if (cmd == "ledger") return cmd_ledger(*args);
+    if (cmd == "version") {
+      std::cout << "civicloop " << CIVICLOOP_VERSION << "\n";
+      return 0;
+    }
+  } catch (const storage::StorageError& e) {
+    std::cerr << "storage error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  std::cerr << "unknown command " << cmd << "\n\n" << kUsage;
+  return 2;
+}

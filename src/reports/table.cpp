@@ -1,0 +1,183 @@
+#include "reports/table.hpp"
+
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace civicloop::reports {
+
+namespace {
+void put_field(std::string& out, std::string_view f) {
+  // Quote when needed; a leading = + - @ is prefixed with ' so a spreadsheet never runs it as a
+  // formula (CSV injection).
+  const bool formula = !f.empty() && (f[0] == '=' || f[0] == '+' || f[0] == '-' || f[0] == '@');
+  const bool quote = formula || f.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote) {
+    out += f;
+    return;
+  }
+  out += '"';
+  if (formula) out += '\'';
+  for (const char c : f) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+// Display width of UTF-8 text: CJK characters count double.
+std::size_t width(std::string_view s) {
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) == 0x80) continue;
+    w += c >= 0xE0 ? 2 : 1;
+  }
+  return w;
+}
+}  // namespace
+
+std::string to_csv(const std::vector<std::string>& header, const Table& rows) {
+  std::string out = "\xEF\xBB\xBF";
+  auto line = [&](const std::vector<std::string>& r) {
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (i > 0) out += ',';
+      put_field(out, r[i]);
+    }
+    out += "\r\n";
+  };
+  line(header);
+  for (const auto& r : rows) line(r);
+  return out;
+}
+
+std::optional<Table> parse_csv(std::string_view text, CsvError* error, std::size_t max_rows) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  Table rows;
+  std::vector<std::string> row;
+  std::string field;
+  std::size_t line = 1;
+  std::size_t i = 0;
+  bool in_quotes = false;
+  bool field_started = false;
+  auto fail = [&](const char* reason) -> std::optional<Table> {
+    if (error != nullptr) *error = {line, reason};
+    return std::nullopt;
+  };
+  auto end_row = [&] {
+    row.push_back(std::move(field));
+    field.clear();
+    field_started = false;
+    // Skip blank lines.
+    if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));
+    row.clear();
+  };
+  while (i < text.size()) {
+    const char c = text[i];
+    if (in_quotes) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        in_quotes = false;
+        ++i;
+        if (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
+          return fail("bad_quote");
+        }
+        continue;
+      }
+      if (c == '\n') ++line;
+      field += c;
+      ++i;
+      continue;
+    }
+    if (c == '"') {
+      if (field_started && !field.empty()) return fail("bad_quote");
+      in_quotes = true;
+      field_started = true;
+      ++i;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+      field_started = false;
+      ++i;
+    } else if (c == '\r' || c == '\n') {
+      end_row();
+      if (rows.size() > max_rows) return fail("too_large");
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      ++i;
+      ++line;
+    } else {
+      field += c;
+      field_started = true;
+      ++i;
+    }
+  }
+  if (in_quotes) return fail("unterminated_quote");
+  if (field_started || !field.empty() || !row.empty()) end_row();
+  if (rows.size() > max_rows) return fail("too_large");
+  return rows;
+}
+
+std::string to_xlsx(std::string_view sheet_name, const std::vector<std::string>& header,
+                    const Table& rows) {
+  char path[] = "/tmp/civicloop-xlsx-XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) throw std::runtime_error("cannot create a temporary file for a workbook");
+  close(fd);
+  lxw_workbook_options options{};
+  options.constant_memory = LXW_TRUE;  // rows stream to disk: memory stays flat for large lists
+  options.tmpdir = nullptr;
+  lxw_workbook* wb = workbook_new_opt(path, &options);
+  if (wb == nullptr) {
+    std::remove(path);
+    throw std::runtime_error("cannot open a workbook");
+  }
+  const std::string sheet(sheet_name);
+  lxw_worksheet* ws = workbook_add_worksheet(wb, sheet.c_str());
+  lxw_format* bold = workbook_add_format(wb);
+  format_set_bold(bold);
+  format_set_bg_color(bold, 0xF2F2F2);
+  std::vector<std::size_t> widths(header.size(), 4);
+  for (std::size_t c = 0; c < header.size(); ++c) widths[c] = std::max(widths[c], width(header[c]));
+  for (const auto& r : rows) {
+    for (std::size_t c = 0; c < r.size() && c < widths.size(); ++c) {
+      widths[c] = std::max(widths[c], std::min<std::size_t>(width(r[c]), 60));
+    }
+  }
+  for (std::size_t c = 0; c < widths.size(); ++c) {
+    worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
+                         static_cast<double>(widths[c] + 2), nullptr);
+  }
+  worksheet_freeze_panes(ws, 1, 0);
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), header[c].c_str(), bold);
+  }
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    for (std::size_t c = 0; c < rows[r].size(); ++c) {
+      worksheet_write_string(ws, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c),
+                             rows[r][c].c_str(), nullptr);
+    }
+  }
+  const lxw_error err = workbook_close(wb);
+  std::string bytes;
+  if (err == LXW_NO_ERROR) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    bytes = ss.str();
+  }
+  std::remove(path);
+  if (err != LXW_NO_ERROR) throw std::runtime_error(lxw_strerror(err));
+  return bytes;
+}
+
+}  // namespace civicloop::reports

@@ -1,0 +1,142 @@
+// The one seam in front of the two databases.
+//
+// A Connection runs SQL written once for both backends: parameters are `?` placeholders (the
+// PostgreSQL driver rewrites them to $1, $2, ...), booleans are integers 0/1, times are integer
+// milliseconds since the epoch (UTC), JSON is text. Repositories in src/storage/ are written against
+// this interface only, so one contract test suite covers both drivers.
+//
+// Ownership: a Database owns a small pool of connections; a Lease borrows one for the duration of a
+// transaction. A Connection is used by one thread at a time; Database::acquire is thread-safe.
+//
+// Errors: every failure is a StorageError (an exception), with a kind that does not depend on the
+// backend. Expected outcomes (not found, duplicate) are decided by the repositories and use cases.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace civicloop::storage {
+
+enum class Dialect { kSqlite, kPostgres };
+
+// A bound parameter or a result cell.
+using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+
+class StorageError : public std::runtime_error {
+ public:
+  enum class Kind {
+    kUnavailable,      // cannot connect, disk full, I/O error
+    kUniqueViolation,  // a unique constraint refused the write
+    kConstraint,       // another constraint (foreign key, check, not null)
+    kConflict,         // serialization failure or lock timeout: the caller may retry
+    kOther,
+  };
+  StorageError(Kind kind, const std::string& what, std::string constraint = {})
+      : std::runtime_error(what), kind_(kind), constraint_(std::move(constraint)) {}
+  Kind kind() const { return kind_; }
+  const std::string& constraint() const { return constraint_; }
+
+ private:
+  Kind kind_;
+  std::string constraint_;
+};
+
+// One result row. Cells come typed from SQLite and as text from PostgreSQL; the accessors convert.
+class Row {
+ public:
+  explicit Row(std::vector<Value> cells) : cells_(std::move(cells)) {}
+  std::size_t size() const { return cells_.size(); }
+  bool is_null(std::size_t i) const;
+  std::int64_t get_int(std::size_t i) const;
+  std::optional<std::int64_t> get_opt_int(std::size_t i) const;
+  double get_double(std::size_t i) const;
+  bool get_bool(std::size_t i) const { return get_int(i) != 0; }
+  std::string get_text(std::size_t i) const;  // "" for NULL
+  std::optional<std::string> get_opt_text(std::size_t i) const;
+
+ private:
+  std::vector<Value> cells_;
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual Dialect dialect() const = 0;
+  // Runs one or more statements without parameters (migrations, pragmas).
+  virtual void exec_script(std::string_view sql) = 0;
+  // Runs one statement and returns its rows (statements with RETURNING included).
+  virtual std::vector<Row> query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Runs one statement and returns the number of rows it changed.
+  virtual std::int64_t execute(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Transactions. begin(true) takes the write lock up front (SQLite: BEGIN IMMEDIATE), so two
+  // writers never deadlock on a lock upgrade.
+  virtual void begin(bool write) = 0;
+  virtual void commit() = 0;
+  virtual void rollback() noexcept = 0;
+  // True when the connection broke and should not go back to the pool.
+  virtual bool broken() const { return false; }
+};
+
+class Database;
+
+// A connection borrowed from the pool; returns it on destruction.
+class Lease {
+ public:
+  Lease(Database* db, std::unique_ptr<Connection> conn) : db_(db), conn_(std::move(conn)) {}
+  Lease(Lease&&) = default;
+  Lease& operator=(Lease&&) = delete;
+  Lease(const Lease&) = delete;
+  ~Lease();
+  Connection& operator*() { return *conn_; }
+  Connection* operator->() { return conn_.get(); }
+
+ private:
+  Database* db_;
+  std::unique_ptr<Connection> conn_;
+};
+
+class Database {
+ public:
+  // url: "sqlite:PATH" or "postgresql://..." / "postgres://...". Throws StorageError when it
+  // cannot open. At most pool_size connections are open at once; acquire() waits for a free one.
+  static std::unique_ptr<Database> open(const std::string& url, int pool_size = 4);
+
+  explicit Database(int pool_size) : pool_size_(pool_size) {}
+  virtual ~Database() = default;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  virtual Dialect dialect() const = 0;
+  virtual std::string describe() const = 0;  // "sqlite" or "postgresql", for /healthz
+  Lease acquire();
+
+ protected:
+  virtual std::unique_ptr<Connection> connect() = 0;
+
+ private:
+  friend class Lease;
+  void give_back(std::unique_ptr<Connection> conn);
+
+  const int pool_size_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  int open_ = 0;
+};
+
+// Applies the numbered migrations of the connection's dialect that are not yet applied, each in
+// its own transaction. Returns the versions applied. Safe to call at every start-up.
+std::vector<int> migrate(Connection& conn);
+
+// The highest migration version known to this binary, per dialect.
+int latest_migration(Dialect dialect);
+
+}  // namespace civicloop::storage

@@ -1,0 +1,39 @@
+// Persistence of the hash-chained ledger (see domain/ledger.hpp). Appending locks the tenant's
+// head row for the rest of the transaction, so events get gap-free sequence numbers and each
+// links to the one committed before it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/ledger.hpp"
+#include "storage/db.hpp"
+
+namespace civicloop::storage {
+
+struct LedgerQuery {
+  std::optional<std::string> entity_type;
+  std::optional<std::int64_t> entity_id;
+  int limit = 50;
+  std::optional<std::int64_t> before_seq;  // newest first: events with seq < before_seq
+};
+
+class LedgerRepo {
+ public:
+  LedgerRepo(Connection& conn, std::int64_t tenant_id) : c_(conn), tenant_(tenant_id) {}
+
+  // Fills seq, prev_hash and hash of `event` and stores it. Needs a write transaction.
+  void append(ledger::Event& event);
+  std::vector<ledger::Event> list(const LedgerQuery& q);
+  // Walks the whole chain in seq order, in pages, and checks it against the head.
+  ledger::VerifyResult verify();
+
+ private:
+  Connection& c_;
+  std::int64_t tenant_;
+};
+
+}  // namespace civicloop::storage

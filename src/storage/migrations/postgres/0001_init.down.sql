@@ -1,0 +1,12 @@
+DROP TABLE ledger_heads;
+DROP TABLE ledger_events;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE liaisons;
+DROP TABLE memberships;
+DROP TABLE people;
+DROP TABLE org_units;
+DROP TABLE posts;
+DROP TABLE id_counters;
+DROP TABLE tenants;
