@@ -57,7 +57,7 @@ class AuthService {
  private:
   Expected<Principal> principal_for(storage::Connection& conn, std::int64_t tenant_id,
                                     std::int64_t user_id);
-  bool throttled(const std::string& key, Millis now);
+  bool throttled(const std::string& key, Millis now, int limit);
   void record_failure(const std::string& key, Millis now);
   void clear_failures(const std::string& key);
 

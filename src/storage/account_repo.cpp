@@ -122,10 +122,10 @@ std::vector<User> UserRepo::list(const UserQuery& q) {
     std::string p = "%";
     for (const char c : q.q) {
       if (c == '%' || c == '_' || c == '\\') p += '\\';
-      p += c;
+      p += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }
     p += "%";
-    sql += " AND (username LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')";
+    sql += " AND (lower(username) LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\')";
     params.emplace_back(p);
     params.emplace_back(p);
   }

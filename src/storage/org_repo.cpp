@@ -210,9 +210,12 @@ std::vector<org::Unit> OrgRepo::list_units(const UnitQuery& q) {
   }
   if (!q.include_retired) sql += " AND retired = 0";
   if (!q.q.empty()) {
+    // Both sides go through the database's lower(): PostgreSQL folds more than ASCII, and a
+    // pattern folded differently from the column would miss names with non-ASCII capitals.
     sql +=
-        " AND (lower(name) LIKE ? ESCAPE '\\' OR lower(coalesce(name_en, '')) LIKE ? ESCAPE '\\' "
-        "OR lower(coalesce(code, '')) LIKE ? ESCAPE '\\')";
+        " AND (lower(name) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "
+        "OR lower(coalesce(name_en, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "
+        "OR lower(coalesce(code, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\')";
     const auto p = like_pattern(q.q);
     params.emplace_back(p);
     params.emplace_back(p);
@@ -319,8 +322,9 @@ std::vector<org::Person> OrgRepo::list_people(const PersonQuery& q) {
   if (!q.include_retired) sql += " AND retired = 0";
   if (!q.q.empty()) {
     sql +=
-        " AND (lower(name) LIKE ? ESCAPE '\\' OR lower(coalesce(phone, '')) LIKE ? ESCAPE '\\' "
-        "OR lower(coalesce(title, '')) LIKE ? ESCAPE '\\')";
+        " AND (lower(name) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "
+        "OR lower(coalesce(phone, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "
+        "OR lower(coalesce(title, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\')";
     const auto p = like_pattern(q.q);
     params.insert(params.end(), {p, p, p});
   }

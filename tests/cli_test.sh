@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The command line, driven as an operator would: init (twice: idempotent), user add/passwd/disable,
+# migrate, and ledger verify catching an edited and a deleted event.
+# Usage: tests/cli_test.sh PATH/TO/civicloop
+set -euo pipefail
+bin=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+db="sqlite:$work/c.db"
+export CIVICLOOP_PWHASH=min
+pass=0
+fail=0
+check() {  # check NAME COMMAND...: the command must succeed
+  local name=$1
+  shift
+  if "$@" >"$work/out" 2>&1; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $name"
+    cat "$work/out"
+  fi
+}
+refuse() {  # refuse NAME COMMAND...: the command must fail
+  local name=$1
+  shift
+  if "$@" >"$work/out" 2>&1; then
+    fail=$((fail + 1))
+    echo "FAIL (should have failed): $name"
+    cat "$work/out"
+  else
+    pass=$((pass + 1))
+  fi
+}
+expect_output() {  # expect_output NAME TEXT: the last command printed TEXT
+  if grep -q -- "$2" "$work/out"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $1: output lacks '$2'"
+    cat "$work/out"
+  fi
+}
+
+check "init" "$bin" init --preset pingcheng --demo --db "$db"
+expect_output "init prints logins" "admin"
+check "init again is idempotent" "$bin" init --preset pingcheng --demo --db "$db"
+expect_output "second init says so" "already loaded"
+groups=$(sqlite3 "$work/c.db" "SELECT count(*) FROM org_units WHERE kind='supervision_group'")
+check "11 groups after two inits" test "$groups" = 11
+check "migrate is up to date" "$bin" migrate --db "$db"
+expect_output "migrate says so" "up to date"
+
+check "user add hq_admin without unit" "$bin" user add --username boss --password 'Secret#2026' --role hq_admin --db "$db"
+check "user add unit operator by unit code" "$bin" user add --username yt --password 'Secret#2026' --role unit_operator --unit 140213050 --db "$db"
+refuse "unit operator needs a unit" "$bin" user add --username nounit --password 'Secret#2026' --role unit_operator --db "$db"
+expect_output "error names the rule" "auth.unit_required"
+refuse "duplicate username" "$bin" user add --username boss --password 'Secret#2026' --role hq_admin --db "$db"
+refuse "unknown role" "$bin" user add --username x1 --password 'Secret#2026' --role emperor --db "$db"
+refuse "unknown unit" "$bin" user add --username x2 --password 'Secret#2026' --role grid_worker --unit NOPE --db "$db"
+check "password from stdin" bash -c "echo 'Another#2026' | '$bin' user passwd --username boss --password-stdin --db '$db'"
+check "disable" "$bin" user disable --username yt --db "$db"
+disabled=$(sqlite3 "$work/c.db" "SELECT disabled FROM users WHERE username='yt'")
+check "disabled in the database" test "$disabled" = 1
+refuse "unknown option" "$bin" user add --frobnicate --db "$db"
+
+check "ledger verify on an intact ledger" "$bin" ledger verify --db "$db"
+expect_output "says intact" "intact"
+
+cp "$work/c.db" "$work/edited.db"
+sqlite3 "$work/edited.db" "UPDATE ledger_events SET after_json = replace(after_json, '永泰街道', '改过的街道') WHERE seq = (SELECT min(seq) FROM ledger_events WHERE after_json LIKE '%永泰街道%')"
+refuse "ledger verify catches an edit" "$bin" ledger verify --db "sqlite:$work/edited.db"
+expect_output "names the event" "BROKEN at event"
+
+cp "$work/c.db" "$work/deleted.db"
+sqlite3 "$work/deleted.db" "DELETE FROM ledger_events WHERE seq = 10"
+refuse "ledger verify catches a deletion" "$bin" ledger verify --db "sqlite:$work/deleted.db"
+expect_output "names event 10" "event 10 (missing)"
+
+cp "$work/c.db" "$work/tail.db"
+sqlite3 "$work/tail.db" "DELETE FROM ledger_events WHERE seq = (SELECT max(seq) FROM ledger_events)"
+refuse "ledger verify catches a deleted last event" "$bin" ledger verify --db "sqlite:$work/tail.db"
+
+refuse "bad db url" "$bin" migrate --db "mysql://nope"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,93 @@
+#include "support/api_fixture.hpp"
+
+#include "app/structure_io.hpp"
+#include "storage/org_repo.hpp"
+#include "support/test_db.hpp"
+
+namespace civicloop::test {
+
+ApiServer::ApiServer(const std::string& backend) {
+  db_ = open_fresh(backend, {.pool_size = 6});
+  if (!db_) return;
+  app::Settings settings;
+  settings.pwhash = "min";
+  ctx_ = std::make_unique<app::Context>(app::Context{*db_, clock_, settings});
+  auto r = app::init_preset(*ctx_, std::filesystem::path(CIVICLOOP_SOURCE_DIR) / "presets" /
+                                       "pingcheng",
+                            true);
+  if (!r) throw std::runtime_error("init_preset failed: " + r.error().code + " " + r.error().field);
+  start();
+}
+
+void ApiServer::start() {
+  api_ = api::make_api(*ctx_, {.web_root = std::filesystem::path(CIVICLOOP_SOURCE_DIR) / "web" /
+                                           "dist"});
+  http::ServerOptions so;
+  so.port = 0;
+  so.threads = 2;
+  so.max_body_bytes = 1024 * 1024;
+  auto* a = api_.get();
+  server_ = std::make_unique<http::Server>(
+      so, [a](http::Request& req) { return api::handle(*a, req); });
+  server_->start();
+}
+
+void ApiServer::restart() {
+  server_->stop(5);
+  server_.reset();
+  api_.reset();
+  start();
+}
+
+ApiServer::~ApiServer() {
+  if (server_) server_->stop(5);
+}
+
+std::unique_ptr<TestClient> ApiServer::client() const {
+  auto c = std::make_unique<TestClient>("127.0.0.1", server_->port());
+  c->keep_cookies(true);
+  return c;
+}
+
+std::unique_ptr<TestClient> ApiServer::login(const std::string& username,
+                                             const std::string& password) const {
+  auto c = client();
+  auto r = c->request("POST", "/api/v1/auth/login",
+                      R"({"username":")" + username + R"(","password":")" + password + R"("})",
+                      {{"Content-Type", "application/json"}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  if (r.status == 200) {
+    c->set_header("X-CSRF-Token", std::string(parse(r).at("csrf_token").as_string()));
+  }
+  c->set_header("Content-Type", "application/json");
+  return c;
+}
+
+std::int64_t ApiServer::unit_id(const std::string& code) {
+  auto lease = db_->acquire();
+  auto u = storage::OrgRepo(*lease, 1).find_unit_by_code(code);
+  if (!u) throw std::runtime_error("no unit " + code);
+  return u->id;
+}
+
+std::int64_t ApiServer::person_id_by_name(const std::string& name) {
+  auto lease = db_->acquire();
+  auto rows = lease->query("SELECT id FROM people WHERE tenant_id = 1 AND name = ?", {name});
+  if (rows.empty()) throw std::runtime_error("no person " + name);
+  return rows[0].get_int(0);
+}
+
+boost::json::value parse(const HttpResponse& r) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(r.body, ec);
+  if (ec) return nullptr;
+  return v;
+}
+
+std::string error_code(const HttpResponse& r) {
+  auto v = parse(r);
+  if (!v.is_object() || !v.as_object().contains("error")) return "";
+  return std::string(v.at("error").at("code").as_string());
+}
+
+}  // namespace civicloop::test

@@ -1,0 +1,53 @@
+// A real civicloop server for API tests: a fresh database with the Pingcheng preset and its demo
+// data, the API on 127.0.0.1:0, and clients signed in as the demo users.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <memory>
+#include <string>
+
+#include "api/api.hpp"
+#include "domain/clock.hpp"
+#include "http/server.hpp"
+#include "storage/db.hpp"
+#include "support/http_client.hpp"
+
+namespace civicloop::test {
+
+class ApiServer {
+ public:
+  // backend: "sqlite" or "postgres" (see test_db.hpp). Loads the preset with demo data.
+  explicit ApiServer(const std::string& backend = "sqlite");
+  ~ApiServer();
+  bool ready() const { return server_ != nullptr; }
+  std::uint16_t port() const { return server_->port(); }
+  storage::Database& db() { return *db_; }
+  app::Context& ctx() { return *ctx_; }
+  // Stops the server and starts a new one on the same database (a restart).
+  void restart();
+
+  std::unique_ptr<TestClient> client() const;
+  // A client signed in as a demo user, with the CSRF header set. Fails the test on a bad login.
+  std::unique_ptr<TestClient> login(const std::string& username,
+                                    const std::string& password = "Demo@2026") const;
+  // The id of the unit with this code (through the database, not the API).
+  std::int64_t unit_id(const std::string& code);
+  std::int64_t person_id_by_name(const std::string& name);
+
+ private:
+  void start();
+  std::string url_;
+  std::unique_ptr<storage::Database> db_;
+  SystemClock clock_;
+  std::unique_ptr<app::Context> ctx_;
+  std::unique_ptr<api::Api> api_;
+  std::unique_ptr<http::Server> server_;
+};
+
+boost::json::value parse(const HttpResponse& r);
+// The error code of an error response ("" when the body is not an error).
+std::string error_code(const HttpResponse& r);
+
+}  // namespace civicloop::test
