@@ -118,10 +118,10 @@ struct Liaison {
   Id leader_id = 0;  // the accountable leader (a person)
 };
 
-// Leader liaison (包联): a subdistrict's leader is a district-level person (a member of a unit
-// that is not inside any subdistrict); a community's or village's leader is a member of the
-// subdistrict that contains it. `leader_units` are the kind and path of each unit the leader
-// belongs to.
+// Leader liaison (包联): a subdistrict's leader is a district-level person (a member of the HQ,
+// its office, a supervision group, a task force or a department); a community's or village's
+// leader is a member of the subdistrict that contains it. `leader_units` are the kind and path of
+// each unit the leader belongs to.
 Status check_liaison(const Unit& place, std::string_view place_subdistrict_path,
                      const std::vector<std::pair<UnitKind, std::string>>& leader_units);
 

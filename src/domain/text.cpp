@@ -40,12 +40,18 @@ std::optional<std::size_t> utf8_length(std::string_view s) {
   return count;
 }
 
+namespace {
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+}  // namespace
+
 std::string trim(std::string_view s) {
   constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
   bool changed = true;
   while (changed && !s.empty()) {
     changed = false;
-    if (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r') {
+    if (is_space(s.front())) {
       s.remove_prefix(1);
       changed = true;
     } else if (s.substr(0, 3) == kIdeographicSpace) {
@@ -53,7 +59,7 @@ std::string trim(std::string_view s) {
       changed = true;
     }
     if (s.empty()) break;
-    if (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r') {
+    if (is_space(s.back())) {
       s.remove_suffix(1);
       changed = true;
     } else if (s.size() >= 3 && s.substr(s.size() - 3) == kIdeographicSpace) {

@@ -125,7 +125,10 @@ std::vector<User> UserRepo::list(const UserQuery& q) {
       p += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }
     p += "%";
-    sql += " AND (lower(username) LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\')";
+    // lower() on both sides: PostgreSQL folds more than ASCII (see OrgRepo::list_units).
+    sql +=
+        " AND (lower(username) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "
+        "OR lower(display_name) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\')";
     params.emplace_back(p);
     params.emplace_back(p);
   }
