@@ -1,0 +1,86 @@
+// The signed-in user, shared by the whole app. Filled from POST /auth/login and GET /auth/me.
+import { reactive, computed } from 'vue'
+import { api, setCsrfToken } from './api/client'
+import type { SessionAnswer, User } from './api/types'
+import { currentLang } from './i18n'
+
+interface SessionState {
+  user: User | null
+  /** true once GET /auth/me has answered (with a user or with 401). */
+  checked: boolean
+}
+
+export const session = reactive<SessionState>({ user: null, checked: false })
+
+const TENANT_KEY = 'civicloop.tenant'
+
+function remember(answer: SessionAnswer): void {
+  session.user = answer.user
+  session.checked = true
+  setCsrfToken(answer.csrf_token)
+  try {
+    localStorage.setItem(TENANT_KEY, JSON.stringify(answer.user.tenant))
+  } catch {
+    // not essential: only the login page title uses it
+  }
+}
+
+export function clearSession(): void {
+  session.user = null
+  setCsrfToken(null)
+}
+
+/** Asks the server who we are; resolves to null when there is no session. */
+export async function loadMe(): Promise<User | null> {
+  try {
+    const answer = await api.get<SessionAnswer>('/auth/me', undefined, { silent: true, noAuthRedirect: true })
+    remember(answer)
+  } catch {
+    clearSession()
+  }
+  session.checked = true
+  return session.user
+}
+
+export async function login(username: string, password: string): Promise<User> {
+  const answer = await api.post<SessionAnswer>(
+    '/auth/login',
+    { username, password },
+    { silent: true, noAuthRedirect: true },
+  )
+  remember(answer)
+  return answer.user
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await api.post('/auth/logout', undefined, { silent: true, noAuthRedirect: true })
+  } finally {
+    clearSession()
+  }
+}
+
+export function can(permission: string): boolean {
+  return !!session.user?.permissions?.includes(permission)
+}
+
+/** Tenant name in the UI language: from the session, else from the last visit. */
+export const tenantName = computed<string | null>(() => {
+  const tenant = session.user?.tenant ?? storedTenant()
+  if (!tenant) return null
+  return currentLang() === 'en' && tenant.name_en ? tenant.name_en : tenant.name
+})
+
+function storedTenant(): { name: string; name_en: string | null } | null {
+  try {
+    const raw = localStorage.getItem(TENANT_KEY)
+    return raw ? JSON.parse(raw) : null
+  } catch {
+    return null
+  }
+}
+
+/** The page a user lands on after login: the structure chart for staff, the simple home for others. */
+export function homeRoute(): string {
+  return can('org.read') ? '/structure' : '/home'
+}
