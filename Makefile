@@ -37,7 +37,7 @@ run: build
 test: deps web/dist/index.html
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan
-	bash scripts/with-pg.sh ctest --preset asan
+	CIVICLOOP_REQUIRE_PG=1 bash scripts/with-pg.sh ctest --preset asan
 
 bench: build
 	cmake --build --preset release

@@ -122,7 +122,17 @@ TEST_F(ApiOrg, UnitOperatorIsDeniedAnotherSubdistrict) {
   auto c = server().login("unit");  // operator of 永泰街道 (140213050)
   const auto own = server().unit_id("140213050");
   const auto other = server().unit_id("140213051");  // 古城街道
-  EXPECT_EQ(c->request("GET", "/api/v1/org/units/" + std::to_string(own)).status, 200);
+  auto mine = c->request("GET", "/api/v1/org/units/" + std::to_string(own));
+  ASSERT_EQ(mine.status, 200);
+  // Each child carries its own count of active children: a community has its two grids.
+  const auto mine_json = parse(mine);
+  bool community_seen = false;
+  for (const auto& child : mine_json.at("children").as_array()) {
+    if (child.at("kind").as_string() != "community") continue;
+    community_seen = true;
+    EXPECT_GE(child.at("child_count").as_int64(), 2) << child.at("name").as_string();
+  }
+  EXPECT_TRUE(community_seen);
   auto r = c->request("GET", "/api/v1/org/units/" + std::to_string(other));
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(error_code(r), "auth.out_of_scope");

@@ -109,7 +109,11 @@ void add_org_routes(Api& api) {
             a["name_en"] = u.name_en ? json::value(*u.name_en) : json::value(nullptr);
             return a;
           });
-          o["children"] = to_array(d->children, [](const org::Unit& u) { return app::unit_json(u); });
+          json::array children;
+          for (std::size_t i = 0; i < d->children.size(); ++i) {
+            children.push_back(app::unit_json(d->children[i], d->child_counts[i]));
+          }
+          o["children"] = std::move(children);
           o["members"] = to_array(d->members, app::membership_json);
           o["liaison"] = d->liaison ? json::value(app::liaison_json(*d->liaison)) : json::value(nullptr);
           return json_response(o);

@@ -155,8 +155,12 @@ Expected<Page<std::pair<org::Unit, int>>> OrgService::list_units(const access::A
           page.next_cursor =
               storage::encode_cursor({units.back().sort_order, units.back().id});
         }
+        std::vector<org::Id> ids;
+        for (const auto& u : units) ids.push_back(u.id);
+        const auto counts = repo.count_active_children(ids);
         for (auto& u : units) {
-          const int children = repo.count_active_children(u.id);
+          const auto it = counts.find(u.id);
+          const int children = it == counts.end() ? 0 : it->second;
           page.items.emplace_back(std::move(u), children);
         }
         return page;
@@ -183,6 +187,13 @@ Expected<UnitDetail> OrgService::get_unit(const access::Actor& actor, org::Id id
     q.limit = 1000;
     d.children = repo.list_units(q);
     d.child_count = static_cast<int>(d.children.size());
+    std::vector<org::Id> ids;
+    for (const auto& c : d.children) ids.push_back(c.id);
+    const auto counts = repo.count_active_children(ids);
+    for (const auto& c : d.children) {
+      const auto it = counts.find(c.id);
+      d.child_counts.push_back(it == counts.end() ? 0 : it->second);
+    }
     d.members = repo.memberships_of_unit(id);
     d.liaison = repo.liaison_of_unit(id);
     return d;

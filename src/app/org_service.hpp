@@ -39,6 +39,7 @@ struct UnitDetail {
   int child_count = 0;
   std::vector<org::Unit> ancestors;
   std::vector<org::Unit> children;
+  std::vector<int> child_counts;  // active children of each of `children`, same order
   std::vector<storage::MembershipView> members;
   std::optional<storage::LiaisonView> liaison;
 };

@@ -63,7 +63,7 @@ constexpr std::size_t kReadBytes = 16384;
 // a short while before closing: closing with unread input makes the kernel send a reset, which
 // can destroy the response the client has not read yet (a 413 is the usual victim).
 constexpr auto kLingerTime = std::chrono::seconds(2);
-constexpr std::size_t kLingerBytes = 1024 * 1024;
+constexpr std::size_t kLingerBytes = std::size_t{1024} * 1024;
 
 // Errors the server answers itself, before or around the handler. Code and Chinese text match
 // src/http/errors.cpp; they are spelled out here so that this file depends on nothing but
@@ -136,7 +136,7 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-void log_exception(std::string_view where, std::exception_ptr e) {
+void log_exception(std::string_view where, const std::exception_ptr& e) {
   if (!e) return;
   try {
     std::rethrow_exception(e);
@@ -227,7 +227,7 @@ struct Server::Impl {
       }
       auto conn = std::make_shared<Connection>(tcp::socket(std::move(socket)));
       asio::co_spawn(conn->stream.get_executor(), session(conn),
-                     [](std::exception_ptr e) { log_exception("connection", e); });
+                     [](const std::exception_ptr& e) { log_exception("connection", e); });
     }
   }
 
@@ -593,7 +593,7 @@ void Server::start() {
 
   impl.work.emplace(impl.ioc.get_executor());
   asio::co_spawn(impl.acceptor.get_executor(), impl.accept_loop(),
-                 [](std::exception_ptr e) { log_exception("accept loop", e); });
+                 [](const std::exception_ptr& e) { log_exception("accept loop", e); });
   impl.threads.reserve(static_cast<std::size_t>(options.threads));
   for (int i = 0; i < options.threads; ++i) {
     impl.threads.emplace_back([&impl] { impl.run_thread(); });

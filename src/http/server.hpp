@@ -43,6 +43,8 @@ class Server {
   void start();
   std::uint16_t port() const;
   // Stops accepting, lets requests in flight finish (up to grace_seconds), then joins the threads.
+  // Idempotent; the destructor calls it. A handler that never returns cannot be interrupted, and
+  // stop() waits for it. Calling stop() from inside a handler throws std::logic_error.
   void stop(int grace_seconds = 10);
   // Blocks until SIGINT or SIGTERM, then stops gracefully.
   void run_until_signal();

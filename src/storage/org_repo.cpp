@@ -260,6 +260,20 @@ int OrgRepo::count_active_children(org::Id id) {
   return static_cast<int>(rows.at(0).get_int(0));
 }
 
+std::map<org::Id, int> OrgRepo::count_active_children(const std::vector<org::Id>& ids) {
+  std::map<org::Id, int> out;
+  if (ids.empty()) return out;
+  std::vector<Value> params{tenant_};
+  for (auto id : ids) params.emplace_back(id);
+  for (const auto& r : c_.query("SELECT parent_id, count(*) FROM org_units WHERE tenant_id = ? "
+                                "AND retired = 0 AND parent_id IN " +
+                                    in_list(ids.size()) + " GROUP BY parent_id",
+                                params)) {
+    out[r.get_int(0)] = static_cast<int>(r.get_int(1));
+  }
+  return out;
+}
+
 int OrgRepo::count_children(org::Id id) {
   auto rows = c_.query("SELECT count(*) FROM org_units WHERE tenant_id = ? AND parent_id = ?",
                        {tenant_, id});

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,8 @@ class OrgRepo {
   std::vector<org::Unit> units_by_ids(const std::vector<org::Id>& ids);
   std::vector<org::Unit> all_units();  // path order: parents before children
   int count_active_children(org::Id id);
+  // Active children of each of ids, in one query (ids without children are absent).
+  std::map<org::Id, int> count_active_children(const std::vector<org::Id>& ids);
   int count_children(org::Id id);
   void insert_unit(const org::Unit& unit);
   // Writes the editable fields and version+1 when the stored version is expected_version.

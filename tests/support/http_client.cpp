@@ -224,7 +224,7 @@ std::string TestClient::build(const std::string& method, const std::string& path
     std::string cookies;
     for (const auto& [name, value] : jar_) {
       if (!cookies.empty()) cookies += "; ";
-      cookies += name + "=" + value;
+      cookies.append(name).append("=").append(value);
     }
     all["cookie"] = cookies;
   }
@@ -233,7 +233,7 @@ std::string TestClient::build(const std::string& method, const std::string& path
     all["content-length"] = std::to_string(body.size());
   }
   std::string out = method + " " + path + " HTTP/1.1\r\n";
-  for (const auto& [name, value] : all) out += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : all) out.append(name).append(": ").append(value).append("\r\n");
   out += "\r\n";
   out += body;
   return out;
@@ -306,7 +306,10 @@ HttpResponse TestClient::request(const std::string& method, const std::string& p
       long n = read_some(fd_, data, deadline);
       if (n == -2) {
         close();
-        throw std::runtime_error("test client: timed out waiting for " + method + " " + path);
+        throw std::runtime_error(std::string("test client: timed out waiting for ")
+                                     .append(method)
+                                     .append(" ")
+                                     .append(path));
       }
       if (n <= 0) {
         eof = true;
@@ -317,8 +320,10 @@ HttpResponse TestClient::request(const std::string& method, const std::string& p
     // The connection ended before a complete response.
     close();
     if (reused && !read_anything && attempt == 0) continue;
-    throw std::runtime_error("test client: connection closed before a response to " + method + " " +
-                             path);
+    throw std::runtime_error(std::string("test client: connection closed before a response to ")
+                                 .append(method)
+                                 .append(" ")
+                                 .append(path));
   }
 }
 
