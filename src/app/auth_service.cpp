@@ -152,7 +152,9 @@ Expected<LoginResult> AuthService::login(std::string_view tenant_code, std::stri
         return std::make_pair(tenant->id, users.find_by_username(username));
       });
   if (!found) return found.error();
-  auto [tenant_id, user] = std::move(found.value());
+  // Plain variables, not a structured binding: the lambda below captures them (clang 14).
+  const std::int64_t tenant_id = found->first;
+  const std::optional<storage::User> user = std::move(found->second);
   // Verify against a dummy hash when the user does not exist, so timing does not tell.
   static const std::string kDummy = hash_password("civicloop-dummy-password", {.pwhash = "min"});
   const bool good = verify_password(password, user ? user->password_hash : kDummy) && user;

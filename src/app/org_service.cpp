@@ -187,9 +187,9 @@ Expected<UnitDetail> OrgService::get_unit(const access::Actor& actor, org::Id id
     q.limit = 1000;
     d.children = repo.list_units(q);
     d.child_count = static_cast<int>(d.children.size());
-    std::vector<org::Id> ids;
-    for (const auto& c : d.children) ids.push_back(c.id);
-    const auto counts = repo.count_active_children(ids);
+    std::vector<org::Id> child_ids;
+    for (const auto& c : d.children) child_ids.push_back(c.id);
+    const auto counts = repo.count_active_children(child_ids);
     for (const auto& c : d.children) {
       const auto it = counts.find(c.id);
       d.child_counts.push_back(it == counts.end() ? 0 : it->second);
