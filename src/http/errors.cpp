@@ -33,6 +33,7 @@ const std::unordered_map<std::string_view, Entry>& catalog() {
       {"request.invalid_cursor", {400, "分页游标无效", "The page cursor is not valid"}},
       {"request.invalid_parameter", {400, "查询参数 {field} 无效", "Query parameter {field} is not valid"}},
       {"request.body_too_large", {413, "请求体过大", "The request body is too large"}},
+      {"request.header_too_large", {431, "请求头过大", "The request headers are too large"}},
       {"request.malformed", {400, "请求格式不正确", "The request is malformed"}},
       {"request.malformed_target", {400, "请求地址格式不正确", "The request target is malformed"}},
       {"request.unsupported_media_type", {415, "不支持的内容类型，应为 {expected}", "Unsupported content type; expected {expected}"}},
