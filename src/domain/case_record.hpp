@@ -1,0 +1,59 @@
+// The case as stored: the projection of its ledger events (the current row). Plain data; the
+// rules that change it are in case.hpp and case_timer.hpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "domain/case.hpp"
+#include "domain/case_timer.hpp"
+#include "domain/clock.hpp"
+
+namespace civicloop::cases {
+
+struct Record {
+  std::int64_t id = 0;
+  std::string case_no;  // 2026000123: year + sequence within the year
+  State state = State::kReported;
+  Source source = Source::kCitizen;
+  std::string category_code;
+  std::string title;
+  std::string description;
+  std::string address;  // as the reporter gave it
+  std::optional<double> lat;
+  std::optional<double> lng;
+  std::optional<std::int64_t> grid_id;
+  std::optional<std::int64_t> community_id;  // community or village
+  std::optional<std::int64_t> subdistrict_id;
+  std::string area_path;  // path of the deepest unit the point lies in ("" when unknown)
+  std::optional<std::int64_t> reporter_user_id;
+  std::string reporter_name;
+  std::optional<std::int64_t> assigned_unit_id;
+  std::optional<std::string> assigned_path;
+  std::optional<std::int64_t> supervising_group_id;
+  std::optional<std::string> routing_rule;  // the rule (or "manual: reason") that chose the unit
+  std::optional<std::int64_t> duplicate_of;
+  int rework_count = 0;
+  int escalation_level = 0;
+  bool extension_pending = false;
+  std::optional<std::string> extension_request;  // JSON text: requested amount, reason
+  std::optional<State> parked_from;
+  std::optional<std::string> park_review_date;  // YYYY-MM-DD
+  std::optional<std::int64_t> notice_id;
+  std::optional<Timer> timer;
+  bool overdue = false;
+  std::optional<Millis> next_check_at;
+  std::string search_terms;
+  Millis reported_at = 0;
+  std::optional<Millis> filed_at;
+  std::optional<Millis> dispatched_at;
+  std::optional<Millis> rectified_at;
+  std::optional<Millis> closed_at;
+  Millis updated_at = 0;
+  int version = 1;
+
+  Facts facts() const { return Facts{state, extension_pending, parked_from}; }
+};
+
+}  // namespace civicloop::cases

@@ -1,0 +1,500 @@
+#include "storage/case_repo.hpp"
+
+#include <cmath>
+
+#include "storage/org_repo.hpp"
+
+namespace civicloop::storage {
+
+namespace {
+
+constexpr const char* kColumns =
+    "id, case_no, state, source, category_code, title, description, address, lat, lng, grid_id, "
+    "community_id, subdistrict_id, area_path, reporter_user_id, reporter_name, assigned_unit_id, "
+    "assigned_path, supervising_group_id, routing_rule, duplicate_of, rework_count, "
+    "escalation_level, extension_pending, extension_request, parked_from, park_review_date, "
+    "notice_id, timer_stage, timer_unit, timer_budget, timer_consumed, timer_running_since, "
+    "deadline_at, deadline_estimated, warned_percent, overdue, next_check_at, search_terms, "
+    "reported_at, filed_at, dispatched_at, rectified_at, closed_at, updated_at, version";
+constexpr int kColumnCount = 46;
+
+Value opt_i(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
+Value opt_d(const std::optional<double>& v) { return v ? Value(*v) : Value(nullptr); }
+Value opt_s(const std::optional<std::string>& v) { return v ? Value(*v) : Value(nullptr); }
+std::optional<double> get_opt_d(const Row& r, std::size_t i) {
+  if (r.is_null(i)) return std::nullopt;
+  return r.get_double(i);
+}
+
+cases::Record from_row(const Row& r) {
+  cases::Record c;
+  std::size_t i = 0;
+  c.id = r.get_int(i++);
+  c.case_no = r.get_text(i++);
+  c.state = cases::parse_state(r.get_text(i++)).value_or(cases::State::kReported);
+  c.source = cases::parse_source(r.get_text(i++)).value_or(cases::Source::kCitizen);
+  c.category_code = r.get_text(i++);
+  c.title = r.get_text(i++);
+  c.description = r.get_text(i++);
+  c.address = r.get_text(i++);
+  c.lat = get_opt_d(r, i++);
+  c.lng = get_opt_d(r, i++);
+  c.grid_id = r.get_opt_int(i++);
+  c.community_id = r.get_opt_int(i++);
+  c.subdistrict_id = r.get_opt_int(i++);
+  c.area_path = r.get_text(i++);
+  c.reporter_user_id = r.get_opt_int(i++);
+  c.reporter_name = r.get_text(i++);
+  c.assigned_unit_id = r.get_opt_int(i++);
+  c.assigned_path = r.get_opt_text(i++);
+  c.supervising_group_id = r.get_opt_int(i++);
+  c.routing_rule = r.get_opt_text(i++);
+  c.duplicate_of = r.get_opt_int(i++);
+  c.rework_count = static_cast<int>(r.get_int(i++));
+  c.escalation_level = static_cast<int>(r.get_int(i++));
+  c.extension_pending = r.get_bool(i++);
+  c.extension_request = r.get_opt_text(i++);
+  if (auto p = r.get_opt_text(i++)) c.parked_from = cases::parse_state(*p);
+  c.park_review_date = r.get_opt_text(i++);
+  c.notice_id = r.get_opt_int(i++);
+  auto stage = r.get_opt_text(i++);
+  auto unit = r.get_opt_text(i++);
+  auto budget = r.get_opt_int(i++);
+  auto consumed = r.get_opt_int(i++);
+  auto running = r.get_opt_int(i++);
+  auto deadline = r.get_opt_int(i++);
+  const bool estimated = r.get_bool(i++);
+  const int warned = static_cast<int>(r.get_int(i++));
+  if (stage && unit) {
+    cases::Timer t;
+    t.stage = cases::parse_stage(*stage).value_or(cases::Stage::kRectify);
+    t.unit = calendar::parse_limit_unit(*unit).value_or(calendar::LimitUnit::kWorkingDays);
+    t.budget = budget.value_or(0);
+    t.consumed = consumed.value_or(0);
+    t.running_since = running;
+    t.deadline = deadline.value_or(0);
+    t.estimated = estimated;
+    t.warned_percent = warned;
+    c.timer = t;
+  }
+  c.overdue = r.get_bool(i++);
+  c.next_check_at = r.get_opt_int(i++);
+  c.search_terms = r.get_text(i++);
+  c.reported_at = r.get_int(i++);
+  c.filed_at = r.get_opt_int(i++);
+  c.dispatched_at = r.get_opt_int(i++);
+  c.rectified_at = r.get_opt_int(i++);
+  c.closed_at = r.get_opt_int(i++);
+  c.updated_at = r.get_int(i++);
+  c.version = static_cast<int>(r.get_int(i++));
+  return c;
+}
+
+// Every column's value in kColumns order.
+std::vector<Value> values(const cases::Record& c) {
+  const auto& t = c.timer;
+  std::vector<Value> v{
+      c.id,
+      c.case_no,
+      std::string(cases::to_string(c.state)),
+      std::string(cases::to_string(c.source)),
+      c.category_code,
+      c.title,
+      c.description,
+      c.address,
+      opt_d(c.lat),
+      opt_d(c.lng),
+      opt_i(c.grid_id),
+      opt_i(c.community_id),
+      opt_i(c.subdistrict_id),
+      c.area_path,
+      opt_i(c.reporter_user_id),
+      c.reporter_name,
+      opt_i(c.assigned_unit_id),
+      opt_s(c.assigned_path),
+      opt_i(c.supervising_group_id),
+      opt_s(c.routing_rule),
+      opt_i(c.duplicate_of),
+      static_cast<std::int64_t>(c.rework_count),
+      static_cast<std::int64_t>(c.escalation_level),
+      static_cast<std::int64_t>(c.extension_pending),
+      opt_s(c.extension_request),
+      c.parked_from ? Value(std::string(cases::to_string(*c.parked_from))) : Value(nullptr),
+      opt_s(c.park_review_date),
+      opt_i(c.notice_id),
+      t ? Value(std::string(cases::to_string(t->stage))) : Value(nullptr),
+      t ? Value(std::string(calendar::to_string(t->unit))) : Value(nullptr),
+      t ? Value(t->budget) : Value(nullptr),
+      t ? Value(t->consumed) : Value(nullptr),
+      t && t->running_since ? Value(*t->running_since) : Value(nullptr),
+      t ? Value(t->deadline) : Value(nullptr),
+      static_cast<std::int64_t>(t && t->estimated),
+      static_cast<std::int64_t>(t ? t->warned_percent : 0),
+      static_cast<std::int64_t>(c.overdue),
+      opt_i(c.next_check_at),
+      c.search_terms,
+      c.reported_at,
+      opt_i(c.filed_at),
+      opt_i(c.dispatched_at),
+      opt_i(c.rectified_at),
+      opt_i(c.closed_at),
+      c.updated_at,
+      static_cast<std::int64_t>(c.version),
+  };
+  return v;
+}
+
+std::string prefix_pattern(std::string_view path) {
+  std::string p;
+  for (const char ch : path) {
+    if (ch == '%' || ch == '_' || ch == '\\') p += '\\';
+    p += ch;
+  }
+  return p + "%";
+}
+
+std::int64_t fts_rowid(std::int64_t tenant, std::int64_t id) { return (tenant << 40) + id; }
+
+}  // namespace
+
+void CaseRepo::write_search(const cases::Record& r, bool replace) {
+  if (c_.dialect() != Dialect::kSqlite) return;  // PostgreSQL indexes the column itself
+  if (replace) c_.execute("DELETE FROM case_fts WHERE rowid = ?", {fts_rowid(tenant_, r.id)});
+  c_.execute("INSERT INTO case_fts (rowid, terms) VALUES (?, ?)",
+             {fts_rowid(tenant_, r.id), r.search_terms});
+}
+
+void CaseRepo::insert(const cases::Record& r) {
+  std::string sql = std::string("INSERT INTO cases (tenant_id, ") + kColumns + ") VALUES (?";
+  for (int i = 0; i < kColumnCount; ++i) sql += ", ?";
+  sql += ")";
+  auto v = values(r);
+  v.insert(v.begin(), tenant_);
+  c_.execute(sql, v);
+  write_search(r, false);
+}
+
+bool CaseRepo::update(const cases::Record& r, int expected_version) {
+  // SET every column but id from the same list, so insert and update cannot drift apart.
+  std::string sql = "UPDATE cases SET ";
+  std::string cols = kColumns;
+  std::vector<std::string> names;
+  for (std::size_t start = 0; start < cols.size();) {
+    auto end = cols.find(',', start);
+    if (end == std::string::npos) end = cols.size();
+    auto name = cols.substr(start, end - start);
+    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    names.push_back(name);
+    start = end + 1;
+  }
+  auto v = values(r);
+  std::vector<Value> params;
+  bool first = true;
+  for (std::size_t i = 1; i < names.size(); ++i) {  // skip id
+    if (!first) sql += ", ";
+    first = false;
+    sql += names[i] + " = ?";
+    params.push_back(v[i]);
+  }
+  sql += " WHERE tenant_id = ? AND id = ? AND version = ?";
+  params.emplace_back(tenant_);
+  params.emplace_back(r.id);
+  params.emplace_back(static_cast<std::int64_t>(expected_version));
+  if (c_.execute(sql, params) != 1) return false;
+  write_search(r, true);
+  return true;
+}
+
+std::optional<cases::Record> CaseRepo::find(std::int64_t id) {
+  auto rows = c_.query(std::string("SELECT ") + kColumns +
+                           " FROM cases WHERE tenant_id = ? AND id = ?",
+                       {tenant_, id});
+  if (rows.empty()) return std::nullopt;
+  return from_row(rows[0]);
+}
+
+std::optional<cases::Record> CaseRepo::find_by_no(std::string_view case_no) {
+  auto rows = c_.query(std::string("SELECT ") + kColumns +
+                           " FROM cases WHERE tenant_id = ? AND case_no = ?",
+                       {tenant_, std::string(case_no)});
+  if (rows.empty()) return std::nullopt;
+  return from_row(rows[0]);
+}
+
+std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
+  std::string sql = std::string("SELECT ") + kColumns + " FROM cases WHERE tenant_id = ?";
+  std::vector<Value> p{tenant_};
+  if (!q.states.empty()) {
+    sql += " AND state IN (";
+    for (std::size_t i = 0; i < q.states.size(); ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      p.emplace_back(std::string(cases::to_string(q.states[i])));
+    }
+    sql += ")";
+  } else if (q.open_only) {
+    sql += " AND state NOT IN ('closed', 'voided', 'duplicate')";
+  }
+  auto eq = [&](const char* col, const std::optional<std::int64_t>& v) {
+    if (!v) return;
+    sql += std::string(" AND ") + col + " = ?";
+    p.emplace_back(*v);
+  };
+  eq("assigned_unit_id", q.assigned_unit_id);
+  eq("subdistrict_id", q.subdistrict_id);
+  eq("community_id", q.community_id);
+  eq("grid_id", q.grid_id);
+  eq("reporter_user_id", q.reporter_user_id);
+  if (q.category) {
+    if (q.category->size() <= 2) {
+      sql += " AND category_code LIKE ?";
+      p.emplace_back(*q.category + "%");
+    } else {
+      sql += " AND category_code = ?";
+      p.emplace_back(*q.category);
+    }
+  }
+  if (q.source) {
+    sql += " AND source = ?";
+    p.emplace_back(std::string(cases::to_string(*q.source)));
+  }
+  if (q.reported_from) {
+    sql += " AND reported_at >= ?";
+    p.emplace_back(*q.reported_from);
+  }
+  if (q.reported_to) {
+    sql += " AND reported_at < ?";
+    p.emplace_back(*q.reported_to);
+  }
+  if (q.overdue) {
+    sql += " AND overdue = ?";
+    p.emplace_back(static_cast<std::int64_t>(*q.overdue));
+  }
+  if (q.scope != nullptr && !q.scope->all) {
+    if (q.scope->roots.empty()) {
+      sql += " AND 1 = 0";
+    } else {
+      sql += " AND (";
+      for (std::size_t i = 0; i < q.scope->roots.size(); ++i) {
+        if (i > 0) sql += " OR ";
+        sql += "assigned_path LIKE ? ESCAPE '\\' OR area_path LIKE ? ESCAPE '\\'";
+        const auto pat = prefix_pattern(q.scope->roots[i]);
+        p.emplace_back(pat);
+        p.emplace_back(pat);
+      }
+      sql += ")";
+    }
+  }
+  if (!q.terms.empty()) {
+    if (c_.dialect() == Dialect::kSqlite) {
+      std::string match;
+      for (const auto& t : q.terms) {
+        if (!match.empty()) match += " AND ";
+        match += "\"" + t + "\"";  // terms hold letters only (domain/search.cpp)
+      }
+      sql += " AND id IN (SELECT rowid - ? FROM case_fts WHERE case_fts MATCH ? AND rowid >= ? "
+             "AND rowid < ?)";
+      p.emplace_back(fts_rowid(tenant_, 0));
+      p.emplace_back(match);
+      p.emplace_back(fts_rowid(tenant_, 0));
+      p.emplace_back(fts_rowid(tenant_ + 1, 0));
+    } else {
+      std::string terms;
+      for (const auto& t : q.terms) {
+        if (!terms.empty()) terms += ' ';
+        terms += t;
+      }
+      sql += " AND string_to_array(search_terms, ' ') @> string_to_array(CAST(? AS TEXT), ' ')";
+      p.emplace_back(terms);
+    }
+  }
+  if (q.before_id) {
+    sql += " AND id < ?";
+    p.emplace_back(*q.before_id);
+  }
+  sql += " ORDER BY id DESC LIMIT ?";
+  p.emplace_back(static_cast<std::int64_t>(q.limit));
+  std::vector<cases::Record> out;
+  for (const auto& r : c_.query(sql, p)) out.push_back(from_row(r));
+  return out;
+}
+
+std::vector<cases::Record> CaseRepo::open_near(std::string_view category, double lat, double lng,
+                                               double radius_m, int limit) {
+  const double dlat = radius_m / 111320.0;
+  const double dlng = radius_m / (111320.0 * std::max(0.01, std::cos(lat * 3.14159265358979 / 180)));
+  std::vector<cases::Record> out;
+  for (const auto& r :
+       c_.query(std::string("SELECT ") + kColumns +
+                    " FROM cases WHERE tenant_id = ? AND category_code = ? AND lat BETWEEN ? AND ? "
+                    "AND lng BETWEEN ? AND ? AND state NOT IN ('closed', 'voided', 'duplicate') "
+                    "ORDER BY id DESC LIMIT ?",
+                {tenant_, std::string(category), lat - dlat, lat + dlat, lng - dlng, lng + dlng,
+                 static_cast<std::int64_t>(limit)})) {
+    out.push_back(from_row(r));
+  }
+  return out;
+}
+
+std::vector<CaseRepo::Due> CaseRepo::due(Millis now, int limit) {
+  std::vector<Due> out;
+  for (const auto& r : c_.query("SELECT tenant_id, id FROM cases WHERE next_check_at IS NOT NULL "
+                                "AND next_check_at <= ? ORDER BY next_check_at LIMIT ?",
+                                {now, static_cast<std::int64_t>(limit)})) {
+    out.push_back({r.get_int(0), r.get_int(1)});
+  }
+  return out;
+}
+
+namespace {
+constexpr const char* kAttachmentColumns =
+    "id, case_id, stage, content_type, size, sha256, width, height, lat, lng, taken_at, flags, "
+    "uploaded_by, uploaded_at";
+
+Attachment attachment_from(const Row& r) {
+  Attachment a;
+  a.id = r.get_int(0);
+  a.case_id = r.get_int(1);
+  a.stage = r.get_text(2);
+  a.content_type = r.get_text(3);
+  a.size = r.get_int(4);
+  a.sha256 = r.get_text(5);
+  a.width = static_cast<int>(r.get_int(6));
+  a.height = static_cast<int>(r.get_int(7));
+  a.lat = get_opt_d(r, 8);
+  a.lng = get_opt_d(r, 9);
+  a.taken_at = r.get_opt_int(10);
+  a.flags = r.get_text(11);
+  a.uploaded_by = r.get_opt_int(12);
+  a.uploaded_at = r.get_int(13);
+  return a;
+}
+}  // namespace
+
+void CaseRepo::insert_attachment(const Attachment& a) {
+  c_.execute(std::string("INSERT INTO attachments (tenant_id, ") + kAttachmentColumns +
+                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             {tenant_, a.id, a.case_id, a.stage, a.content_type, a.size, a.sha256,
+              static_cast<std::int64_t>(a.width), static_cast<std::int64_t>(a.height), opt_d(a.lat),
+              opt_d(a.lng), opt_i(a.taken_at), a.flags, opt_i(a.uploaded_by), a.uploaded_at});
+}
+
+std::vector<Attachment> CaseRepo::attachments_of(std::int64_t case_id) {
+  std::vector<Attachment> out;
+  for (const auto& r :
+       c_.query(std::string("SELECT ") + kAttachmentColumns +
+                    " FROM attachments WHERE tenant_id = ? AND case_id = ? ORDER BY id",
+                {tenant_, case_id})) {
+    out.push_back(attachment_from(r));
+  }
+  return out;
+}
+
+std::optional<Attachment> CaseRepo::find_attachment(std::int64_t id) {
+  auto rows = c_.query(std::string("SELECT ") + kAttachmentColumns +
+                           " FROM attachments WHERE tenant_id = ? AND id = ?",
+                       {tenant_, id});
+  if (rows.empty()) return std::nullopt;
+  return attachment_from(rows[0]);
+}
+
+int CaseRepo::next_notice_seq(std::string_view kind, int year) {
+  return static_cast<int>(
+      next_id(c_, tenant_, "notice:" + std::string(kind) + ":" + std::to_string(year)));
+}
+
+void CaseRepo::insert_notice(const Notice& n) {
+  c_.execute(
+      "INSERT INTO notices (tenant_id, id, kind, year, seq, number, unit_id, requirement, "
+      "deadline_at, issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {tenant_, n.id, n.kind, static_cast<std::int64_t>(n.year), static_cast<std::int64_t>(n.seq),
+       n.number, n.unit_id, n.requirement, opt_i(n.deadline_at), opt_i(n.issued_by), n.issued_at});
+  for (const auto id : n.case_ids) {
+    c_.execute("INSERT INTO notice_cases (tenant_id, notice_id, case_id) VALUES (?, ?, ?)",
+               {tenant_, n.id, id});
+  }
+}
+
+namespace {
+constexpr const char* kNoticeColumns =
+    "n.id, n.kind, n.year, n.seq, n.number, n.unit_id, n.requirement, n.deadline_at, n.issued_by, "
+    "n.issued_at";
+Notice notice_from(const Row& r) {
+  Notice n;
+  n.id = r.get_int(0);
+  n.kind = r.get_text(1);
+  n.year = static_cast<int>(r.get_int(2));
+  n.seq = static_cast<int>(r.get_int(3));
+  n.number = r.get_text(4);
+  n.unit_id = r.get_int(5);
+  n.requirement = r.get_text(6);
+  n.deadline_at = r.get_opt_int(7);
+  n.issued_by = r.get_opt_int(8);
+  n.issued_at = r.get_int(9);
+  return n;
+}
+}  // namespace
+
+std::optional<Notice> CaseRepo::find_notice(std::int64_t id) {
+  auto rows = c_.query(std::string("SELECT ") + kNoticeColumns +
+                           " FROM notices n WHERE n.tenant_id = ? AND n.id = ?",
+                       {tenant_, id});
+  if (rows.empty()) return std::nullopt;
+  auto n = notice_from(rows[0]);
+  for (const auto& r : c_.query("SELECT case_id FROM notice_cases WHERE tenant_id = ? AND "
+                                "notice_id = ? ORDER BY case_id",
+                                {tenant_, id})) {
+    n.case_ids.push_back(r.get_int(0));
+  }
+  return n;
+}
+
+std::vector<Notice> CaseRepo::list_notices(std::optional<std::int64_t> unit_id, bool open_only,
+                                           const access::Scope* scope, int limit,
+                                           std::optional<std::int64_t> before_id) {
+  std::string sql = std::string("SELECT ") + kNoticeColumns +
+                    " FROM notices n JOIN org_units u ON u.tenant_id = n.tenant_id AND "
+                    "u.id = n.unit_id WHERE n.tenant_id = ?";
+  std::vector<Value> p{tenant_};
+  if (unit_id) {
+    sql += " AND n.unit_id = ?";
+    p.emplace_back(*unit_id);
+  }
+  if (open_only) {
+    // A notice is open while one of its cases is not finished.
+    sql +=
+        " AND EXISTS (SELECT 1 FROM notice_cases nc JOIN cases c ON c.tenant_id = nc.tenant_id "
+        "AND c.id = nc.case_id WHERE nc.tenant_id = n.tenant_id AND nc.notice_id = n.id AND "
+        "c.state NOT IN ('closed', 'voided', 'duplicate'))";
+  }
+  if (scope != nullptr && !scope->all) {
+    if (scope->roots.empty()) {
+      sql += " AND 1 = 0";
+    } else {
+      sql += " AND (";
+      for (std::size_t i = 0; i < scope->roots.size(); ++i) {
+        if (i > 0) sql += " OR ";
+        sql += "u.path LIKE ? ESCAPE '\\'";
+        p.emplace_back(prefix_pattern(scope->roots[i]));
+      }
+      sql += ")";
+    }
+  }
+  if (before_id) {
+    sql += " AND n.id < ?";
+    p.emplace_back(*before_id);
+  }
+  sql += " ORDER BY n.id DESC LIMIT ?";
+  p.emplace_back(static_cast<std::int64_t>(limit));
+  std::vector<Notice> out;
+  for (const auto& r : c_.query(sql, p)) out.push_back(notice_from(r));
+  for (auto& n : out) {
+    for (const auto& r : c_.query("SELECT case_id FROM notice_cases WHERE tenant_id = ? AND "
+                                  "notice_id = ? ORDER BY case_id",
+                                  {tenant_, n.id})) {
+      n.case_ids.push_back(r.get_int(0));
+    }
+  }
+  return out;
+}
+
+}  // namespace civicloop::storage

@@ -1,0 +1,107 @@
+// Persistence of cases, their attachments and notices. Written once against Connection; full-text
+// search differs by dialect (SQLite FTS5 table, PostgreSQL GIN over the terms array) and is the
+// one place that branches on it. One per transaction; not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/access.hpp"
+#include "domain/case_record.hpp"
+#include "storage/db.hpp"
+
+namespace civicloop::storage {
+
+struct CaseQuery {
+  std::vector<cases::State> states;  // any of them; empty: all
+  bool open_only = false;
+  std::optional<std::int64_t> assigned_unit_id;
+  std::optional<std::int64_t> subdistrict_id;
+  std::optional<std::int64_t> community_id;
+  std::optional<std::int64_t> grid_id;
+  std::optional<std::string> category;  // a code: exact for a minor class, prefix for a class
+  std::optional<cases::Source> source;
+  std::optional<Millis> reported_from;  // inclusive
+  std::optional<Millis> reported_to;    // exclusive
+  std::optional<bool> overdue;
+  std::vector<std::string> terms;  // full-text: every term must be in the case
+  // Scope: cases assigned into or located in these subtrees; nullptr or all: no filter.
+  const access::Scope* scope = nullptr;
+  std::optional<std::int64_t> reporter_user_id;  // a citizen sees their own reports
+  int limit = 50;
+  std::optional<std::int64_t> before_id;  // newest first: ids below this
+};
+
+struct Attachment {
+  std::int64_t id = 0;
+  std::int64_t case_id = 0;
+  std::string stage;  // before, after, on_site
+  std::string content_type;
+  std::int64_t size = 0;
+  std::string sha256;
+  int width = 0;
+  int height = 0;
+  std::optional<double> lat;
+  std::optional<double> lng;
+  std::optional<Millis> taken_at;
+  std::string flags;  // comma-separated: far_from_problem, taken_before_dispatch, no_gps, no_time
+  std::optional<std::int64_t> uploaded_by;
+  Millis uploaded_at = 0;
+};
+
+struct Notice {
+  std::int64_t id = 0;
+  std::string kind;  // rectification, reminder
+  int year = 0;
+  int seq = 0;
+  std::string number;
+  std::int64_t unit_id = 0;
+  std::string requirement;
+  std::optional<Millis> deadline_at;
+  std::optional<std::int64_t> issued_by;
+  Millis issued_at = 0;
+  std::vector<std::int64_t> case_ids;
+};
+
+class CaseRepo {
+ public:
+  CaseRepo(Connection& conn, std::int64_t tenant_id) : c_(conn), tenant_(tenant_id) {}
+
+  void insert(const cases::Record& r);
+  // Writes every column when the stored version is expected_version; false when it is not.
+  bool update(const cases::Record& r, int expected_version);
+  std::optional<cases::Record> find(std::int64_t id);
+  std::optional<cases::Record> find_by_no(std::string_view case_no);
+  std::vector<cases::Record> list(const CaseQuery& q);
+  // Open cases of a category near a point (bounding box, then exact distance by the caller).
+  std::vector<cases::Record> open_near(std::string_view category, double lat, double lng,
+                                       double radius_m, int limit);
+  // Cases whose next timer check is due, across all tenants of this connection (the sweep).
+  struct Due {
+    std::int64_t tenant_id;
+    std::int64_t case_id;
+  };
+  std::vector<Due> due(Millis now, int limit);
+
+  // Attachments
+  void insert_attachment(const Attachment& a);
+  std::vector<Attachment> attachments_of(std::int64_t case_id);
+  std::optional<Attachment> find_attachment(std::int64_t id);
+
+  // Notices
+  int next_notice_seq(std::string_view kind, int year);
+  void insert_notice(const Notice& n);
+  std::optional<Notice> find_notice(std::int64_t id);
+  std::vector<Notice> list_notices(std::optional<std::int64_t> unit_id, bool open_only,
+                                   const access::Scope* scope, int limit,
+                                   std::optional<std::int64_t> before_id);
+
+ private:
+  void write_search(const cases::Record& r, bool replace);
+  Connection& c_;
+  std::int64_t tenant_;
+};
+
+}  // namespace civicloop::storage

@@ -1,0 +1,15 @@
+DROP TABLE webhook_outbox;
+DROP TABLE webhooks;
+DROP TABLE notifications;
+DROP TABLE notice_cases;
+DROP TABLE notices;
+DROP TABLE attachments;
+DROP TABLE case_fts;
+DROP TABLE cases;
+DROP TABLE workflow_settings;
+DROP TABLE routing_rules;
+DROP TABLE calendar_days;
+DROP TABLE calendar_years;
+DROP TABLE calendars;
+DROP TABLE case_categories;
+DROP TABLE campaign_drives;

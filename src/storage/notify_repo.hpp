@@ -1,0 +1,76 @@
+// Persistence of notifications: the in-app inbox, the tenant's robots (webhooks) and the outbox of
+// messages waiting to be posted to them. One per transaction.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/clock.hpp"
+#include "storage/db.hpp"
+
+namespace civicloop::storage {
+
+struct Notification {
+  std::int64_t id = 0;
+  std::int64_t user_id = 0;
+  std::optional<std::int64_t> case_id;
+  std::string kind;  // dispatched, warning_50, warning_75, overdue, escalated, returned, ...
+  std::string title;
+  std::string body;
+  Millis created_at = 0;
+  std::optional<Millis> read_at;
+};
+
+struct Webhook {
+  std::int64_t id = 0;
+  std::string name;
+  std::string flavour;  // wecom, dingtalk, generic
+  std::string url;
+  std::optional<std::string> secret;
+  bool active = true;
+};
+
+struct OutboxItem {
+  std::int64_t tenant_id = 0;
+  std::int64_t id = 0;
+  std::int64_t webhook_id = 0;
+  std::string payload;  // the message: {"title","markdown"}
+  int attempts = 0;
+  Millis next_attempt_at = 0;
+  std::optional<Millis> delivered_at;
+  bool failed = false;
+  std::optional<std::string> last_error;
+  Millis created_at = 0;
+};
+
+class NotifyRepo {
+ public:
+  NotifyRepo(Connection& conn, std::int64_t tenant_id) : c_(conn), tenant_(tenant_id) {}
+
+  void insert_notification(const Notification& n);
+  std::vector<Notification> inbox(std::int64_t user_id, bool unread_only, int limit,
+                                  std::optional<std::int64_t> before_id);
+  int unread_count(std::int64_t user_id);
+  bool mark_read(std::int64_t user_id, std::int64_t id, Millis at);
+  int mark_all_read(std::int64_t user_id, Millis at);
+
+  std::vector<Webhook> webhooks(bool active_only);
+  std::optional<Webhook> find_webhook(std::int64_t id);
+  void insert_webhook(const Webhook& w);
+  bool update_webhook(const Webhook& w);
+  bool delete_webhook(std::int64_t id);
+
+  void enqueue(const OutboxItem& item);
+  // Due items of every tenant (the delivery job works across tenants).
+  std::vector<OutboxItem> due(Millis now, int limit);
+  void record_attempt(const OutboxItem& item);
+  std::vector<OutboxItem> recent_outbox(int limit);
+
+ private:
+  Connection& c_;
+  std::int64_t tenant_;
+};
+
+}  // namespace civicloop::storage
