@@ -2,6 +2,13 @@
 
 namespace civicloop::app {
 
+namespace {
+std::atomic<std::uint64_t> g_generation{0};
+}  // namespace
+
+std::uint64_t config_generation() { return g_generation.load(); }
+void config_changed() { g_generation.fetch_add(1); }
+
 access::Actor system_actor(std::int64_t tenant_id) {
   access::Actor a;
   a.tenant_id = tenant_id;

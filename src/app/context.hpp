@@ -2,7 +2,9 @@
 // shared by all request threads (Database is thread-safe; Clock::now is const).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <exception>
 #include <string>
 #include <utility>
@@ -21,6 +23,9 @@ struct Settings {
   Millis session_ttl = 12LL * 3600 * 1000;
   int login_failures_before_lock = 5;
   Millis login_lock_window = 15LL * 60 * 1000;
+  // Where photo evidence is kept: <media_dir>/<tenant>/<sha256 prefix>/<sha256>.<ext>.
+  std::string media_dir = "var/media";
+  std::size_t max_photo_bytes = 15 * 1024 * 1024;
 };
 
 struct Context {
@@ -28,6 +33,12 @@ struct Context {
   const Clock& clock;
   Settings settings;
 };
+
+// A counter bumped by every write to the organisation or the case configuration in this process,
+// so that caches built from them (the area index, routing rules, the calendar) know to reload.
+// Caches also expire after a minute, for writes made by another process on the same database.
+std::uint64_t config_generation();
+void config_changed();
 
 // The actor for work that no signed-in user asked for: init, import from the CLI, jobs.
 access::Actor system_actor(std::int64_t tenant_id);

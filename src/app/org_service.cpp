@@ -14,11 +14,14 @@ namespace {
 
 constexpr int kMaxLimit = 200;
 
+
 int clamp_limit(int limit) { return limit < 1 ? 50 : (limit > kMaxLimit ? kMaxLimit : limit); }
 
 void record(storage::Connection& c, const access::Actor& actor, Millis now,
             std::string entity_type, std::int64_t id, std::string action,
             std::optional<std::string> before, std::optional<std::string> after) {
+  // Every organisation write passes here: caches built from the organisation reload.
+  config_changed();
   auto ev = make_event(actor, now, std::move(entity_type), id, std::move(action), std::move(before),
                        std::move(after));
   storage::LedgerRepo(c, actor.tenant_id).append(ev);

@@ -6,11 +6,13 @@
 #include <set>
 #include <sstream>
 
+#include "app/case_config.hpp"
 #include "app/org_service.hpp"
 #include "app/user_service.hpp"
 #include "app/views.hpp"
 #include "domain/text.hpp"
 #include "storage/account_repo.hpp"
+#include "storage/config_repo.hpp"
 #include "storage/org_repo.hpp"
 
 namespace civicloop::app {
@@ -461,6 +463,11 @@ Expected<InitResult> init_preset(Context& ctx, const std::filesystem::path& dir,
       if (!r) return r.error();
       result.created = true;
     }
+    // The case configuration (categories, calendar, routing, workflow) is loaded the first time,
+    // and again when the demo data arrives (its routing rules name demo units); after that it
+    // belongs to the HQ office's editors, and init does not overwrite it.
+    const bool configured = storage::ConfigRepo(c, result.tenant_id).calendar().has_value();
+    bool load_config = !configured;
     if (demo_doc) {
       storage::UserRepo users(c, result.tenant_id);
       const auto& d = demo_doc->as_object();
@@ -476,6 +483,7 @@ Expected<InitResult> init_preset(Context& ctx, const std::filesystem::path& dir,
         auto r = import_structure_in(ctx, c, actor, *demo_doc, true);
         if (!r) return r.error();
         result.demo_loaded = true;
+        load_config = true;
       }
       if (const auto* list = section(d, "users")) {
         for (const auto& u : *list) {
@@ -491,6 +499,9 @@ Expected<InitResult> init_preset(Context& ctx, const std::filesystem::path& dir,
           }
         }
       }
+    }
+    if (load_config) {
+      if (auto s = load_case_preset(c, result.tenant_id, dir); !s) return s.error();
     }
     return result;
   });

@@ -13,6 +13,7 @@ bool matches(const Rule& r, const Input& in) {
           in.containing_areas.end()) {
     return false;
   }
+  if (r.area_kind && !in.at_place.contains(*r.area_kind)) return false;
   if (r.from_minute && r.to_minute) {
     const int f = *r.from_minute;
     const int t = *r.to_minute;

@@ -22,6 +22,7 @@ struct Rule {
   std::optional<std::string> category;         // exact category code
   std::optional<std::string> category_prefix;  // e.g. "05" for a whole class
   std::optional<org::Id> area_unit_id;         // the point must lie inside this unit
+  std::optional<org::UnitKind> area_kind;      // the place must have a unit of this kind
   std::optional<int> from_minute;              // local time window [from, to), may wrap midnight
   std::optional<int> to_minute;
   std::optional<org::Id> unit_id;              // route to this unit ...

@@ -168,6 +168,38 @@ bool UserRepo::update(const User& u, int expected_version, Millis now) {
               now, tenant_, u.id, static_cast<std::int64_t>(expected_version)}) == 1;
 }
 
+std::vector<std::int64_t> UserRepo::users_of_unit(std::int64_t unit_id) {
+  std::vector<std::int64_t> out;
+  for (const auto& r : c_.query(
+           "SELECT id FROM users WHERE tenant_id = ? AND disabled = 0 AND (unit_id = ? OR "
+           "person_id IN (SELECT person_id FROM memberships WHERE tenant_id = ? AND unit_id = ?)) "
+           "ORDER BY id",
+           {tenant_, unit_id, tenant_, unit_id})) {
+    out.push_back(r.get_int(0));
+  }
+  return out;
+}
+
+std::vector<std::int64_t> UserRepo::users_of_person(std::int64_t person_id) {
+  std::vector<std::int64_t> out;
+  for (const auto& r : c_.query("SELECT id FROM users WHERE tenant_id = ? AND disabled = 0 AND "
+                                "person_id = ? ORDER BY id",
+                                {tenant_, person_id})) {
+    out.push_back(r.get_int(0));
+  }
+  return out;
+}
+
+std::vector<std::int64_t> UserRepo::users_with_role(access::Role role) {
+  std::vector<std::int64_t> out;
+  for (const auto& r : c_.query("SELECT id FROM users WHERE tenant_id = ? AND disabled = 0 AND "
+                                "role = ? ORDER BY id",
+                                {tenant_, std::string(access::to_string(role))})) {
+    out.push_back(r.get_int(0));
+  }
+  return out;
+}
+
 void UserRepo::insert_session(const Session& s) {
   c_.execute(
       "INSERT INTO sessions (tenant_id, token_hash, user_id, csrf_token, created_at, expires_at) "

@@ -85,6 +85,11 @@ class UserRepo {
   void insert(const User& u, Millis now);
   bool update(const User& u, int expected_version, Millis now);
 
+  // Active accounts bound to a unit or to a person who belongs to it (notifications).
+  std::vector<std::int64_t> users_of_unit(std::int64_t unit_id);
+  std::vector<std::int64_t> users_of_person(std::int64_t person_id);
+  std::vector<std::int64_t> users_with_role(access::Role role);
+
   void insert_session(const Session& s);
   std::optional<Session> find_session(std::string_view token_hash, Millis now);
   void delete_session(std::string_view token_hash);

@@ -225,7 +225,7 @@ std::vector<routing::Rule> ConfigRepo::rules() {
   std::vector<routing::Rule> out;
   for (const auto& r : c_.query(
            "SELECT id, name, category, category_prefix, area_unit_id, from_minute, to_minute, "
-           "unit_id, unit_by_area, supervising_group_id, active FROM routing_rules "
+           "unit_id, unit_by_area, supervising_group_id, active, area_kind FROM routing_rules "
            "WHERE tenant_id = ? ORDER BY position, id",
            {tenant_})) {
     routing::Rule rule;
@@ -240,6 +240,7 @@ std::vector<routing::Rule> ConfigRepo::rules() {
     if (auto k = r.get_opt_text(8)) rule.unit_by_area = org::parse_unit_kind(*k);
     rule.supervising_group_id = r.get_opt_int(9);
     rule.active = r.get_bool(10);
+    if (auto k = r.get_opt_text(11)) rule.area_kind = org::parse_unit_kind(*k);
     out.push_back(std::move(rule));
   }
   return out;
@@ -252,14 +253,15 @@ void ConfigRepo::replace_rules(const std::vector<routing::Rule>& rules) {
     c_.execute(
         "INSERT INTO routing_rules (tenant_id, id, position, name, category, category_prefix, "
         "area_unit_id, from_minute, to_minute, unit_id, unit_by_area, supervising_group_id, "
-        "active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "active, area_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {tenant_, r.id, position++, r.name, opt_s(r.category), opt_s(r.category_prefix),
          opt_i(r.area_unit_id),
          r.from_minute ? Value(static_cast<std::int64_t>(*r.from_minute)) : Value(nullptr),
          r.to_minute ? Value(static_cast<std::int64_t>(*r.to_minute)) : Value(nullptr),
          opt_i(r.unit_id),
          r.unit_by_area ? Value(std::string(org::to_string(*r.unit_by_area))) : Value(nullptr),
-         opt_i(r.supervising_group_id), static_cast<std::int64_t>(r.active)});
+         opt_i(r.supervising_group_id), static_cast<std::int64_t>(r.active),
+         r.area_kind ? Value(std::string(org::to_string(*r.area_kind))) : Value(nullptr)});
   }
 }
 

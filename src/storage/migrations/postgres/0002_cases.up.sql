@@ -63,6 +63,7 @@ CREATE TABLE routing_rules (
   category             TEXT,
   category_prefix      TEXT,
   area_unit_id         BIGINT,
+  area_kind            TEXT,
   from_minute          BIGINT,
   to_minute            BIGINT,
   unit_id              BIGINT,

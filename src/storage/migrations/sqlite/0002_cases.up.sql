@@ -63,6 +63,7 @@ CREATE TABLE routing_rules (
   category             TEXT,
   category_prefix      TEXT,
   area_unit_id         INTEGER,
+  area_kind            TEXT,
   from_minute          INTEGER,
   to_minute            INTEGER,
   unit_id              INTEGER,

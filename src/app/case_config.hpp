@@ -1,0 +1,78 @@
+// A tenant's case configuration, loaded once and shared: categories, the working-time calendar,
+// routing rules, workflow settings, and the area index built from the organisation's boundaries.
+// Reloaded when config_generation() moves or after a minute. Thread-safe: the cache hands out
+// shared_ptr<const TenantCaseConfig>, which readers keep for the length of a request.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "app/context.hpp"
+#include "domain/calendar.hpp"
+#include "domain/geo.hpp"
+#include "domain/routing.hpp"
+#include "storage/config_repo.hpp"
+
+namespace civicloop::app {
+
+struct UnitInfo {
+  org::Id id = 0;
+  org::UnitKind kind = org::UnitKind::kGrid;
+  std::optional<org::Id> parent_id;
+  std::string path;
+  std::string name;
+  bool retired = false;
+};
+
+struct TenantCaseConfig {
+  explicit TenantCaseConfig(calendar::WorkCalendar cal) : calendar(std::move(cal)) {}
+
+  std::int64_t tenant_id = 0;
+  std::map<std::string, storage::Category, std::less<>> categories;
+  std::vector<storage::Drive> drives;
+  calendar::WorkCalendar calendar;
+  std::vector<routing::Rule> rules;
+  storage::WorkflowSettings workflow;
+  std::shared_ptr<const geo::AreaIndex> areas;
+  std::map<org::Id, UnitInfo> units;  // every unit, for names, paths and kinds
+  std::uint64_t generation = 0;
+  Millis loaded_at = 0;
+
+  const storage::Category* category(std::string_view code) const;
+  const UnitInfo* unit(org::Id id) const;
+  // The units at a point by kind (grid, community/village, subdistrict, and the subdistrict's
+  // enforcement team and the community's property company), deepest area path, containing ids.
+  struct Place {
+    std::map<org::UnitKind, org::Id> at;
+    std::string area_path;
+    std::vector<org::Id> containing;
+  };
+  Place locate(double lat, double lng) const;
+  // Local minutes since midnight of an instant, in the tenant's zone.
+  int local_minute(Millis at) const;
+};
+
+class CaseConfigCache {
+ public:
+  explicit CaseConfigCache(Context& ctx) : ctx_(ctx) {}
+  // The configuration of a tenant; "case.not_configured" when its calendar is missing.
+  Expected<std::shared_ptr<const TenantCaseConfig>> get(std::int64_t tenant_id);
+
+ private:
+  Context& ctx_;
+  std::mutex mutex_;
+  std::map<std::int64_t, std::shared_ptr<const TenantCaseConfig>> cache_;
+};
+
+// Loads categories.json, routing.json, calendar.json and workflow.json of a preset directory into
+// the tenant, in the caller's transaction. Files that are absent are skipped.
+Status load_case_preset(storage::Connection& c, std::int64_t tenant_id,
+                        const std::filesystem::path& dir);
+
+// Parses a calendar document (civicloop-calendar/1) into periods, offset and years.
+Expected<storage::CalendarConfig> parse_calendar(const boost::json::value& doc);
+
+}  // namespace civicloop::app

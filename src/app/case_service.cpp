@@ -1,0 +1,867 @@
+#include "app/case_service.hpp"
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <set>
+
+#include "domain/search.hpp"
+#include "domain/text.hpp"
+#include "storage/account_repo.hpp"
+#include "storage/ledger_repo.hpp"
+#include "storage/notify_repo.hpp"
+#include "storage/org_repo.hpp"
+
+namespace civicloop::app {
+
+namespace json = boost::json;
+using cases::Action;
+using cases::State;
+
+namespace {
+
+constexpr int kMaxLimit = 200;
+
+json::value opt(const std::optional<std::int64_t>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+json::value opt(const std::optional<std::string>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+json::value opt(const std::optional<double>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
+// The local calendar year of an instant.
+int local_year(const TenantCaseConfig& cfg, Millis at) {
+  const Millis local = at + static_cast<Millis>(cfg.calendar.utc_offset_minutes()) * 60000;
+  return std::stoi(format_iso_utc(local).substr(0, 4));
+}
+
+std::string format_number(std::string fmt, int year, int seq) {
+  auto replace = [&](const std::string& key, const std::string& value) {
+    for (auto pos = fmt.find(key); pos != std::string::npos; pos = fmt.find(key)) {
+      fmt.replace(pos, key.size(), value);
+    }
+  };
+  char buf[16];
+  replace("{year}", std::to_string(year));
+  std::snprintf(buf, sizeof buf, "%04d", seq);
+  replace("{seq:04}", buf);
+  std::snprintf(buf, sizeof buf, "%06d", seq);
+  replace("{seq:06}", buf);
+  replace("{seq}", std::to_string(seq));
+  return fmt;
+}
+
+std::string local_text(const TenantCaseConfig& cfg, Millis at) {
+  // "2026-12-03 18:00" in the tenant's zone.
+  const auto iso =
+      format_iso_utc(at + static_cast<Millis>(cfg.calendar.utc_offset_minutes()) * 60000);
+  return iso.substr(0, 10) + " " + iso.substr(11, 5);
+}
+
+cases::Who who_for(const access::Actor& actor, const cases::Record& r) {
+  cases::Who w;
+  w.role = actor.role;
+  w.is_system = actor.user_id == 0;
+  w.in_assigned_unit = r.assigned_path && actor.scope.covers(*r.assigned_path) &&
+                       (!actor.scope.all || !access::needs_unit(actor.role));
+  // Unit-side roles with a tenant-wide scope do not exist; a unit-bound actor must really be in
+  // the unit's subtree.
+  if (access::needs_unit(actor.role)) {
+    w.in_assigned_unit = r.assigned_path && !actor.scope.all && actor.scope.covers(*r.assigned_path);
+    w.in_case_area = !r.area_path.empty() && actor.scope.covers(r.area_path);
+  } else {
+    w.in_case_area = actor.scope.all || (!r.area_path.empty() && actor.scope.covers(r.area_path));
+  }
+  return w;
+}
+
+void ledger_case(storage::Connection& c, const access::Actor& actor, Millis now,
+                 const cases::Record& r, std::string action,
+                 std::optional<std::string> before, std::optional<std::string> note) {
+  auto ev = make_event(actor, now, "case", r.id, std::move(action), std::move(before),
+                       case_json_text(r), std::move(note));
+  storage::LedgerRepo(c, actor.tenant_id).append(ev);
+}
+
+struct Outbox {
+  storage::Connection& c;
+  std::int64_t tenant;
+  Millis now;
+
+  void notify(const std::vector<std::int64_t>& users, const cases::Record& r,
+              const std::string& kind, const std::string& title, const std::string& body) {
+    std::set<std::int64_t> seen;
+    storage::NotifyRepo repo(c, tenant);
+    for (const auto u : users) {
+      if (!seen.insert(u).second) continue;
+      storage::Notification n;
+      n.id = storage::next_id(c, tenant, "notifications");
+      n.user_id = u;
+      n.case_id = r.id;
+      n.kind = kind;
+      n.title = title;
+      n.body = body;
+      n.created_at = now;
+      repo.insert_notification(n);
+    }
+  }
+
+  // One message per active robot, delivered later by the outbox job.
+  void robots(const std::string& title, const std::string& markdown) {
+    storage::NotifyRepo repo(c, tenant);
+    for (const auto& w : repo.webhooks(true)) {
+      storage::OutboxItem o;
+      o.tenant_id = tenant;
+      o.id = storage::next_id(c, tenant, "webhook_outbox");
+      o.webhook_id = w.id;
+      json::object payload{{"title", title}, {"markdown", markdown}};
+      o.payload = json::serialize(payload);
+      o.next_attempt_at = now;
+      o.created_at = now;
+      repo.enqueue(o);
+    }
+  }
+};
+
+std::vector<std::int64_t> hq_office_users(storage::Connection& c, std::int64_t tenant) {
+  storage::UserRepo users(c, tenant);
+  auto a = users.users_with_role(access::Role::kHqStaff);
+  auto b = users.users_with_role(access::Role::kHqAdmin);
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// The escalation target of each level: 1 the head of the responsible unit, 2 the liaison leader
+// of the place (community or village, else subdistrict), 3 the HQ office.
+std::vector<std::int64_t> escalation_targets(storage::Connection& c, std::int64_t tenant,
+                                             const cases::Record& r, int level) {
+  storage::OrgRepo org(c, tenant);
+  storage::UserRepo users(c, tenant);
+  std::vector<std::int64_t> out;
+  if (level == 1 && r.assigned_unit_id) {
+    if (auto head = org.head_membership(*r.assigned_unit_id)) {
+      if (auto m = org.find_membership(*head)) out = users.users_of_person(m->m.person_id);
+    }
+  } else if (level == 2) {
+    for (const auto& place : {r.community_id, r.subdistrict_id}) {
+      if (!place) continue;
+      if (auto l = org.liaison_of_unit(*place)) {
+        out = users.users_of_person(l->l.leader_id);
+        if (!out.empty()) break;
+      }
+    }
+  }
+  // Nobody to reach at the lower levels, or level 3: the HQ office hears of it.
+  if (out.empty()) out = hq_office_users(c, tenant);
+  return out;
+}
+
+std::string unit_name(const TenantCaseConfig& cfg, std::optional<std::int64_t> id) {
+  if (!id) return "";
+  const auto* u = cfg.unit(*id);
+  return u == nullptr ? "" : u->name;
+}
+
+void set_search_terms(cases::Record& r) {
+  r.search_terms = search::document_terms(r.title + " " + r.description + " " + r.address + " " +
+                                          r.case_no);
+}
+
+void stop_timer(cases::Record& r) {
+  r.timer.reset();
+  r.next_check_at.reset();
+  r.overdue = false;
+}
+
+void start_stage(cases::Record& r, cases::Stage stage, calendar::TimeLimit limit, Millis now,
+                 const TenantCaseConfig& cfg) {
+  r.timer = cases::start_timer(stage, limit, now, cfg.calendar);
+  r.overdue = false;
+  r.next_check_at = cases::next_check(*r.timer, {cfg.workflow.escalation_percents}, cfg.calendar);
+}
+
+calendar::TimeLimit rectify_limit(const TenantCaseConfig& cfg, const cases::Record& r) {
+  if (const auto* cat = cfg.category(r.category_code); cat != nullptr && cat->limit) {
+    return *cat->limit;
+  }
+  return {5, calendar::LimitUnit::kWorkingDays};
+}
+
+}  // namespace
+
+std::string case_json_text(const cases::Record& r) {
+  json::object o;
+  o["id"] = r.id;
+  o["case_no"] = r.case_no;
+  o["state"] = cases::to_string(r.state);
+  o["category"] = r.category_code;
+  o["title"] = r.title;
+  o["assigned_unit_id"] = opt(r.assigned_unit_id);
+  o["supervising_group_id"] = opt(r.supervising_group_id);
+  o["duplicate_of"] = opt(r.duplicate_of);
+  o["rework_count"] = r.rework_count;
+  o["escalation_level"] = r.escalation_level;
+  o["extension_pending"] = r.extension_pending;
+  o["notice_id"] = opt(r.notice_id);
+  o["deadline_at"] = r.timer ? json::value(format_iso_utc(r.timer->deadline)) : json::value(nullptr);
+  o["version"] = r.version;
+  return json::serialize(o);
+}
+
+bool CaseService::in_scope(const access::Actor& actor, const cases::Record& r) {
+  if (actor.scope.all) return true;
+  if (actor.role == access::Role::kCitizen) {
+    return r.reporter_user_id && *r.reporter_user_id == actor.user_id;
+  }
+  if (r.assigned_path && actor.scope.covers(*r.assigned_path)) return true;
+  if (!r.area_path.empty() && actor.scope.covers(r.area_path)) return true;
+  return r.reporter_user_id && *r.reporter_user_id == actor.user_id;
+}
+
+Expected<ReportResult> CaseService::report(const access::Actor& actor, const NewCase& in) {
+  auto cfgx = config_.get(actor.tenant_id);
+  if (!cfgx) return cfgx.error();
+  const auto& cfg = **cfgx;
+  const auto* cat = cfg.category(in.category);
+  if (cat == nullptr || !cat->parent_code || !cat->active) {
+    return make_error("case.unknown_category", "category");
+  }
+  cases::Record r;
+  r.title = text::trim(in.title);
+  if (r.title.empty()) r.title = cat->name;
+  if (auto s = text::check("title", r.title, {.min_chars = 1, .max_chars = 100}); !s) {
+    return s.error();
+  }
+  r.description = text::trim(in.description);
+  if (auto s = text::check("description", r.description, {.max_chars = 2000, .multiline = true});
+      !s) {
+    return s.error();
+  }
+  r.address = text::trim(in.address);
+  if (auto s = text::check("address", r.address, {.max_chars = 200}); !s) return s.error();
+  if (in.lat.has_value() != in.lng.has_value()) return make_error("case.bad_location", "lat");
+  if (in.lat && (!std::isfinite(*in.lat) || !std::isfinite(*in.lng) || *in.lat < -90 ||
+                 *in.lat > 90 || *in.lng < -180 || *in.lng > 180)) {
+    return make_error("case.bad_location", "lat");
+  }
+  if (!in.lat && r.address.empty()) return make_error("case.location_required", "address");
+  r.source = cases::default_source(actor.role);
+  if (in.source) {
+    auto s = cases::parse_source(*in.source);
+    if (!s) return make_error("case.unknown_source", "source");
+    // Only the HQ office records sources other than the reporter's own (hotline, evaluations).
+    if (*s != r.source && actor.role != access::Role::kHqAdmin &&
+        actor.role != access::Role::kHqStaff && !(actor.role == access::Role::kCitizen &&
+                                                   *s == cases::Source::kCourier)) {
+      return make_error("auth.forbidden", "source");
+    }
+    r.source = *s;
+  }
+  r.category_code = cat->code;
+  r.lat = in.lat;
+  r.lng = in.lng;
+  if (in.lat) {
+    auto place = cfg.locate(*in.lat, *in.lng);
+    r.area_path = place.area_path;
+    if (auto it = place.at.find(org::UnitKind::kGrid); it != place.at.end()) r.grid_id = it->second;
+    if (auto it = place.at.find(org::UnitKind::kCommunity); it != place.at.end()) {
+      r.community_id = it->second;
+    }
+    if (auto it = place.at.find(org::UnitKind::kSubdistrict); it != place.at.end()) {
+      r.subdistrict_id = it->second;
+    }
+  }
+  const Millis now = ctx_.clock.now();
+  r.reporter_user_id = actor.user_id == 0 ? std::nullopt : std::optional<std::int64_t>(actor.user_id);
+  r.reporter_name = actor.display_name;
+  r.reported_at = now;
+  r.updated_at = now;
+  r.state = State::kReported;
+  return in_tx<ReportResult>(ctx_.db, true, [&](storage::Connection& c) -> Expected<ReportResult> {
+    storage::CaseRepo repo(c, actor.tenant_id);
+    r.id = storage::next_id(c, actor.tenant_id, "cases");
+    const int year = local_year(cfg, now);
+    const auto seq = storage::next_id(c, actor.tenant_id, "case_no:" + std::to_string(year));
+    char no[32];
+    std::snprintf(no, sizeof no, "%d%06lld", year, static_cast<long long>(seq));
+    r.case_no = no;
+    set_search_terms(r);
+    ReportResult out;
+    if (r.lat) {
+      for (auto& other : repo.open_near(r.category_code, *r.lat, *r.lng,
+                                        cfg.workflow.duplicate_radius_m, 10)) {
+        if (cases::distance_m(*r.lat, *r.lng, *other.lat, *other.lng) <=
+            cfg.workflow.duplicate_radius_m) {
+          out.possible_duplicates.push_back(std::move(other));
+        }
+      }
+    }
+    repo.insert(r);
+    ledger_case(c, actor, now, r, "report", std::nullopt, std::nullopt);
+    out.record = r;
+    return out;
+  });
+}
+
+Expected<CaseView> CaseService::get(const access::Actor& actor, std::int64_t case_id) {
+  auto cfgx = config_.get(actor.tenant_id);
+  if (!cfgx) return cfgx.error();
+  const auto& cfg = **cfgx;
+  return in_tx<CaseView>(ctx_.db, false, [&](storage::Connection& c) -> Expected<CaseView> {
+    storage::CaseRepo repo(c, actor.tenant_id);
+    auto r = repo.find(case_id);
+    if (!r) return make_error("case.not_found");
+    if (!in_scope(actor, *r)) return make_error("auth.out_of_scope");
+    CaseView v;
+    v.record = *r;
+    storage::LedgerQuery q;
+    q.entity_type = "case";
+    q.entity_id = case_id;
+    q.limit = 500;
+    v.events = storage::LedgerRepo(c, actor.tenant_id).list(q);
+    std::reverse(v.events.begin(), v.events.end());
+    v.attachments = repo.attachments_of(case_id);
+    v.allowed = cases::allowed_actions(r->facts(), who_for(actor, *r));
+    if (r->notice_id) v.notice = repo.find_notice(*r->notice_id);
+    if (r->timer) v.percent_used = cases::percent_used(*r->timer, ctx_.clock.now(), cfg.calendar);
+    return v;
+  });
+}
+
+Expected<CasePage> CaseService::list(const access::Actor& actor, storage::CaseQuery query,
+                                     const std::string& text_query) {
+  query.limit = query.limit < 1 ? 50 : std::min(query.limit, kMaxLimit);
+  if (!text_query.empty()) {
+    query.terms = search::query_terms(text_query);
+    if (query.terms.empty()) return CasePage{};
+  }
+  if (actor.role == access::Role::kCitizen) {
+    query.reporter_user_id = actor.user_id;
+  } else {
+    query.scope = &actor.scope;
+  }
+  const int want = query.limit;
+  query.limit = want + 1;
+  return in_tx<CasePage>(ctx_.db, false, [&](storage::Connection& c) -> Expected<CasePage> {
+    auto items = storage::CaseRepo(c, actor.tenant_id).list(query);
+    CasePage page;
+    if (static_cast<int>(items.size()) > want) {
+      items.pop_back();
+      page.next_cursor = std::to_string(items.back().id);
+    }
+    page.items = std::move(items);
+    return page;
+  });
+}
+
+Expected<RoutePreview> CaseService::preview_route(const access::Actor& actor,
+                                                  const std::string& category, double lat,
+                                                  double lng, std::optional<Millis> at) {
+  auto cfgx = config_.get(actor.tenant_id);
+  if (!cfgx) return cfgx.error();
+  const auto& cfg = **cfgx;
+  if (cfg.category(category) == nullptr) return make_error("case.unknown_category", "category");
+  RoutePreview p;
+  p.place = cfg.locate(lat, lng);
+  routing::Input in{category, p.place.at, p.place.containing,
+                    cfg.local_minute(at.value_or(ctx_.clock.now()))};
+  auto d = routing::route(cfg.rules, in);
+  if (d) {
+    p.unit_id = d->unit_id;
+    p.supervising_group_id = d->supervising_group_id;
+    p.rule = d->rule_name;
+  } else if (const auto* cat = cfg.category(category); cat->responsible_unit_id) {
+    p.unit_id = cat->responsible_unit_id;
+    p.supervising_group_id = cat->supervising_group_id;
+    p.rule = "category default";
+  }
+  if (!p.supervising_group_id) p.supervising_group_id = cfg.category(category)->supervising_group_id;
+  return p;
+}
+
+Expected<std::vector<cases::Record>> CaseService::nearby(const access::Actor& actor,
+                                                         const std::string& category, double lat,
+                                                         double lng) {
+  auto cfgx = config_.get(actor.tenant_id);
+  if (!cfgx) return cfgx.error();
+  const auto radius = (*cfgx)->workflow.duplicate_radius_m;
+  return in_tx<std::vector<cases::Record>>(
+      ctx_.db, false, [&](storage::Connection& c) -> Expected<std::vector<cases::Record>> {
+        std::vector<cases::Record> out;
+        for (auto& r : storage::CaseRepo(c, actor.tenant_id).open_near(category, lat, lng, radius, 20)) {
+          if (in_scope(actor, r) && cases::distance_m(lat, lng, *r.lat, *r.lng) <= radius) {
+            out.push_back(std::move(r));
+          }
+        }
+        return out;
+      });
+}
+
+namespace {
+
+struct Ctx {
+  storage::Connection& c;
+  const access::Actor& actor;
+  const TenantCaseConfig& cfg;
+  Millis now;
+};
+
+// Issues a notice (numbered per kind and year in the tenant's format) for cases of one unit.
+storage::Notice issue_notice(Ctx& x, const std::string& kind, std::int64_t unit_id,
+                             const std::string& requirement, std::optional<Millis> deadline,
+                             const std::vector<std::int64_t>& case_ids) {
+  storage::CaseRepo repo(x.c, x.actor.tenant_id);
+  storage::Notice n;
+  n.id = storage::next_id(x.c, x.actor.tenant_id, "notices");
+  n.kind = kind;
+  n.year = local_year(x.cfg, x.now);
+  n.seq = repo.next_notice_seq(kind, n.year);
+  n.number = format_number(kind == "reminder" ? x.cfg.workflow.reminder_number_format
+                                              : x.cfg.workflow.rectification_number_format,
+                           n.year, n.seq);
+  n.unit_id = unit_id;
+  n.requirement = requirement;
+  n.deadline_at = deadline;
+  if (x.actor.user_id != 0) n.issued_by = x.actor.user_id;
+  n.issued_at = x.now;
+  n.case_ids = case_ids;
+  repo.insert_notice(n);
+  auto ev = make_event(x.actor, x.now, "notice", n.id, "issue", std::nullopt,
+                       json::serialize(json::object{{"number", n.number},
+                                                    {"kind", n.kind},
+                                                    {"unit_id", n.unit_id},
+                                                    {"cases", json::value_from(n.case_ids)}}));
+  storage::LedgerRepo(x.c, x.actor.tenant_id).append(ev);
+  return n;
+}
+
+// Moves a filed case to its unit: path, timer, notifications. The notice is the caller's.
+Status dispatch_to(Ctx& x, cases::Record& r, std::int64_t unit_id, const std::string& why) {
+  const auto* u = x.cfg.unit(unit_id);
+  if (u == nullptr) return make_error("org.unit_not_found", "unit_id");
+  if (u->retired) return make_error("org.unit_retired", "unit_id");
+  r.assigned_unit_id = unit_id;
+  r.assigned_path = u->path;
+  r.routing_rule = why;
+  r.dispatched_at = x.now;
+  start_stage(r, cases::Stage::kAcknowledge, x.cfg.workflow.acknowledge_limit, x.now, x.cfg);
+  Outbox out{x.c, x.actor.tenant_id, x.now};
+  const auto users = storage::UserRepo(x.c, x.actor.tenant_id).users_of_unit(unit_id);
+  out.notify(users, r, "dispatched", "新派遣问题：" + r.title,
+             r.case_no + " " + r.address + "，请于 " + local_text(x.cfg, r.timer->deadline) +
+                 " 前签收");
+  out.robots("【派遣】" + r.title,
+             "**" + r.case_no + "** " + r.title + "\n> 责任单位：" + u->name + "\n> 位置：" +
+                 r.address + "\n> 签收时限：" + local_text(x.cfg, r.timer->deadline));
+  return Ok{};
+}
+
+bool has_attachment(storage::Connection& c, std::int64_t tenant, std::int64_t case_id,
+                    std::initializer_list<std::string_view> stages, std::optional<Millis> since) {
+  for (const auto& a : storage::CaseRepo(c, tenant).attachments_of(case_id)) {
+    for (const auto s : stages) {
+      if (a.stage == s && (!since || a.uploaded_at >= *since)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int64_t case_id,
+                                           const TransitionInput& in) {
+  auto action = cases::parse_action(in.action);
+  if (!action) return make_error("case.unknown_action", "action");
+  auto cfgx = config_.get(actor.tenant_id);
+  if (!cfgx) return cfgx.error();
+  const auto& cfg = **cfgx;
+  const std::string note = text::trim(in.note);
+  if (auto s = text::check("note", note, {.max_chars = 1000, .multiline = true}); !s) {
+    return s.error();
+  }
+  const Millis now = ctx_.clock.now();
+  auto done = in_tx<Ok>(ctx_.db, true, [&](storage::Connection& c) -> Status {
+    storage::CaseRepo repo(c, actor.tenant_id);
+    auto found = repo.find(case_id);
+    if (!found) return make_error("case.not_found");
+    cases::Record r = *found;
+    if (!in_scope(actor, r)) return make_error("auth.out_of_scope");
+    if (in.version && *in.version != r.version) {
+      return make_error("conflict.stale_version", "version")
+          .with("current", std::to_string(r.version));
+    }
+    const auto facts = r.facts();
+    if (auto s = cases::may_perform(who_for(actor, r), facts, *action); !s) return s;
+    if (*action == Action::kVerify && !in.passed) return make_error("field.required", "passed");
+    auto next = cases::next_state(facts, *action, in.passed.value_or(true));
+    if (!next) return next.error();
+    const auto before = case_json_text(r);
+    const int old_version = r.version;
+    const cases::EscalationLadder ladder{cfg.workflow.escalation_percents};
+    Ctx x{c, actor, cfg, now};
+    Outbox out{c, actor.tenant_id, now};
+    auto need_note = [&](const char* why) -> Status {
+      if (note.empty()) return make_error("case.note_required", "note").with("action", why);
+      return Ok{};
+    };
+    auto reschedule = [&] {
+      r.next_check_at =
+          r.timer ? cases::next_check(*r.timer, ladder, cfg.calendar) : std::optional<Millis>{};
+    };
+
+    switch (*action) {
+      case Action::kFile: {
+        r.filed_at = now;
+        // The routing proposal: the HQ office sees it and may change it when dispatching.
+        if (r.lat) {
+          auto p = preview_route(actor, r.category_code, *r.lat, *r.lng, r.reported_at);
+          if (p && p->unit_id) {
+            r.assigned_unit_id = p->unit_id;
+            r.supervising_group_id = p->supervising_group_id;
+            r.routing_rule = p->rule;
+          }
+        } else if (const auto* cat = cfg.category(r.category_code);
+                   cat != nullptr && cat->responsible_unit_id) {
+          r.assigned_unit_id = cat->responsible_unit_id;
+          r.supervising_group_id = cat->supervising_group_id;
+          r.routing_rule = "category default";
+        }
+        r.assigned_path.reset();
+        break;
+      }
+      case Action::kVoid:
+        if (auto s = need_note("void"); !s) return s;
+        stop_timer(r);
+        r.closed_at = now;
+        break;
+      case Action::kMarkDuplicate: {
+        if (!in.duplicate_of) return make_error("field.required", "duplicate_of");
+        if (*in.duplicate_of == r.id) return make_error("case.duplicate_of_itself", "duplicate_of");
+        auto original = repo.find(*in.duplicate_of);
+        if (!original) return make_error("case.not_found", "duplicate_of");
+        if (original->state == State::kDuplicate || original->state == State::kVoided) {
+          return make_error("case.original_not_valid", "duplicate_of");
+        }
+        r.duplicate_of = original->id;
+        stop_timer(r);
+        r.closed_at = now;
+        break;
+      }
+      case Action::kDispatch: {
+        std::optional<std::int64_t> unit = in.unit_id ? in.unit_id : r.assigned_unit_id;
+        std::string why = r.routing_rule.value_or("");
+        if (in.unit_id && in.unit_id != r.assigned_unit_id) {
+          // A manual override of the routing needs its reason, kept in the ledger.
+          if (auto s = need_note("dispatch"); !s) return s;
+          why = "manual: " + note;
+        }
+        if (!unit) return make_error("case.no_unit", "unit_id");
+        if (auto s = dispatch_to(x, r, *unit, why); !s) return s;
+        const auto* cat = cfg.category(r.category_code);
+        const std::string kind =
+            in.notice_kind.value_or(cat != nullptr ? cat->notice_kind : "rectification");
+        if (kind != "rectification" && kind != "reminder") {
+          return make_error("case.bad_notice_kind", "notice_kind");
+        }
+        const auto rect_deadline =
+            cfg.calendar.deadline(r.timer->deadline, rectify_limit(cfg, r)).at;
+        auto n = issue_notice(x, kind, *unit,
+                              in.requirement.value_or(cat != nullptr ? cat->closing_condition : ""),
+                              rect_deadline, {r.id});
+        r.notice_id = n.id;
+        break;
+      }
+      case Action::kAcknowledge:
+        start_stage(r, cases::Stage::kRectify, rectify_limit(cfg, r), now, cfg);
+        break;
+      case Action::kReturn: {
+        if (auto s = need_note("return"); !s) return s;
+        out.notify(hq_office_users(c, actor.tenant_id), r, "returned", "问题被退回：" + r.title,
+                   unit_name(cfg, r.assigned_unit_id) + "：" + note);
+        r.assigned_unit_id.reset();
+        r.assigned_path.reset();
+        r.notice_id.reset();
+        r.extension_pending = false;
+        r.extension_request.reset();
+        stop_timer(r);
+        break;
+      }
+      case Action::kRequestExtension: {
+        if (auto s = need_note("request_extension"); !s) return s;
+        if (!in.extension_amount || *in.extension_amount < 1 || *in.extension_amount > 90) {
+          return make_error("field.out_of_range", "extension_amount").with("max", "90");
+        }
+        auto unit = calendar::parse_limit_unit(in.extension_unit.value_or(""));
+        if (!unit) return make_error("case.bad_limit_unit", "extension_unit");
+        r.extension_pending = true;
+        r.extension_request = json::serialize(
+            json::object{{"amount", *in.extension_amount},
+                         {"unit", calendar::to_string(*unit)},
+                         {"reason", note},
+                         {"requested_at", format_iso_utc(now)}});
+        // The clock stops while the HQ office decides.
+        if (r.timer) cases::pause(*r.timer, now, cfg.calendar);
+        reschedule();
+        out.notify(hq_office_users(c, actor.tenant_id), r, "extension_requested",
+                   "延期申请：" + r.title, unit_name(cfg, r.assigned_unit_id) + "：" + note);
+        break;
+      }
+      case Action::kDecideExtension: {
+        auto d = cases::parse_extension_decision(in.decision.value_or(""));
+        if (!d) return make_error("field.required", "decision");
+        auto req = json::parse(r.extension_request.value_or("{}"));
+        const int asked = static_cast<int>(req.as_object().contains("amount")
+                                               ? req.at("amount").to_number<std::int64_t>()
+                                               : 0);
+        const auto unit = calendar::parse_limit_unit(
+                              req.as_object().contains("unit") ? req.at("unit").as_string()
+                                                               : "working_days")
+                              .value_or(calendar::LimitUnit::kWorkingDays);
+        int granted = 0;
+        if (*d == cases::ExtensionDecision::kGranted) granted = asked;
+        if (*d == cases::ExtensionDecision::kPartial) {
+          if (!in.extension_amount || *in.extension_amount < 1 || *in.extension_amount >= asked) {
+            return make_error("case.partial_out_of_range", "extension_amount")
+                .with("max", std::to_string(asked - 1));
+          }
+          granted = *in.extension_amount;
+        }
+        if (*d == cases::ExtensionDecision::kRefused) {
+          if (auto s = need_note("decide_extension"); !s) return s;
+        }
+        if (r.timer) {
+          cases::resume(*r.timer, now, cfg.calendar);
+          if (granted > 0) {
+            cases::extend(*r.timer, cfg.calendar.budget({granted, unit}), now, cfg.calendar);
+          }
+          r.overdue = cases::percent_used(*r.timer, now, cfg.calendar) >= 100;
+        }
+        r.extension_pending = false;
+        r.extension_request.reset();
+        reschedule();
+        out.notify(storage::UserRepo(c, actor.tenant_id).users_of_unit(r.assigned_unit_id.value_or(0)),
+                   r, "extension_decided", "延期申请已处理：" + r.title,
+                   std::string(cases::to_string(*d)) +
+                       (granted > 0 ? "，延长 " + std::to_string(granted) : std::string()));
+        break;
+      }
+      case Action::kRectify:
+        // Rectified means shown: at least one after-photo since the case was acknowledged.
+        if (!has_attachment(c, actor.tenant_id, r.id, {"after"}, std::nullopt)) {
+          return make_error("case.evidence_required", "attachments").with("stage", "after");
+        }
+        r.extension_pending = false;
+        r.extension_request.reset();
+        r.rectified_at = now;
+        start_stage(r, cases::Stage::kVerify, cfg.workflow.verify_limit, now, cfg);
+        break;
+      case Action::kVerify:
+        if (*in.passed) {
+          stop_timer(r);
+        } else {
+          if (auto s = need_note("verify"); !s) return s;
+          ++r.rework_count;
+          start_stage(r, cases::Stage::kRectify, rectify_limit(cfg, r), now, cfg);
+          out.notify(storage::UserRepo(c, actor.tenant_id)
+                         .users_of_unit(r.assigned_unit_id.value_or(0)),
+                     r, "rework", "核查未通过，请返工：" + r.title, note);
+        }
+        break;
+      case Action::kClose:
+        stop_timer(r);
+        r.closed_at = now;
+        break;
+      case Action::kPark: {
+        if (auto s = need_note("park"); !s) return s;
+        auto review = calendar::parse_date(in.review_date.value_or(""));
+        if (!review) return make_error("field.required", "review_date");
+        if (cfg.calendar.at_local(*review, 0) <= now) {
+          return make_error("case.review_date_past", "review_date");
+        }
+        r.parked_from = r.state;
+        r.park_review_date = calendar::format_date(*review);
+        if (r.timer) cases::pause(*r.timer, now, cfg.calendar);
+        reschedule();
+        break;
+      }
+      case Action::kUnpark:
+        r.parked_from.reset();
+        r.park_review_date.reset();
+        if (r.timer) cases::resume(*r.timer, now, cfg.calendar);
+        reschedule();
+        break;
+      case Action::kFixOnSite: {
+        if (!has_attachment(c, actor.tenant_id, r.id, {"on_site", "after"}, std::nullopt)) {
+          return make_error("case.evidence_required", "attachments").with("stage", "on_site");
+        }
+        // The one who fixed it answers for it: the grid (or the deepest place) of the problem.
+        const auto place = r.grid_id ? r.grid_id : (r.community_id ? r.community_id : r.subdistrict_id);
+        if (!place) return make_error("case.no_unit", "unit_id");
+        r.assigned_unit_id = place;
+        r.assigned_path = cfg.unit(*place) ? cfg.unit(*place)->path : std::string();
+        r.routing_rule = "fix_on_site";
+        r.rectified_at = now;
+        start_stage(r, cases::Stage::kVerify, cfg.workflow.verify_limit, now, cfg);
+        break;
+      }
+      case Action::kEscalate: {
+        if (r.escalation_level >= 3) return make_error("case.escalation_max");
+        ++r.escalation_level;
+        const auto targets = escalation_targets(c, actor.tenant_id, r, r.escalation_level);
+        out.notify(targets, r, "escalated",
+                   "督办（第" + std::to_string(r.escalation_level) + "级）：" + r.title,
+                   note.empty() ? r.case_no : note);
+        out.robots("【督办】" + r.title, "**" + r.case_no + "** 第" +
+                                            std::to_string(r.escalation_level) + "级督办\n> " +
+                                            (note.empty() ? r.address : note));
+        break;
+      }
+    }
+    r.state = *next;
+    r.updated_at = now;
+    r.version = old_version + 1;
+    if (!repo.update(r, old_version)) return make_error("conflict.stale_version", "version");
+    ledger_case(c, actor, now, r, std::string(cases::to_string(*action)), before,
+                note.empty() ? std::nullopt : std::optional<std::string>(note));
+    return Ok{};
+  });
+  if (!done) return done.error();
+  return get(actor, case_id);
+}
+
+Expected<storage::Notice> CaseService::dispatch_with_notice(
+    const access::Actor& actor, const std::vector<std::int64_t>& case_ids,
+    std::optional<std::int64_t> unit_id, const std::string& kind, const std::string& requirement) {
+  if (case_ids.empty() || case_ids.size() > 50) {
+    return make_error("field.out_of_range", "case_ids").with("max", "50");
+  }
+  if (kind != "rectification" && kind != "reminder") {
+    return make_error("case.bad_notice_kind", "kind");
+  }
+  if (auto s = text::check("requirement", requirement, {.max_chars = 2000, .multiline = true}); !s) {
+    return s.error();
+  }
+  auto cfgx = config_.get(actor.tenant_id);
+  if (!cfgx) return cfgx.error();
+  const auto& cfg = **cfgx;
+  const Millis now = ctx_.clock.now();
+  return in_tx<storage::Notice>(
+      ctx_.db, true, [&](storage::Connection& c) -> Expected<storage::Notice> {
+        storage::CaseRepo repo(c, actor.tenant_id);
+        Ctx x{c, actor, cfg, now};
+        std::vector<cases::Record> rs;
+        std::optional<std::int64_t> unit = unit_id;
+        for (const auto id : case_ids) {
+          auto r = repo.find(id);
+          if (!r) return make_error("case.not_found", "case_ids").with("id", std::to_string(id));
+          if (auto s = cases::may_perform(who_for(actor, *r), r->facts(), Action::kDispatch); !s) {
+            return s.error();
+          }
+          if (auto n = cases::next_state(r->facts(), Action::kDispatch); !n) return n.error();
+          if (!unit) unit = r->assigned_unit_id;
+          if (!unit_id && r->assigned_unit_id != unit) {
+            // One notice is addressed to one unit.
+            return make_error("case.notice_mixed_units", "case_ids");
+          }
+          rs.push_back(std::move(*r));
+        }
+        if (!unit) return make_error("case.no_unit", "unit_id");
+        Millis latest = now;
+        for (auto& r : rs) {
+          const auto before = case_json_text(r);
+          const int old = r.version;
+          const std::string why = unit_id && unit_id != r.assigned_unit_id
+                                      ? "manual: notice"
+                                      : r.routing_rule.value_or("");
+          if (auto s = dispatch_to(x, r, *unit, why); !s) return s.error();
+          latest = std::max(latest, cfg.calendar.deadline(r.timer->deadline, rectify_limit(cfg, r)).at);
+          r.state = State::kDispatched;
+          r.updated_at = now;
+          r.version = old + 1;
+          r.search_terms = r.search_terms;
+          if (!repo.update(r, old)) return make_error("conflict.stale_version", "version");
+          ledger_case(c, actor, now, r, "dispatch", before, std::nullopt);
+        }
+        auto n = issue_notice(x, kind, *unit, requirement, latest, case_ids);
+        for (auto& r : rs) {
+          const int old = r.version;
+          r.notice_id = n.id;
+          r.version = old + 1;
+          if (!repo.update(r, old)) return make_error("conflict.stale_version", "version");
+        }
+        return n;
+      });
+}
+
+SweepStats CaseService::sweep(Millis now, int max_cases) {
+  SweepStats stats;
+  auto due = in_tx<std::vector<storage::CaseRepo::Due>>(
+      ctx_.db, false, [&](storage::Connection& c) -> Expected<std::vector<storage::CaseRepo::Due>> {
+        return storage::CaseRepo(c, 0).due(now, max_cases);
+      });
+  if (!due) return stats;
+  for (const auto& d : *due) {
+    auto cfgx = config_.get(d.tenant_id);
+    if (!cfgx) continue;
+    const auto& cfg = **cfgx;
+    const auto actor = system_actor(d.tenant_id);
+    const cases::EscalationLadder ladder{cfg.workflow.escalation_percents};
+    (void)in_tx<Ok>(ctx_.db, true, [&](storage::Connection& c) -> Status {
+      storage::CaseRepo repo(c, d.tenant_id);
+      auto found = repo.find(d.case_id);
+      if (!found) return Ok{};
+      cases::Record r = *found;
+      ++stats.checked;
+      const int old = r.version;
+      if (!r.timer || r.timer->paused() || cases::is_final(r.state)) {
+        r.next_check_at.reset();
+        repo.update(r, old);
+        return Ok{};
+      }
+      Outbox out{c, d.tenant_id, now};
+      const auto before = case_json_text(r);
+      const auto unit_users =
+          storage::UserRepo(c, d.tenant_id).users_of_unit(r.assigned_unit_id.value_or(0));
+      bool escalated = false;
+      for (const int mark : cases::crossed_marks(*r.timer, now, cfg.calendar, ladder)) {
+        if (mark < 100) {
+          ++stats.warnings;
+          out.notify(r.state == State::kRectified ? hq_office_users(c, d.tenant_id) : unit_users,
+                     r, "warning_" + std::to_string(mark),
+                     "时限已过" + std::to_string(mark) + "%：" + r.title,
+                     r.case_no + " 截止 " + local_text(cfg, r.timer->deadline));
+          continue;
+        }
+        r.overdue = true;
+        const int level = cases::escalation_level(ladder, mark);
+        if (level > r.escalation_level) {
+          r.escalation_level = std::min(level, 3);
+          escalated = true;
+          ++stats.escalations;
+          const auto targets = escalation_targets(c, d.tenant_id, r, r.escalation_level);
+          out.notify(targets, r, "escalated",
+                     "超期督办（第" + std::to_string(r.escalation_level) + "级）：" + r.title,
+                     r.case_no + " 已于 " + local_text(cfg, r.timer->deadline) + " 超期");
+          out.robots("【超期督办】" + r.title,
+                     "**" + r.case_no + "** 第" + std::to_string(r.escalation_level) +
+                         "级督办\n> 责任单位：" + unit_name(cfg, r.assigned_unit_id) +
+                         "\n> 截止：" + local_text(cfg, r.timer->deadline));
+        }
+      }
+      r.next_check_at = cases::next_check(*r.timer, ladder, cfg.calendar);
+      r.updated_at = now;
+      r.version = old + 1;
+      if (!repo.update(r, old)) return make_error("conflict.stale_version");
+      if (escalated) {
+        ledger_case(c, actor, now, r, "escalate", before,
+                    "自动督办：第" + std::to_string(r.escalation_level) + "级");
+      }
+      return Ok{};
+    });
+  }
+  return stats;
+}
+
+}  // namespace civicloop::app

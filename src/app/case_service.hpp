@@ -1,0 +1,114 @@
+// Use cases of the closed loop: report a problem, move it through its lifecycle (file, dispatch
+// with a notice, acknowledge, rectify with evidence, verify, close; void, duplicates, returns,
+// extensions, parking, on-site fixes, escalation), read it with its history, and list it.
+//
+// Each call is one transaction: the domain decides (domain/case.hpp), the case row is rewritten,
+// the transition is appended to the ledger, and notifications and robot messages are queued in the
+// same transaction, so none is lost or sent for a change that did not happen.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/case_config.hpp"
+#include "app/context.hpp"
+#include "app/org_service.hpp"
+#include "domain/case_record.hpp"
+#include "domain/ledger.hpp"
+#include "storage/case_repo.hpp"
+
+namespace civicloop::app {
+
+struct NewCase {
+  std::string category;
+  std::string title;
+  std::string description;
+  std::string address;
+  std::optional<double> lat;
+  std::optional<double> lng;
+  std::optional<std::string> source;  // default from the reporter's role
+};
+
+struct TransitionInput {
+  std::string action;
+  std::string note;                          // every action may carry one; some require it
+  std::optional<std::int64_t> unit_id;       // dispatch: override the routed unit (needs note)
+  std::optional<std::string> notice_kind;    // dispatch: rectification | reminder
+  std::optional<std::string> requirement;    // dispatch: the notice's 整改要求
+  std::optional<bool> passed;                // verify
+  std::optional<int> extension_amount;       // request_extension / decide_extension (partial)
+  std::optional<std::string> extension_unit; // request_extension
+  std::optional<std::string> decision;       // decide_extension: granted | partial | refused
+  std::optional<std::string> review_date;    // park: YYYY-MM-DD
+  std::optional<std::int64_t> duplicate_of;  // mark_duplicate
+  std::optional<int> version;                // optimistic check when given
+};
+
+struct CaseView {
+  cases::Record record;
+  std::vector<ledger::Event> events;  // oldest first
+  std::vector<storage::Attachment> attachments;
+  std::vector<cases::Action> allowed;  // for this actor, now
+  std::optional<storage::Notice> notice;
+  int percent_used = 0;
+};
+
+struct ReportResult {
+  cases::Record record;
+  std::vector<cases::Record> possible_duplicates;  // open, same category, within the radius
+};
+
+struct RoutePreview {
+  std::optional<org::Id> unit_id;
+  std::optional<org::Id> supervising_group_id;
+  std::string rule;
+  TenantCaseConfig::Place place;
+};
+
+struct CasePage {
+  std::vector<cases::Record> items;
+  std::optional<std::string> next_cursor;
+};
+
+struct SweepStats {
+  int checked = 0;
+  int warnings = 0;
+  int escalations = 0;
+};
+
+class CaseService {
+ public:
+  CaseService(Context& ctx, CaseConfigCache& config) : ctx_(ctx), config_(config) {}
+
+  Expected<ReportResult> report(const access::Actor& actor, const NewCase& in);
+  Expected<CaseView> transition(const access::Actor& actor, std::int64_t case_id,
+                                const TransitionInput& in);
+  Expected<CaseView> get(const access::Actor& actor, std::int64_t case_id);
+  Expected<CasePage> list(const access::Actor& actor, storage::CaseQuery query,
+                          const std::string& text);
+  Expected<RoutePreview> preview_route(const access::Actor& actor, const std::string& category,
+                                       double lat, double lng, std::optional<Millis> at);
+  Expected<std::vector<cases::Record>> nearby(const access::Actor& actor,
+                                              const std::string& category, double lat, double lng);
+  // Dispatches several filed cases of one unit together under one notice.
+  Expected<storage::Notice> dispatch_with_notice(const access::Actor& actor,
+                                                 const std::vector<std::int64_t>& case_ids,
+                                                 std::optional<std::int64_t> unit_id,
+                                                 const std::string& kind,
+                                                 const std::string& requirement);
+  // The scheduler: warnings at 50% and 75%, overdue at 100%, escalations up the ladder.
+  // Idempotent: a sweep repeated at the same instant changes nothing.
+  SweepStats sweep(Millis now, int max_cases = 500);
+
+  // Who is in scope for a case: its assigned unit or its place.
+  static bool in_scope(const access::Actor& actor, const cases::Record& r);
+
+ private:
+  Context& ctx_;
+  CaseConfigCache& config_;
+};
+
+std::string case_json_text(const cases::Record& r);
+
+}  // namespace civicloop::app
