@@ -54,24 +54,32 @@ TEST(AccessPermission, NamesAreStable) {
   EXPECT_EQ(to_string(P::kOrgWrite), "org.write");
   EXPECT_EQ(to_string(P::kUsersManage), "users.manage");
   EXPECT_EQ(to_string(P::kLedgerRead), "ledger.read");
+  EXPECT_EQ(to_string(P::kCasesReport), "cases.report");
+  EXPECT_EQ(to_string(P::kCasesRead), "cases.read");
+  EXPECT_EQ(to_string(P::kCasesConfigure), "cases.configure");
 }
 
 TEST(AccessPermission, EachRoleGrantsExactlyItsPermissions) {
-  const std::set<Permission> all{P::kOrgRead, P::kOrgWrite, P::kUsersManage, P::kLedgerRead};
+  const std::set<Permission> all{P::kOrgRead,     P::kOrgWrite, P::kUsersManage,    P::kLedgerRead,
+                                  P::kCasesReport, P::kCasesRead, P::kCasesConfigure};
+  const std::set<Permission> field{P::kOrgRead, P::kCasesReport, P::kCasesRead};
   EXPECT_EQ(perms(R::kHqAdmin), all);
-  EXPECT_EQ(perms(R::kHqStaff), (std::set<Permission>{P::kOrgRead, P::kLedgerRead}));
-  EXPECT_EQ(perms(R::kLeader), (std::set<Permission>{P::kOrgRead, P::kLedgerRead}));
-  EXPECT_EQ(perms(R::kSupervisor), (std::set<Permission>{P::kOrgRead}));
-  EXPECT_EQ(perms(R::kTaskForceMember), (std::set<Permission>{P::kOrgRead}));
-  EXPECT_EQ(perms(R::kUnitOperator), (std::set<Permission>{P::kOrgRead}));
-  EXPECT_EQ(perms(R::kGridWorker), (std::set<Permission>{P::kOrgRead}));
-  EXPECT_TRUE(perms(R::kCitizen).empty());
+  EXPECT_EQ(perms(R::kHqStaff), (std::set<Permission>{P::kOrgRead, P::kLedgerRead, P::kCasesReport,
+                                                      P::kCasesRead, P::kCasesConfigure}));
+  EXPECT_EQ(perms(R::kLeader),
+            (std::set<Permission>{P::kOrgRead, P::kLedgerRead, P::kCasesReport, P::kCasesRead}));
+  EXPECT_EQ(perms(R::kSupervisor), field);
+  EXPECT_EQ(perms(R::kTaskForceMember), field);
+  EXPECT_EQ(perms(R::kUnitOperator), field);
+  EXPECT_EQ(perms(R::kGridWorker), field);
+  EXPECT_EQ(perms(R::kCitizen), (std::set<Permission>{P::kCasesReport}));
 }
 
 TEST(AccessPermission, HasPermissionAgreesWithPermissionsOf) {
   for (const auto role : all_roles()) {
     const auto granted = perms(role);
-    for (const auto p : {P::kOrgRead, P::kOrgWrite, P::kUsersManage, P::kLedgerRead}) {
+    for (const auto p : {P::kOrgRead, P::kOrgWrite, P::kUsersManage, P::kLedgerRead,
+                         P::kCasesReport, P::kCasesRead, P::kCasesConfigure}) {
       EXPECT_EQ(has_permission(role, p), granted.count(p) == 1)
           << to_string(role) << " / " << to_string(p);
     }

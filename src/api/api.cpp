@@ -13,6 +13,7 @@ std::unique_ptr<Api> make_api(app::Context& ctx, ApiOptions options) {
   add_org_routes(*api);
   add_user_routes(*api);
   add_ledger_routes(*api);
+  add_case_routes(*api);
   return api;
 }
 

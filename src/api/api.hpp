@@ -46,5 +46,6 @@ void add_org_routes(Api& api);
 void add_user_routes(Api& api);
 void add_ledger_routes(Api& api);
 void add_system_routes(Api& api);
+void add_case_routes(Api& api);
 
 }  // namespace civicloop::api

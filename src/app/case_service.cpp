@@ -24,12 +24,6 @@ constexpr int kMaxLimit = 200;
 json::value opt(const std::optional<std::int64_t>& v) {
   return v ? json::value(*v) : json::value(nullptr);
 }
-json::value opt(const std::optional<std::string>& v) {
-  return v ? json::value(*v) : json::value(nullptr);
-}
-json::value opt(const std::optional<double>& v) {
-  return v ? json::value(*v) : json::value(nullptr);
-}
 
 // The local calendar year of an instant.
 int local_year(const TenantCaseConfig& cfg, Millis at) {

@@ -57,6 +57,12 @@ std::string_view to_string(Permission permission) {
       return "users.manage";
     case Permission::kLedgerRead:
       return "ledger.read";
+    case Permission::kCasesReport:
+      return "cases.report";
+    case Permission::kCasesRead:
+      return "cases.read";
+    case Permission::kCasesConfigure:
+      return "cases.configure";
   }
   return "unknown";
 }
@@ -65,17 +71,20 @@ std::vector<Permission> permissions_of(Role role) {
   using P = Permission;
   switch (role) {
     case Role::kHqAdmin:
-      return {P::kOrgRead, P::kOrgWrite, P::kUsersManage, P::kLedgerRead};
+      return {P::kOrgRead,     P::kOrgWrite, P::kUsersManage,    P::kLedgerRead,
+              P::kCasesReport, P::kCasesRead, P::kCasesConfigure};
     case Role::kHqStaff:
+      return {P::kOrgRead, P::kLedgerRead, P::kCasesReport, P::kCasesRead, P::kCasesConfigure};
     case Role::kLeader:
-      return {P::kOrgRead, P::kLedgerRead};
+      return {P::kOrgRead, P::kLedgerRead, P::kCasesReport, P::kCasesRead};
     case Role::kSupervisor:
     case Role::kTaskForceMember:
     case Role::kUnitOperator:
     case Role::kGridWorker:
-      return {P::kOrgRead};
+      return {P::kOrgRead, P::kCasesReport, P::kCasesRead};
     case Role::kCitizen:
-      return {};
+      // A citizen reports and follows their own reports; nothing of the organisation.
+      return {P::kCasesReport};
   }
   return {};
 }

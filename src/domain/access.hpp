@@ -36,6 +36,9 @@ enum class Permission {
   kOrgWrite,     // create, edit, move, retire; import
   kUsersManage,  // accounts of others
   kLedgerRead,   // read and verify the ledger
+  kCasesReport,     // report a problem (随手拍 included)
+  kCasesRead,       // read the cases in one's scope and the lists
+  kCasesConfigure,  // categories, routing rules, the calendar, robots
 };
 std::string_view to_string(Permission permission);
 std::vector<Permission> permissions_of(Role role);

@@ -1,0 +1,891 @@
+// Rendering in two passes: lay everything out with Pango first (measuring each line and deciding
+// the page breaks), recording the drawing of each page as a list of operations; then, knowing the
+// page count for "第 1 页 共 N 页", replay them onto a Cairo PDF surface.
+#include "reports/notice_pdf.hpp"
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <glib.h>
+#include <pango/pangocairo.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+namespace civicloop::reports {
+namespace {
+
+constexpr double kMm = 72.0 / 25.4;  // Cairo's PDF unit is the point
+constexpr double kEps = 0.01;
+
+// Two faces only: body text in Noto Serif CJK SC regular (the 宋体/仿宋 of 公文), everything bold
+// (red issuer line, title, labels, table header, seal mark) in Noto Sans CJK SC bold (黑体). Cairo
+// 1.16 embeds a subset of each face used, and with the CJK fonts' subroutines that costs ~21 ms and
+// ~80 KB per face per document: a third face (a serif bold for the issuer line, closer to 小标宋)
+// would make every notice a third slower and larger.
+constexpr const char* kBodyFamily = "Noto Serif CJK SC";
+constexpr const char* kTitleFamily = "Noto Sans CJK SC";
+
+struct Rgb {
+  double r = 0, g = 0, b = 0, a = 1;
+};
+constexpr Rgb kBlack{0, 0, 0};
+constexpr Rgb kRed{0.85, 0.0, 0.0};  // 公文 red for the issuer line, the rule and the seal mark
+constexpr Rgb kGrey{0.35, 0.35, 0.35};
+constexpr Rgb kHeaderFill{0.92, 0.92, 0.92};
+
+// Page geometry and type sizes for one kind of form.
+struct Geometry {
+  double page_w, page_h;
+  double margin_top, margin_bottom, margin_left, margin_right;
+  double header_size;  // red issuer line
+  double title_size;   // 整改通知单 / 提醒卡
+  double body_size;
+  double table_size;
+  double small_size;  // footer note, page numbers, running header
+  double seal_diameter;
+  double rule_width;
+  bool compact;  // card: number on the title line; requirement, deadline and contact beside the
+                 // sign-off instead of above it
+};
+
+// Rectification notice: A4 portrait, 公文 margins (left 28 mm, right 26 mm), the classic closing
+// with the sign-off below the text and a 42 mm seal mark (about the size of an office seal).
+constexpr Geometry kA4Portrait{.page_w = 210 * kMm,
+                               .page_h = 297 * kMm,
+                               .margin_top = 25 * kMm,
+                               .margin_bottom = 22 * kMm,
+                               .margin_left = 28 * kMm,
+                               .margin_right = 26 * kMm,
+                               .header_size = 22,
+                               .title_size = 20,
+                               .body_size = 12,
+                               .table_size = 10,
+                               .small_size = 9,
+                               .seal_diameter = 42 * kMm,
+                               .rule_width = 2.0,
+                               .compact = false};
+// Reminder card: A5 landscape (half an A4 sheet), smaller type, a 30 mm seal mark beside the
+// closing text so that a card of one or two problems stays on one page.
+constexpr Geometry kA5Landscape{.page_w = 210 * kMm,
+                                .page_h = 148 * kMm,
+                                .margin_top = 11 * kMm,
+                                .margin_bottom = 11 * kMm,
+                                .margin_left = 15 * kMm,
+                                .margin_right = 15 * kMm,
+                                .header_size = 16,
+                                .title_size = 16,
+                                .body_size = 10.5,
+                                .table_size = 9.5,
+                                .small_size = 8,
+                                .seal_diameter = 30 * kMm,
+                                .rule_width = 1.5,
+                                .compact = true};
+
+// ---- text clean-up ----
+
+// Valid UTF-8 without control characters (line breaks kept when `keep_newlines`, tabs become
+// spaces): what Pango is given must be valid, and stray controls render as boxes.
+std::string clean(std::string_view in, bool keep_newlines) {
+  std::string no_nul(in);  // NUL is a control too (make_valid would turn it into U+FFFD)
+  no_nul.erase(std::remove(no_nul.begin(), no_nul.end(), '\0'), no_nul.end());
+  gchar* valid = g_utf8_make_valid(no_nul.data(), static_cast<gssize>(no_nul.size()));
+  std::string out;
+  out.reserve(no_nul.size());
+  for (const gchar* p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+    const gunichar c = g_utf8_get_char(p);
+    const gchar* next = g_utf8_next_char(p);
+    if (c == '\n') {
+      out += keep_newlines ? '\n' : ' ';
+    } else if (c == '\t') {
+      out += ' ';
+    } else if (c < 0x20 || (c >= 0x7F && c < 0xA0) || c == 0x2028 || c == 0x2029) {
+      continue;  // C0/C1 controls, CR, and Unicode line/paragraph separators
+    } else {
+      out.append(p, next);
+    }
+  }
+  g_free(valid);
+  return out;
+}
+
+// ---- Pango helpers ----
+
+struct GObjectUnref {
+  void operator()(gpointer p) const { g_object_unref(p); }
+};
+struct FontDescFree {
+  void operator()(PangoFontDescription* d) const { pango_font_description_free(d); }
+};
+using FontDescPtr = std::unique_ptr<PangoFontDescription, FontDescFree>;
+
+struct Font {
+  const char* family;
+  double size;  // points
+  bool bold = false;
+};
+
+FontDescPtr font_desc(const Font& f) {
+  FontDescPtr d(pango_font_description_new());
+  pango_font_description_set_family(d.get(), f.family);
+  pango_font_description_set_weight(d.get(), f.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+  // Absolute size: device units are points on a PDF surface (a plain size would assume 96 dpi).
+  pango_font_description_set_absolute_size(d.get(), f.size * PANGO_SCALE);
+  return d;
+}
+
+double from_units(int u) { return static_cast<double>(u) / PANGO_SCALE; }
+
+// One line of a laid-out text, in the text's own coordinates (points).
+struct LineBox {
+  PangoLayoutLine* line;
+  double x, top, bottom, baseline;
+};
+
+// A laid-out piece of text: the layout (kept alive by the drawing operations) and its lines.
+struct Text {
+  std::shared_ptr<PangoLayout> layout;
+  std::vector<LineBox> lines;
+  double width = 0;   // logical width of the widest line
+  double height = 0;  // logical height of all lines
+  Rgb color = kBlack;
+};
+
+struct TextOpts {
+  double width = -1;  // wrap width in points; <= 0: no wrapping
+  PangoAlignment align = PANGO_ALIGN_LEFT;
+  double indent = 0;  // first-line indent of each paragraph (首行缩进)
+  Rgb color = kBlack;
+  std::size_t label_bytes = 0;  // this many leading bytes in the label font (bold 黑体)
+  const Font* label_font = nullptr;
+  double letter_spacing = 0;  // points
+};
+
+Text make_text(PangoContext* ctx, const std::string& s, const Font& font, const TextOpts& o = {}) {
+  Text t;
+  t.layout.reset(pango_layout_new(ctx), GObjectUnref{});
+  PangoLayout* l = t.layout.get();
+  const FontDescPtr desc = font_desc(font);
+  pango_layout_set_font_description(l, desc.get());
+  pango_layout_set_text(l, s.data(), static_cast<int>(s.size()));
+  if (o.width > 0) {
+    pango_layout_set_width(l, pango_units_from_double(o.width));
+    pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+  }
+  pango_layout_set_alignment(l, o.align);
+  if (o.indent != 0) pango_layout_set_indent(l, pango_units_from_double(o.indent));
+  if (o.label_bytes > 0 || o.letter_spacing != 0) {
+    PangoAttrList* attrs = pango_attr_list_new();
+    if (o.label_bytes > 0 && o.label_font != nullptr) {
+      const FontDescPtr ld = font_desc(*o.label_font);
+      PangoAttribute* a = pango_attr_font_desc_new(ld.get());
+      a->start_index = 0;
+      a->end_index = static_cast<guint>(o.label_bytes);
+      pango_attr_list_insert(attrs, a);
+    }
+    if (o.letter_spacing != 0) {
+      pango_attr_list_insert(
+          attrs, pango_attr_letter_spacing_new(static_cast<int>(o.letter_spacing * PANGO_SCALE)));
+    }
+    pango_layout_set_attributes(l, attrs);
+    pango_attr_list_unref(attrs);
+  }
+  PangoLayoutIter* it = pango_layout_get_iter(l);
+  do {
+    PangoRectangle logical;
+    pango_layout_iter_get_line_extents(it, nullptr, &logical);
+    t.lines.push_back({pango_layout_iter_get_line_readonly(it), from_units(logical.x),
+                       from_units(logical.y), from_units(logical.y + logical.height),
+                       from_units(pango_layout_iter_get_baseline(it))});
+  } while (pango_layout_iter_next_line(it));
+  pango_layout_iter_free(it);
+  PangoRectangle logical;
+  pango_layout_get_extents(l, nullptr, &logical);
+  t.width = from_units(logical.width);
+  t.height = from_units(logical.height);
+  t.color = o.color;
+  return t;
+}
+
+// ---- drawing ----
+
+using Op = std::function<void(cairo_t*)>;
+
+void set_color(cairo_t* cr, const Rgb& c) { cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a); }
+
+Op line_op(const Text& t, const LineBox& lb, double x, double top) {
+  // pango_cairo_show_layout_line puts the line's left origin at the current point, on the baseline.
+  return [layout = t.layout, line = lb.line, color = t.color, x = x + lb.x,
+          y = top + (lb.baseline - lb.top)](cairo_t* cr) {
+    set_color(cr, color);
+    cairo_move_to(cr, x, y);
+    pango_cairo_show_layout_line(cr, line);
+  };
+}
+
+Op rule_op(double x0, double y, double x1, double width, Rgb color) {
+  return [=](cairo_t* cr) {
+    set_color(cr, color);
+    cairo_set_line_width(cr, width);
+    cairo_move_to(cr, x0, y);
+    cairo_line_to(cr, x1, y);
+    cairo_stroke(cr);
+  };
+}
+
+// The seal mark: a red ring, the issuer's name along the upper arc and a five-pointed star in the
+// middle. It is a plain visual mark in the shape of an office seal, NOT a seal: it carries no
+// signature and proves nothing; the authority of a notice is its number in the ledger. The text is
+// drawn as outlines, so it stays out of the PDF's text (copying and search see the sign-off lines).
+void draw_seal(cairo_t* cr, PangoContext* ctx, double cx, double cy, double radius,
+               const std::string& issuer) {
+  cairo_save(cr);
+  set_color(cr, Rgb{kRed.r, kRed.g, kRed.b, 0.85});
+  const double ring = radius * 0.055;
+  cairo_set_line_width(cr, ring);
+  cairo_new_path(cr);
+  cairo_arc(cr, cx, cy, radius - ring / 2, 0, 2 * G_PI);
+  cairo_stroke(cr);
+
+  // Star: outer radius a quarter of the seal, inner radius by the golden ratio, one point up.
+  const double outer = radius * 0.27;
+  const double inner = outer * 0.382;
+  cairo_new_path(cr);
+  for (int i = 0; i < 10; ++i) {
+    const double a = -G_PI / 2 + i * G_PI / 5;
+    const double r = (i % 2 == 0) ? outer : inner;
+    if (i == 0) {
+      cairo_move_to(cr, cx + r * std::cos(a), cy + r * std::sin(a));
+    } else {
+      cairo_line_to(cr, cx + r * std::cos(a), cy + r * std::sin(a));
+    }
+  }
+  cairo_close_path(cr);
+  cairo_fill(cr);
+
+  // The issuer's characters, spread over the upper arc (wider arc for longer names), upright
+  // towards the rim.
+  std::vector<std::string> chars;
+  for (const char* p = issuer.c_str(); *p != '\0'; p = g_utf8_next_char(p)) {
+    const char* next = g_utf8_next_char(p);
+    if (!g_unichar_isspace(g_utf8_get_char(p))) chars.emplace_back(p, next);
+  }
+  if (!chars.empty()) {
+    const double n = static_cast<double>(chars.size());
+    const double span = std::min(4.5 * G_PI / 3, std::max(G_PI / 2, n * G_PI / 12));  // ≤ 270°
+    const double text_r = radius * 0.70;
+    const double size = std::clamp(text_r * span / n * 0.92, radius * 0.12, radius * 0.28);
+    const double path_r = radius - ring - size * 0.62;  // glyph centres just inside the ring
+    const FontDescPtr desc = font_desc(Font{kTitleFamily, size, true});
+    std::unique_ptr<PangoLayout, GObjectUnref> layout(pango_layout_new(ctx));
+    pango_layout_set_font_description(layout.get(), desc.get());
+    for (std::size_t i = 0; i < chars.size(); ++i) {
+      const double a = -G_PI / 2 - span / 2 + span * (static_cast<double>(i) + 0.5) / n;
+      pango_layout_set_text(layout.get(), chars[i].data(), static_cast<int>(chars[i].size()));
+      PangoRectangle logical;
+      pango_layout_get_extents(layout.get(), nullptr, &logical);
+      cairo_save(cr);
+      cairo_translate(cr, cx + path_r * std::cos(a), cy + path_r * std::sin(a));
+      cairo_rotate(cr, a + G_PI / 2);
+      cairo_new_path(cr);
+      cairo_move_to(cr, -from_units(logical.width) / 2, -from_units(logical.height) / 2);
+      pango_cairo_layout_path(cr, layout.get());
+      cairo_fill(cr);
+      cairo_restore(cr);
+    }
+  }
+  cairo_restore(cr);
+}
+
+// ---- the page composer ----
+
+// Places content from top to bottom, starting a new page when the next line does not fit, and
+// records the drawing operations of each page.
+class Composer {
+ public:
+  explicit Composer(const Geometry& g) : g_(g), y_(g.margin_top) { pages_.emplace_back(); }
+
+  double left() const { return g_.margin_left; }
+  double right() const { return g_.page_w - g_.margin_right; }
+  double width() const { return right() - left(); }
+  double top() const { return g_.margin_top; }
+  double bottom() const { return g_.page_h - g_.margin_bottom; }
+  double y() const { return y_; }
+  void skip(double dy) { y_ = std::min(y_ + dy, bottom()); }
+  void set_y(double y) { y_ = y; }
+  bool fits(double h) const { return y_ + h <= bottom() + kEps; }
+  bool at_page_top() const { return y_ <= top() + kEps; }
+
+  void add(Op op) { pages_.back().push_back(std::move(op)); }
+  void new_page() {
+    pages_.emplace_back();
+    y_ = top();
+  }
+
+  // Places the text whole at (x, y), without breaking it.
+  void place(const Text& t, double x, double y) {
+    const double origin = t.lines.empty() ? 0 : t.lines.front().top;
+    for (const LineBox& lb : t.lines) add(line_op(t, lb, x, y + (lb.top - origin)));
+  }
+
+  // Flows the text line by line from the current position, breaking pages between lines.
+  void flow(const Text& t, double x) {
+    if (t.lines.empty()) return;
+    double origin = y_;
+    double offset = t.lines.front().top;
+    for (const LineBox& lb : t.lines) {
+      double line_top = origin + (lb.top - offset);
+      if (line_top + (lb.bottom - lb.top) > bottom() + kEps && line_top > top() + kEps) {
+        new_page();
+        origin = y_;
+        offset = lb.top;
+        line_top = origin;
+      }
+      add(line_op(t, lb, x, line_top));
+      y_ = line_top + (lb.bottom - lb.top);
+    }
+  }
+
+  std::vector<std::vector<Op>>& pages() { return pages_; }
+
+ private:
+  const Geometry& g_;
+  double y_;
+  std::vector<std::vector<Op>> pages_;
+};
+
+// ---- the table of problems ----
+
+// Columns fitted to their text between a minimum and a maximum share of the text width; the
+// description takes what is left, and never less than kDescriptionMin (the fitted columns give
+// back their room above their minimum, in proportion, when they would take more).
+struct Column {
+  const char* header;
+  double min_share, max_share;  // of the text width; both 0 for the description
+  PangoAlignment align;
+};
+constexpr std::size_t kDescription = 4;
+constexpr double kDescriptionMin = 0.27;
+constexpr std::array<Column, 6> kColumns{{
+    {"序号", 0.05, 0.08, PANGO_ALIGN_CENTER},
+    {"问题编号", 0.12, 0.20, PANGO_ALIGN_CENTER},
+    {"问题类别", 0.10, 0.13, PANGO_ALIGN_CENTER},
+    {"位置", 0.16, 0.16, PANGO_ALIGN_LEFT},
+    {"问题描述", 0, 0, PANGO_ALIGN_LEFT},
+    {"整改时限", 0.12, 0.19, PANGO_ALIGN_CENTER},
+}};
+
+class TableWriter {
+ public:
+  TableWriter(Composer& c, PangoContext* ctx, const Geometry& g,
+              const std::vector<std::vector<std::string>>& rows)
+      : c_(c), ctx_(ctx), g_(g) {
+    pad_x_ = g.table_size * 0.3;
+    pad_y_ = g.table_size * 0.35;
+    const Font header_font{kTitleFamily, g.table_size, true};
+    const Font body{kBodyFamily, g.table_size};
+    // Natural (unwrapped) widths of the headers and the cells, measured with one layout.
+    std::array<double, kColumns.size()> natural{}, header_w{};
+    std::unique_ptr<PangoLayout, GObjectUnref> measure(pango_layout_new(ctx));
+    auto width_of = [&](const std::string& s) {
+      pango_layout_set_text(measure.get(), s.data(), static_cast<int>(s.size()));
+      PangoRectangle logical;
+      pango_layout_get_extents(measure.get(), nullptr, &logical);
+      return from_units(logical.width);
+    };
+    pango_layout_set_font_description(measure.get(), font_desc(header_font).get());
+    for (std::size_t i = 0; i < kColumns.size(); ++i) header_w[i] = width_of(kColumns[i].header);
+    pango_layout_set_font_description(measure.get(), font_desc(body).get());
+    for (std::size_t i = 0; i < kColumns.size(); ++i) {
+      if (i == kDescription) continue;
+      natural[i] = header_w[i];
+      for (const auto& row : rows) natural[i] = std::max(natural[i], width_of(row[i]));
+    }
+    const double w = c.width();
+    double used = 0;
+    double slack = 0;                             // room taken above the minimums
+    std::array<double, kColumns.size()> min_w{};  // a header never wraps
+    for (std::size_t i = 0; i < kColumns.size(); ++i) {
+      if (i == kDescription) continue;
+      min_w[i] = std::max(kColumns[i].min_share * w, header_w[i] + 2 * pad_x_ + 1);
+      col_w_[i] = std::clamp(natural[i] + 2 * pad_x_ + 1, min_w[i],
+                             std::max(min_w[i], kColumns[i].max_share * w));
+      used += col_w_[i];
+      slack += col_w_[i] - min_w[i];
+    }
+    const double excess = used - (1 - kDescriptionMin) * w;
+    if (excess > 0 && slack > 0) {
+      const double keep = std::max(0.0, 1 - excess / slack);
+      used = 0;
+      for (std::size_t i = 0; i < kColumns.size(); ++i) {
+        if (i == kDescription) continue;
+        col_w_[i] = min_w[i] + (col_w_[i] - min_w[i]) * keep;
+        used += col_w_[i];
+      }
+    }
+    col_w_[kDescription] = w - used;
+    double x = c.left();
+    for (std::size_t i = 0; i < kColumns.size(); ++i) {
+      col_x_[i] = x;
+      x += col_w_[i];
+    }
+    for (std::size_t i = 0; i < kColumns.size(); ++i) {
+      header_[i] = make_text(ctx, kColumns[i].header, header_font,
+                             {.width = col_w_[i] - 2 * pad_x_, .align = PANGO_ALIGN_CENTER});
+      header_h_ = std::max(header_h_, header_[i].height);
+    }
+    header_h_ += 2 * pad_y_;
+  }
+
+  // The header row and one row per item (six cells of text each); no items gives one row
+  // reading "（无）".
+  void write(const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::vector<Text>> cells;
+    const Font body{kBodyFamily, g_.table_size};
+    for (const auto& row : rows) {
+      std::vector<Text> r;
+      for (std::size_t i = 0; i < kColumns.size(); ++i) {
+        const TextOpts opts{.width = col_w_[i] - 2 * pad_x_, .align = kColumns[i].align};
+        Text t = make_text(ctx_, row[i], body, opts);
+        // A short centred value that wraps breaks at its spaces rather than where the width ends:
+        // "2026年12月3日" over "18:00前", not "2026年12月3日 18:00" over "前".
+        if (kColumns[i].align == PANGO_ALIGN_CENTER && t.lines.size() > 1 &&
+            row[i].find(' ') != std::string::npos) {
+          std::string broken = row[i];
+          std::replace(broken.begin(), broken.end(), ' ', '\n');
+          t = make_text(ctx_, broken, body, opts);
+        }
+        r.push_back(std::move(t));
+      }
+      cells.push_back(std::move(r));
+    }
+    // Keep the header with the first row, or with its first lines when that row is taller than a
+    // page and will be split anyway.
+    double first = cells.empty() ? 0 : row_height(cells.front());
+    if (first > full_page()) first = 3 * g_.table_size * 1.5 + 2 * pad_y_;
+    if (!c_.fits(header_h_ + first) && !c_.at_page_top()) c_.new_page();
+    begin_segment();
+    if (cells.empty()) {
+      const Text none = make_text(ctx_, "（无）", body,
+                                  {.width = c_.width() - 2 * pad_x_, .align = PANGO_ALIGN_CENTER});
+      const double h = none.height + 2 * pad_y_;
+      c_.place(none, c_.left() + pad_x_, c_.y() + pad_y_);
+      add_cell_borders(c_.y(), h, /*merged=*/true);
+      c_.skip(h);
+    }
+    for (const auto& r : cells) write_row(r);
+    end_segment();
+  }
+
+ private:
+  // Room for rows under the header on an empty page.
+  double full_page() const { return c_.bottom() - c_.top() - header_h_; }
+
+  double row_height(const std::vector<Text>& r) const {
+    double h = 0;
+    for (const Text& t : r) h = std::max(h, t.height);
+    return h + 2 * pad_y_;
+  }
+
+  void begin_segment() {
+    seg_top_ = c_.y();
+    const double y = c_.y();
+    const double l = c_.left();
+    const double w = c_.width();
+    const double h = header_h_;
+    c_.add([=](cairo_t* cr) {
+      cairo_set_source_rgb(cr, kHeaderFill.r, kHeaderFill.g, kHeaderFill.b);
+      cairo_rectangle(cr, l, y, w, h);
+      cairo_fill(cr);
+    });
+    for (std::size_t i = 0; i < kColumns.size(); ++i) {
+      c_.place(header_[i], col_x_[i] + pad_x_, y + (h - header_[i].height) / 2);
+    }
+    add_cell_borders(y, h, false);
+    c_.skip(h);
+  }
+
+  void end_segment() {
+    const double l = c_.left();
+    const double w = c_.width();
+    const double t = seg_top_;
+    const double h = c_.y() - seg_top_;
+    c_.add([=](cairo_t* cr) {
+      cairo_set_source_rgb(cr, 0, 0, 0);
+      cairo_set_line_width(cr, 1.0);
+      cairo_rectangle(cr, l, t, w, h);
+      cairo_stroke(cr);
+    });
+  }
+
+  void next_page() {
+    end_segment();
+    c_.new_page();
+    begin_segment();
+  }
+
+  void add_cell_borders(double y, double h, bool merged) {
+    std::vector<double> xs;
+    if (merged) {
+      xs = {c_.left(), c_.right()};
+    } else {
+      xs.assign(col_x_.begin(), col_x_.end());
+      xs.push_back(c_.right());
+    }
+    const double l = c_.left();
+    const double r = c_.right();
+    c_.add([xs = std::move(xs), y, h, l, r](cairo_t* cr) {
+      cairo_set_source_rgb(cr, 0, 0, 0);
+      cairo_set_line_width(cr, 0.5);
+      cairo_move_to(cr, l, y);
+      cairo_line_to(cr, r, y);
+      cairo_move_to(cr, l, y + h);
+      cairo_line_to(cr, r, y + h);
+      for (double x : xs) {
+        cairo_move_to(cr, x, y);
+        cairo_line_to(cr, x, y + h);
+      }
+      cairo_stroke(cr);
+    });
+  }
+
+  void write_row(const std::vector<Text>& r) {
+    const double h = row_height(r);
+    if (!c_.fits(h) && h <= full_page() + kEps) next_page();  // move the row whole
+    if (c_.fits(h)) {
+      // Fits: cells centred vertically, like a form.
+      const double y = c_.y();
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        c_.place(r[i], col_x_[i] + pad_x_, y + (h - r[i].height) / 2);
+      }
+      add_cell_borders(y, h, false);
+      c_.skip(h);
+      return;
+    }
+    // Taller than a page: split the row between lines, cells top-aligned, as many pages as needed.
+    std::vector<std::size_t> from(r.size(), 0);
+    auto done = [&] {
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        if (from[i] < r[i].lines.size()) return false;
+      }
+      return true;
+    };
+    while (!done()) {
+      const double y = c_.y();
+      const double avail = c_.bottom() - y - 2 * pad_y_;
+      const bool fresh = y <= c_.top() + header_h_ + kEps;  // at the top of a page already
+      double used = 0;
+      std::vector<std::size_t> to(from);
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        const auto& lines = r[i].lines;
+        if (from[i] >= lines.size()) continue;
+        const double origin = lines[from[i]].top;
+        while (to[i] < lines.size() && lines[to[i]].bottom - origin <= avail + kEps) ++to[i];
+        if (fresh && to[i] == from[i]) ++to[i];  // a line taller than a page: never loop forever
+        if (to[i] > from[i]) used = std::max(used, lines[to[i] - 1].bottom - origin);
+      }
+      if (used <= 0) {  // not even one line fits here
+        next_page();
+        continue;
+      }
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        if (to[i] == from[i]) continue;
+        const double origin = r[i].lines[from[i]].top;
+        for (std::size_t k = from[i]; k < to[i]; ++k) {
+          const LineBox& lb = r[i].lines[k];
+          c_.add(line_op(r[i], lb, col_x_[i] + pad_x_, y + pad_y_ + (lb.top - origin)));
+        }
+      }
+      from = to;
+      const double piece = done() ? used + 2 * pad_y_ : c_.bottom() - y;
+      add_cell_borders(y, piece, false);
+      c_.skip(piece);
+      if (!done()) next_page();
+    }
+  }
+
+  Composer& c_;
+  PangoContext* ctx_;
+  const Geometry& g_;
+  double pad_x_ = 0, pad_y_ = 0;
+  std::array<double, kColumns.size()> col_x_{}, col_w_{};
+  std::array<Text, kColumns.size()> header_{};
+  double header_h_ = 0;
+  double seg_top_ = 0;
+};
+
+// ---- the document ----
+
+cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned int length) {
+  try {
+    static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+    return CAIRO_STATUS_SUCCESS;
+  } catch (const std::bad_alloc&) {
+    return CAIRO_STATUS_WRITE_ERROR;  // no exceptions through Cairo's C frames
+  }
+}
+
+struct SurfaceDestroy {
+  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
+};
+struct CairoDestroy {
+  void operator()(cairo_t* c) const { cairo_destroy(c); }
+};
+
+void check(cairo_status_t s, const char* what) {
+  if (s != CAIRO_STATUS_SUCCESS) {
+    throw std::runtime_error(std::string("render_notice_pdf: ") + what + ": " +
+                             cairo_status_to_string(s));
+  }
+}
+
+}  // namespace
+
+std::string render_notice_pdf(const NoticeDoc& doc) {
+  const bool reminder = doc.kind == NoticeDoc::Kind::kReminder;
+  const Geometry& g = reminder ? kA5Landscape : kA4Portrait;
+
+  const std::string title =
+      clean(doc.title.empty() ? (reminder ? "提醒卡" : "整改通知单") : doc.title, false);
+  const std::string intro =
+      clean(!doc.intro.empty() ? doc.intro
+            : reminder ? "经巡查发现，你单位责任区域内存在以下问题，特此提醒，请及时整改："
+                       : "经检查，你单位责任区域内存在以下问题，现通知如下：",
+            true);
+  const std::string number = clean(doc.number, false);
+  const std::string issuer = clean(doc.issuer, false);
+  const std::string recipient = clean(doc.recipient, false);
+  const std::string requirement = clean(doc.requirement, true);
+  const std::string deadline = clean(doc.deadline, true);
+  const std::string contact = clean(doc.contact, true);
+  const std::string issued_on = clean(doc.issued_on, false);
+  const std::string footer_note = clean(doc.footer_note, true);
+
+  std::string out;
+  std::unique_ptr<cairo_surface_t, SurfaceDestroy> surface(
+      cairo_pdf_surface_create_for_stream(append_bytes, &out, g.page_w, g.page_h));
+  check(cairo_surface_status(surface.get()), "creating the PDF surface");
+  const std::string pdf_title = title + (number.empty() ? "" : " " + number);
+  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, pdf_title.c_str());
+  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_AUTHOR, issuer.c_str());
+  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "civicloop");
+  std::unique_ptr<cairo_t, CairoDestroy> cr(cairo_create(surface.get()));
+  check(cairo_status(cr.get()), "creating the Cairo context");
+  std::unique_ptr<PangoContext, GObjectUnref> ctx(pango_cairo_create_context(cr.get()));
+  PangoContext* pc = ctx.get();
+
+  Composer c(g);
+  const Font body{kBodyFamily, g.body_size};
+  const Font label{kTitleFamily, g.body_size, true};
+  const double em = g.body_size;
+
+  // 红头: the issuer in red, shrunk to fit one line when long, then the red rule.
+  {
+    const Font base{kTitleFamily, g.header_size, true};
+    double size = g.header_size;
+    const Text probe = make_text(pc, issuer, base);
+    if (probe.width > c.width()) size = std::max(size * c.width() / probe.width, size * 0.6);
+    const Text head = make_text(pc, issuer, Font{kTitleFamily, size, true},
+                                {.width = c.width(), .align = PANGO_ALIGN_CENTER, .color = kRed});
+    if (!issuer.empty()) c.flow(head, c.left());
+    c.skip(em * 0.4);
+    c.add(rule_op(c.left(), c.y(), c.right(), g.rule_width, kRed));
+    c.skip(g.rule_width + em * 1.0);
+  }
+  // Title, centred and spaced; the number right-aligned under it (on a card, on the title's line
+  // when there is room, baselines aligned).
+  {
+    const std::size_t n = static_cast<std::size_t>(g_utf8_strlen(title.c_str(), -1));
+    const Text t = make_text(pc, title, Font{kTitleFamily, g.title_size, true},
+                             {.width = c.width(),
+                              .align = PANGO_ALIGN_CENTER,
+                              .letter_spacing = n <= 6 ? g.title_size * 0.3 : 0});
+    const Text num = make_text(pc, number, body, {.width = c.width(), .align = PANGO_ALIGN_RIGHT});
+    const Text bare = make_text(pc, number, body);
+    const bool beside = g.compact && t.lines.size() == 1 && num.lines.size() == 1 &&
+                        bare.width + em < (c.width() - t.width) / 2;
+    const double title_top = c.y();
+    c.flow(t, c.left());
+    if (beside) {
+      const LineBox& tl = t.lines.front();
+      const LineBox& nl = num.lines.front();
+      c.place(num, c.left(), title_top + (tl.baseline - tl.top) - (nl.baseline - nl.top));
+    } else if (!number.empty()) {
+      c.skip(em * 0.3);
+      c.flow(num, c.left());
+    }
+    c.skip(em * (g.compact ? 0.4 : 0.6));
+  }
+  // Salutation and intro.
+  if (!recipient.empty())
+    c.flow(make_text(pc, recipient + "：", body, {.width = c.width()}), c.left());
+  c.flow(make_text(pc, intro, body, {.width = c.width(), .indent = 2 * em}), c.left());
+  c.skip(em * 0.6);
+
+  // The table.
+  {
+    std::vector<std::vector<std::string>> rows;
+    rows.reserve(doc.items.size());
+    for (std::size_t i = 0; i < doc.items.size(); ++i) {
+      const NoticeItem& it = doc.items[i];
+      rows.push_back({std::to_string(i + 1), clean(it.case_no, false), clean(it.category, false),
+                      clean(it.address, true), clean(it.description, true),
+                      clean(it.deadline, true)});
+    }
+    TableWriter(c, pc, g, rows).write(rows);
+  }
+  c.skip(em * 0.8);
+
+  // 整改要求 flows (may be long); labels in bold 黑体, paragraphs indented two characters.
+  auto labelled = [&](const std::string& name, const std::string& value, double width) {
+    const std::string s = name + "：" + value;
+    return make_text(
+        pc, s, body,
+        {.width = width, .indent = 2 * em, .label_bytes = name.size() + 3, .label_font = &label});
+  };
+  // The closing is kept together on one page: deadline, contact, sign-off with the seal mark, note.
+  // The sign-off lines sit in the lower half of the seal mark, as a seal is pressed on the issuer
+  // and the date (居中下压发文机关署名和成文日期).
+  const double radius = g.seal_diameter / 2;
+  const double drop = radius * 0.3;  // sign-off lines' centre below the seal's centre
+  // A very long issuer wraps in the sign-off, centred, within 60% of the width.
+  Text signer = make_text(pc, issuer, body);
+  if (signer.width > c.width() * 0.6) {
+    signer = make_text(pc, issuer, body, {.width = c.width() * 0.6, .align = PANGO_ALIGN_CENTER});
+    signer.width = c.width() * 0.6;
+  }
+  const Text date = make_text(pc, issued_on, body);
+  const double sign_w = std::max({signer.width, date.width});
+  const double sign_h = signer.height + date.height;
+  const Font small{kBodyFamily, g.small_size};
+  const std::string note_text = footer_note.empty() ? "" : "注：" + footer_note;
+  auto add_seal = [&](double cx, double cy) {
+    c.add([pc, cx, cy, radius, issuer](cairo_t* cr) { draw_seal(cr, pc, cx, cy, radius, issuer); });
+  };
+  if (!g.compact) {
+    // 整改要求 flows, it may be long.
+    if (!requirement.empty()) {
+      c.flow(labelled("整改要求", requirement, c.width()), c.left());
+      c.skip(em * 0.3);
+    }
+    std::vector<Text> lines;
+    if (!deadline.empty()) lines.push_back(labelled("整改时限", deadline, c.width()));
+    if (!contact.empty()) lines.push_back(labelled("联系人及电话", contact, c.width()));
+    Text note;
+    if (!note_text.empty()) {
+      note = make_text(pc, note_text, small, {.width = c.width(), .indent = 2 * g.small_size});
+    }
+    double h = 0;
+    for (const Text& t : lines) h += t.height;
+    // 落款: the seal mark must not cover the text above it (上不压正文), so the sign-off starts far
+    // enough down for the seal's upper part, and never closer than two blank lines (空二行).
+    const double sign_gap = std::max(radius + drop - sign_h / 2 + em * 0.5, 2 * em * 1.45);
+    const double sign_block = std::max(sign_h, sign_h / 2 - drop + radius);
+    const double close_h =
+        h + sign_gap + sign_block + (note_text.empty() ? 0 : em * 0.8 + note.height);
+    if (!c.fits(close_h) && !c.at_page_top()) c.new_page();
+    for (const Text& t : lines) c.flow(t, c.left());
+    c.skip(sign_gap);
+    // The sign-off sits four characters in from the right margin (右空四字), the issuer centred
+    // over the date.
+    const double block_left = c.right() - 2 * em - sign_w;
+    const double y0 = c.y();
+    c.place(signer, block_left + (sign_w - signer.width) / 2, y0);
+    c.place(date, block_left + (sign_w - date.width) / 2, y0 + signer.height);
+    add_seal(block_left + sign_w / 2, y0 + sign_h / 2 - drop);
+    c.skip(sign_block);
+    if (!note_text.empty()) {
+      c.skip(em * 0.8);
+      c.flow(note, c.left());
+    }
+  } else {
+    // Card: requirement, deadline, contact and note on the left, the sign-off and seal mark on the
+    // right. A requirement too long for the left column flows across the page first.
+    const double right_w = std::max(sign_w, g.seal_diameter) + em;
+    const double left_w = c.width() - right_w - em;
+    const double seal_block = g.seal_diameter + em * 0.5;
+    auto left_lines = [&](bool with_requirement) {
+      std::vector<Text> lines;
+      if (with_requirement && !requirement.empty()) {
+        lines.push_back(labelled("整改要求", requirement, left_w));
+      }
+      if (!deadline.empty()) lines.push_back(labelled("整改时限", deadline, left_w));
+      if (!contact.empty()) lines.push_back(labelled("联系人及电话", contact, left_w));
+      if (!note_text.empty()) {
+        lines.push_back(
+            make_text(pc, note_text, small, {.width = left_w, .indent = 2 * g.small_size}));
+      }
+      return lines;
+    };
+    auto height_of = [](const std::vector<Text>& lines) {
+      double h = 0;
+      for (const Text& t : lines) h += t.height;
+      return h;
+    };
+    std::vector<Text> lines = left_lines(true);
+    if (!requirement.empty() && height_of(lines) > seal_block) {
+      c.flow(labelled("整改要求", requirement, c.width()), c.left());
+      c.skip(em * 0.3);
+      lines = left_lines(false);
+    }
+    const double close_h = std::max(height_of(lines), seal_block);
+    if (!c.fits(close_h) && !c.at_page_top()) c.new_page();
+    const double y0 = c.y();
+    double y = y0;
+    for (const Text& t : lines) {
+      c.place(t, c.left(), y);
+      y += t.height;
+    }
+    const double cy = y0 + close_h - radius - em * 0.25;
+    const double block_left = c.right() - right_w + (right_w - sign_w) / 2;
+    const double lines_top = cy + drop - sign_h / 2;
+    c.place(signer, block_left + (sign_w - signer.width) / 2, lines_top);
+    c.place(date, block_left + (sign_w - date.width) / 2, lines_top + signer.height);
+    add_seal(block_left + sign_w / 2, cy);
+    c.set_y(y0 + close_h);
+  }
+
+  // Replay, adding the page furniture now that the page count is known: page numbers when there
+  // is more than one page, and the title and number at the top of continuation pages.
+  auto& pages = c.pages();
+  const std::size_t n = pages.size();
+  const std::string running = title + (number.empty() ? "" : "　" + number);
+  auto place_on = [](std::vector<Op>& page, const Text& t, double x, double y) {
+    const double origin = t.lines.empty() ? 0 : t.lines.front().top;
+    for (const LineBox& lb : t.lines) page.push_back(line_op(t, lb, x, y + (lb.top - origin)));
+  };
+  for (std::size_t p = 0; p < n; ++p) {
+    if (n > 1) {
+      const std::string label =
+          "第 " + std::to_string(p + 1) + " 页 共 " + std::to_string(n) + " 页";
+      const Text t = make_text(pc, label, small, {.width = c.width(), .align = PANGO_ALIGN_CENTER});
+      place_on(pages[p], t, c.left(),
+               g.page_h - g.margin_bottom + (g.margin_bottom - t.height) / 2);
+      if (p > 0) {
+        place_on(pages[p],
+                 make_text(pc, running, small,
+                           {.width = c.width(), .align = PANGO_ALIGN_RIGHT, .color = kGrey}),
+                 c.left(), g.margin_top - g.small_size * 2.2);
+      }
+    }
+    for (const Op& op : pages[p]) {
+      cairo_save(cr.get());
+      op(cr.get());
+      cairo_restore(cr.get());
+    }
+    cairo_show_page(cr.get());
+  }
+  check(cairo_status(cr.get()), "drawing");
+  cr.reset();
+  cairo_surface_finish(surface.get());
+  check(cairo_surface_status(surface.get()), "writing the PDF");
+  return out;
+}
+
+}  // namespace civicloop::reports
