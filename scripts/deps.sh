@@ -9,10 +9,10 @@ want=(
   build-essential cmake ninja-build pkg-config clang-format clang-tidy git
   # libraries (see docs/dependencies.md for why each is here)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev
-  libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev
+  libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev libssl-dev
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev libvips-dev
   # tests and benchmarks
-  libgtest-dev libbenchmark-dev postgresql-15 sqlite3 chromium wrk
+  libgtest-dev libbenchmark-dev postgresql-15 sqlite3 chromium wrk poppler-utils
   # web build (the machine's nodejs may ship its own npm; Debian's npm is added only when missing)
   nodejs
 )

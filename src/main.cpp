@@ -27,6 +27,8 @@
 #include "app/structure_io.hpp"
 #include "app/user_service.hpp"
 #include "http/server.hpp"
+#include "jobs/scheduler.hpp"
+#include "media/image.hpp"
 #include "storage/account_repo.hpp"
 #include "storage/db.hpp"
 #include "storage/org_repo.hpp"
@@ -71,7 +73,7 @@ const std::map<std::string, bool>& known_options() {
       {"db", true},          {"listen", true},    {"web-root", true},  {"threads", true},
       {"preset", true},      {"demo", false},     {"presets-dir", true}, {"username", true},
       {"password", true},    {"password-stdin", false}, {"role", true}, {"unit", true},
-      {"display-name", true}, {"tenant", true},   {"help", false},
+      {"display-name", true}, {"tenant", true},   {"help", false}, {"media-dir", true},
   };
   return m;
 }
@@ -185,6 +187,7 @@ int cmd_serve(const Args& a) {
   auto db = open_db(a, 8);
   SystemClock clock;
   app::Context ctx{*db, clock, settings_from_env()};
+  ctx.settings.media_dir = a.get("media-dir", "var/media");
   api::ApiOptions options;
   options.web_root = a.has("web-root") ? fs::path(a.get("web-root")) : default_web_root();
   auto api = api::make_api(ctx, options);
@@ -217,10 +220,13 @@ int cmd_serve(const Args& a) {
         spdlog::info("{} {} {} {}us {}", req.method, req.path, status, micros, req.remote_address);
       });
   server.start();
+  jobs::Scheduler scheduler(ctx, {});
+  scheduler.start();
   // Tests and scripts read this line to learn the port.
   std::cout << "civicloop listening on http://" << so.host << ":" << server.port() << "/ ("
             << db->describe() << ")" << std::endl;
   server.run_until_signal();
+  scheduler.stop();
   spdlog::info("stopped");
   return 0;
 }
@@ -358,6 +364,7 @@ int main(int argc, char** argv) {
     std::cerr << "libsodium failed to initialise\n";
     return 1;
   }
+  media::init();
   std::string error;
   auto args = parse_args(argc, argv, error);
   if (!args) {

@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <regex>
 #include <set>
+#include <sstream>
 
 #include "http/errors.hpp"
 #include "storage/embedded.hpp"
@@ -230,6 +234,33 @@ TEST_F(ApiAuth, EveryErrorCodeHasAStatusAndBothLanguages) {
   EXPECT_EQ(http::pick_language("zh-CN,zh;q=0.9,en;q=0.8"), http::Lang::kZh);
   EXPECT_EQ(http::pick_language("fr"), http::Lang::kZh);
   EXPECT_EQ(http::pick_language("zh;q=0.5, en;q=0.6"), http::Lang::kEn);
+}
+
+// A code that a use case can return but the map does not know would reach users as a bare code.
+TEST_F(ApiAuth, EveryErrorCodeInTheSourceIsInTheMap) {
+  std::set<std::string> known;
+  for (const auto& c : http::known_error_codes()) known.insert(c);
+  std::set<std::string> missing;
+  const std::regex call(R"re((?:make_error|bad|row_error)\(\s*"([a-z_]+\.[a-z_]+)")re");
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(std::string(CIVICLOOP_SOURCE_DIR) + "/src")) {
+    if (entry.path().extension() != ".cpp") continue;
+    std::ifstream in(entry.path());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const auto text = ss.str();
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), call); it != std::sregex_iterator();
+         ++it) {
+      const auto code = (*it)[1].str();
+      if (code.ends_with(".json")) continue;  // a file name, not a code
+      if (!known.contains(code)) missing.insert((*it)[1].str() + " in " + entry.path().filename().string());
+    }
+  }
+  EXPECT_TRUE(missing.empty()) << [&] {
+    std::string s;
+    for (const auto& m : missing) s += m + "\n";
+    return s;
+  }();
 }
 
 TEST_F(ApiAuth, StaticFilesNeverLeaveTheWebRoot) {

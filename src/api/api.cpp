@@ -14,6 +14,7 @@ std::unique_ptr<Api> make_api(app::Context& ctx, ApiOptions options) {
   add_user_routes(*api);
   add_ledger_routes(*api);
   add_case_routes(*api);
+  add_config_routes(*api);
   return api;
 }
 

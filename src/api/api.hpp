@@ -47,5 +47,6 @@ void add_user_routes(Api& api);
 void add_ledger_routes(Api& api);
 void add_system_routes(Api& api);
 void add_case_routes(Api& api);
+void add_config_routes(Api& api);
 
 }  // namespace civicloop::api

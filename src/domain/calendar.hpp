@@ -44,6 +44,7 @@ struct Date {
   int year = 1970;
   int month = 1;
   int day = 1;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
   auto operator<=>(const Date&) const = default;
 };
 
@@ -120,7 +121,8 @@ class WorkCalendar {
   bool is_working_day(Date date) const;
   bool year_known(int year) const;
 
-  // The local civil date of an instant, and the instant of a local date and minute of the day.
+  // The local civil date of an instant, and the instant of a (valid) local date and minute of
+  // the day.
   Date local_date(Millis at) const;
   Millis at_local(Date date, int minute_of_day) const;
 

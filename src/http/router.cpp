@@ -34,8 +34,17 @@ Router::Match Router::find(Request& req, const Fn** fn, std::string* allowed) co
     bool ok = true;
     for (std::size_t i = 0; i < parts.size() && ok; ++i) {
       const auto& s = e.segments[i];
-      if (s.size() > 2 && s.front() == '{' && s.back() == '}') {
-        params[s.substr(1, s.size() - 2)] = parts[i];
+      const auto close = s.find('}');
+      if (s.size() > 2 && s.front() == '{' && close != std::string::npos) {
+        // "{id}" captures the segment; "{id}.pdf" captures what precedes the literal suffix.
+        const auto suffix = s.substr(close + 1);
+        const auto& part = parts[i];
+        if (part.size() <= suffix.size() ||
+            part.compare(part.size() - suffix.size(), suffix.size(), suffix) != 0) {
+          ok = false;
+        } else {
+          params[s.substr(1, close - 1)] = part.substr(0, part.size() - suffix.size());
+        }
       } else if (s != parts[i]) {
         ok = false;
       }

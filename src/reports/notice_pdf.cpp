@@ -75,8 +75,8 @@ constexpr Geometry kA4Portrait{.page_w = 210 * kMm,
 // closing text so that a card of one or two problems stays on one page.
 constexpr Geometry kA5Landscape{.page_w = 210 * kMm,
                                 .page_h = 148 * kMm,
-                                .margin_top = 11 * kMm,
-                                .margin_bottom = 11 * kMm,
+                                .margin_top = 12 * kMm,
+                                .margin_bottom = 12 * kMm,
                                 .margin_left = 15 * kMm,
                                 .margin_right = 15 * kMm,
                                 .header_size = 16,
@@ -402,12 +402,28 @@ class TableWriter {
     pango_layout_set_font_description(measure.get(), font_desc(header_font).get());
     for (std::size_t i = 0; i < kColumns.size(); ++i) header_w[i] = width_of(kColumns[i].header);
     pango_layout_set_font_description(measure.get(), font_desc(body).get());
+    const double w = c.width();
     for (std::size_t i = 0; i < kColumns.size(); ++i) {
       if (i == kDescription) continue;
       natural[i] = header_w[i];
-      for (const auto& row : rows) natural[i] = std::max(natural[i], width_of(row[i]));
+      for (const auto& row : rows) {
+        double cell = width_of(row[i]);
+        // A centred value too wide for its column breaks at its spaces (see write()): then its
+        // widest part is what the column needs.
+        if (kColumns[i].align == PANGO_ALIGN_CENTER &&
+            cell + 2 * pad_x_ + 1 > kColumns[i].max_share * w &&
+            row[i].find(' ') != std::string::npos) {
+          cell = 0;
+          std::size_t from = 0;
+          while (from <= row[i].size()) {
+            const std::size_t to = std::min(row[i].find(' ', from), row[i].size());
+            cell = std::max(cell, width_of(row[i].substr(from, to - from)));
+            from = to + 1;
+          }
+        }
+        natural[i] = std::max(natural[i], cell);
+      }
     }
-    const double w = c.width();
     double used = 0;
     double slack = 0;                             // room taken above the minimums
     std::array<double, kColumns.size()> min_w{};  // a header never wraps
@@ -742,7 +758,7 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
   }
   c.skip(em * 0.8);
 
-  // 整改要求 flows (may be long); labels in bold 黑体, paragraphs indented two characters.
+  // "整改要求：..." and the like: label in bold 黑体, paragraphs indented two characters.
   auto labelled = [&](const std::string& name, const std::string& value, double width) {
     const std::string s = name + "：" + value;
     return make_text(
@@ -765,12 +781,16 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
   const double sign_h = signer.height + date.height;
   const Font small{kBodyFamily, g.small_size};
   const std::string note_text = footer_note.empty() ? "" : "注：" + footer_note;
+  // No issuer, no seal mark (it reads the issuer); neither issuer nor date, no sign-off at all.
+  const bool has_signoff = !issuer.empty() || !issued_on.empty();
   auto add_seal = [&](double cx, double cy) {
+    if (issuer.empty()) return;
     c.add([pc, cx, cy, radius, issuer](cairo_t* cr) { draw_seal(cr, pc, cx, cy, radius, issuer); });
   };
-  if (!g.compact) {
-    // 整改要求 flows, it may be long.
-    if (!requirement.empty()) {
+  // The classic closing (A4): the requirement flows across the page, then deadline, contact,
+  // sign-off and note are kept together.
+  auto classic_closing = [&](bool with_requirement) {
+    if (with_requirement && !requirement.empty()) {
       c.flow(labelled("整改要求", requirement, c.width()), c.left());
       c.skip(em * 0.3);
     }
@@ -785,28 +805,37 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
     for (const Text& t : lines) h += t.height;
     // 落款: the seal mark must not cover the text above it (上不压正文), so the sign-off starts far
     // enough down for the seal's upper part, and never closer than two blank lines (空二行).
-    const double sign_gap = std::max(radius + drop - sign_h / 2 + em * 0.5, 2 * em * 1.45);
-    const double sign_block = std::max(sign_h, sign_h / 2 - drop + radius);
+    const double sign_gap =
+        has_signoff ? std::max(radius + drop - sign_h / 2 + em * 0.5, 2 * em * 1.45) : 0;
+    const double sign_block = has_signoff ? std::max(sign_h, sign_h / 2 - drop + radius) : 0;
     const double close_h =
         h + sign_gap + sign_block + (note_text.empty() ? 0 : em * 0.8 + note.height);
     if (!c.fits(close_h) && !c.at_page_top()) c.new_page();
     for (const Text& t : lines) c.flow(t, c.left());
-    c.skip(sign_gap);
-    // The sign-off sits four characters in from the right margin (右空四字), the issuer centred
-    // over the date.
-    const double block_left = c.right() - 2 * em - sign_w;
-    const double y0 = c.y();
-    c.place(signer, block_left + (sign_w - signer.width) / 2, y0);
-    c.place(date, block_left + (sign_w - date.width) / 2, y0 + signer.height);
-    add_seal(block_left + sign_w / 2, y0 + sign_h / 2 - drop);
-    c.skip(sign_block);
+    if (has_signoff) {
+      c.skip(sign_gap);
+      if (!c.fits(sign_block)) c.new_page();  // only when the closing is longer than a page
+      // The sign-off sits four characters in from the right margin (右空四字), the issuer
+      // centred over the date.
+      const double block_left = c.right() - 2 * em - sign_w;
+      const double y0 = c.y();
+      c.place(signer, block_left + (sign_w - signer.width) / 2, y0);
+      c.place(date, block_left + (sign_w - date.width) / 2, y0 + signer.height);
+      add_seal(block_left + sign_w / 2, y0 + sign_h / 2 - drop);
+      c.skip(sign_block);
+    }
     if (!note_text.empty()) {
       c.skip(em * 0.8);
       c.flow(note, c.left());
     }
+  };
+
+  if (!g.compact) {
+    classic_closing(true);
   } else {
     // Card: requirement, deadline, contact and note on the left, the sign-off and seal mark on the
-    // right. A requirement too long for the left column flows across the page first.
+    // right. A requirement too long for the left column flows across the page first; a closing
+    // taller than a page falls back to the classic one.
     const double right_w = std::max(sign_w, g.seal_diameter) + em;
     const double left_w = c.width() - right_w - em;
     const double seal_block = g.seal_diameter + em * 0.5;
@@ -834,21 +863,27 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
       c.skip(em * 0.3);
       lines = left_lines(false);
     }
-    const double close_h = std::max(height_of(lines), seal_block);
-    if (!c.fits(close_h) && !c.at_page_top()) c.new_page();
-    const double y0 = c.y();
-    double y = y0;
-    for (const Text& t : lines) {
-      c.place(t, c.left(), y);
-      y += t.height;
+    const double close_h = std::max(height_of(lines), has_signoff ? seal_block : 0.0);
+    if (close_h > c.bottom() - c.top()) {
+      classic_closing(false);
+    } else {
+      if (!c.fits(close_h) && !c.at_page_top()) c.new_page();
+      const double y0 = c.y();
+      double y = y0;
+      for (const Text& t : lines) {
+        c.place(t, c.left(), y);
+        y += t.height;
+      }
+      if (has_signoff) {
+        const double cy = y0 + close_h - radius - em * 0.25;
+        const double block_left = c.right() - right_w + (right_w - sign_w) / 2;
+        const double lines_top = cy + drop - sign_h / 2;
+        c.place(signer, block_left + (sign_w - signer.width) / 2, lines_top);
+        c.place(date, block_left + (sign_w - date.width) / 2, lines_top + signer.height);
+        add_seal(block_left + sign_w / 2, cy);
+      }
+      c.set_y(y0 + close_h);
     }
-    const double cy = y0 + close_h - radius - em * 0.25;
-    const double block_left = c.right() - right_w + (right_w - sign_w) / 2;
-    const double lines_top = cy + drop - sign_h / 2;
-    c.place(signer, block_left + (sign_w - signer.width) / 2, lines_top);
-    c.place(date, block_left + (sign_w - date.width) / 2, lines_top + signer.height);
-    add_seal(block_left + sign_w / 2, cy);
-    c.set_y(y0 + close_h);
   }
 
   // Replay, adding the page furniture now that the page count is known: page numbers when there
@@ -865,13 +900,13 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
       const std::string label =
           "第 " + std::to_string(p + 1) + " 页 共 " + std::to_string(n) + " 页";
       const Text t = make_text(pc, label, small, {.width = c.width(), .align = PANGO_ALIGN_CENTER});
-      place_on(pages[p], t, c.left(),
-               g.page_h - g.margin_bottom + (g.margin_bottom - t.height) / 2);
+      // In the margins, a third of the way from the text towards the edge.
+      place_on(pages[p], t, c.left(), c.bottom() + (g.margin_bottom - t.height) * 0.35);
       if (p > 0) {
-        place_on(pages[p],
-                 make_text(pc, running, small,
-                           {.width = c.width(), .align = PANGO_ALIGN_RIGHT, .color = kGrey}),
-                 c.left(), g.margin_top - g.small_size * 2.2);
+        const Text head = make_text(
+            pc, running, small, {.width = c.width(), .align = PANGO_ALIGN_RIGHT, .color = kGrey});
+        place_on(pages[p], head, c.left(),
+                 c.top() - head.height - (g.margin_top - head.height) * 0.35);
       }
     }
     for (const Op& op : pages[p]) {

@@ -335,6 +335,18 @@ std::vector<cases::Record> CaseRepo::open_near(std::string_view category, double
   return out;
 }
 
+std::vector<std::tuple<std::int64_t, int, int>> CaseRepo::open_counts_by_unit() {
+  std::vector<std::tuple<std::int64_t, int, int>> out;
+  for (const auto& r : c_.query(
+           "SELECT assigned_unit_id, count(*), sum(overdue) FROM cases WHERE tenant_id = ? AND "
+           "assigned_unit_id IS NOT NULL AND state NOT IN ('closed', 'voided', 'duplicate') "
+           "GROUP BY assigned_unit_id",
+           {tenant_})) {
+    out.emplace_back(r.get_int(0), static_cast<int>(r.get_int(1)), static_cast<int>(r.get_int(2)));
+  }
+  return out;
+}
+
 std::vector<CaseRepo::Due> CaseRepo::due(Millis now, int limit) {
   std::vector<Due> out;
   for (const auto& r : c_.query("SELECT tenant_id, id FROM cases WHERE next_check_at IS NOT NULL "

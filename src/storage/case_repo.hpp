@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "domain/access.hpp"
@@ -78,6 +79,8 @@ class CaseRepo {
   // Open cases of a category near a point (bounding box, then exact distance by the caller).
   std::vector<cases::Record> open_near(std::string_view category, double lat, double lng,
                                        double radius_m, int limit);
+  // Open cases and overdue cases per assigned unit (the responsibility list).
+  std::vector<std::tuple<std::int64_t, int, int>> open_counts_by_unit();
   // Cases whose next timer check is due, across all tenants of this connection (the sweep).
   struct Due {
     std::int64_t tenant_id;

@@ -1,0 +1,58 @@
+// Scheduled work inside the server: the deadline sweep (warnings, overdue, escalations) and the
+// delivery of robot messages from the outbox. One background thread; every pass is idempotent and
+// all its state is in the database, so a restart loses nothing and repeats nothing.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "app/case_config.hpp"
+#include "app/case_service.hpp"
+#include "app/context.hpp"
+#include "http/webhook.hpp"
+
+namespace civicloop::jobs {
+
+struct SchedulerOptions {
+  int sweep_interval_ms = 30000;
+  int outbox_interval_ms = 10000;
+  http::WebhookClientOptions webhook;
+};
+
+struct OutboxStats {
+  int delivered = 0;
+  int retried = 0;
+  int failed = 0;
+};
+
+// Posts the due outbox messages to their robots; records each attempt. Callable from tests.
+OutboxStats deliver_outbox(app::Context& ctx, const http::WebhookClientOptions& options,
+                           int max_items = 50);
+
+class Scheduler {
+ public:
+  Scheduler(app::Context& ctx, SchedulerOptions options);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  void start();
+  void stop();
+
+ private:
+  void run();
+  app::Context& ctx_;
+  SchedulerOptions options_;
+  app::CaseConfigCache config_;
+  app::CaseService cases_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace civicloop::jobs
