@@ -557,19 +557,6 @@ void add_case_routes(Api& api) {
         });
   };
 
-  r.add("GET", "/api/v1/notices/{id}",
-        authed(api, [ca, notice_detail](http::Request& req, const app::Principal& who) {
-          auto d = notice_detail(req, who);
-          if (!d) return fail(d.error(), req);
-          auto cfg = ca->config.get(who.actor.tenant_id);
-          const Millis now = ca->api.ctx.clock.now();
-          auto o = notice_json(**cfg, d->first, now);
-          json::array cs;
-          for (const auto& c : d->second) cs.push_back(case_json(**cfg, c, now));
-          o["cases"] = cs;
-          return json_response(o);
-        }));
-
   r.add("GET", "/api/v1/notices/{id}.pdf",
         authed(api, [ca, notice_detail](http::Request& req, const app::Principal& who) {
           auto d = notice_detail(req, who);
@@ -607,6 +594,19 @@ void add_case_routes(Api& api) {
                           "inline; filename=\"notice-" + std::to_string(n.id) + ".pdf\"");
           return resp;
         }));
+  r.add("GET", "/api/v1/notices/{id}",
+        authed(api, [ca, notice_detail](http::Request& req, const app::Principal& who) {
+          auto d = notice_detail(req, who);
+          if (!d) return fail(d.error(), req);
+          auto cfg = ca->config.get(who.actor.tenant_id);
+          const Millis now = ca->api.ctx.clock.now();
+          auto o = notice_json(**cfg, d->first, now);
+          json::array cs;
+          for (const auto& c : d->second) cs.push_back(case_json(**cfg, c, now));
+          o["cases"] = cs;
+          return json_response(o);
+        }));
+
 }
 
 }  // namespace civicloop::api

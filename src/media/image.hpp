@@ -50,7 +50,7 @@ struct ImageError {
 };
 
 struct Limits {
-  std::size_t max_bytes = 15 * 1024 * 1024;
+  std::size_t max_bytes = std::size_t{15} * 1024 * 1024;
   long long max_pixels = 40'000'000;  // width × height as declared in the header
 };
 

@@ -1,5 +1,9 @@
 #include "support/api_fixture.hpp"
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "app/structure_io.hpp"
 #include "storage/org_repo.hpp"
 #include "support/test_db.hpp"
@@ -11,6 +15,9 @@ ApiServer::ApiServer(const std::string& backend) {
   if (!db_) return;
   app::Settings settings;
   settings.pwhash = "min";
+  media_dir_ = ::testing::TempDir() + "civicloop-media-" + std::to_string(::getpid()) + "-" +
+               std::to_string(reinterpret_cast<std::uintptr_t>(this));
+  settings.media_dir = media_dir_;
   ctx_ = std::make_unique<app::Context>(app::Context{*db_, clock_, settings});
   auto r = app::init_preset(*ctx_, std::filesystem::path(CIVICLOOP_SOURCE_DIR) / "presets" /
                                        "pingcheng",
@@ -41,6 +48,8 @@ void ApiServer::restart() {
 
 ApiServer::~ApiServer() {
   if (server_) server_->stop(5);
+  std::error_code ec;
+  if (!media_dir_.empty()) std::filesystem::remove_all(media_dir_, ec);
 }
 
 std::unique_ptr<TestClient> ApiServer::client() const {

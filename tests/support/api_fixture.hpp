@@ -24,6 +24,9 @@ class ApiServer {
   bool ready() const { return server_ != nullptr; }
   std::uint16_t port() const { return server_->port(); }
   storage::Database& db() { return *db_; }
+  // The server's clock stands still unless a test moves it (deadlines, escalations).
+  FixedClock& clock() { return clock_; }
+  const std::string& media_dir() const { return media_dir_; }
   app::Context& ctx() { return *ctx_; }
   // Stops the server and starts a new one on the same database (a restart).
   void restart();
@@ -40,7 +43,8 @@ class ApiServer {
   void start();
   std::string url_;
   std::unique_ptr<storage::Database> db_;
-  SystemClock clock_;
+  FixedClock clock_{SystemClock().now()};
+  std::string media_dir_;
   std::unique_ptr<app::Context> ctx_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Server> server_;

@@ -1,0 +1,517 @@
+// The closed loop through the real server: report with a photo, file, dispatch with a notice,
+// acknowledge, rectify with an after-photo, verify, close; rework; scope; deadlines and
+// escalation; restarts; robots.
+#include "api/api.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "app/case_service.hpp"
+#include "http/server.hpp"
+#include "jobs/scheduler.hpp"
+#include "support/api_fixture.hpp"
+
+namespace civicloop::test {
+namespace {
+
+namespace json = boost::json;
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(CIVICLOOP_SOURCE_DIR) + "/tests/fixtures/" + name, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class ApiCases : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new ApiServer("sqlite"); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static ApiServer& server() { return *server_; }
+  static inline ApiServer* server_ = nullptr;
+
+  // The centre of the first grid of 永泰北社区 (永泰街道), read from its boundary.
+  static std::pair<double, double> grid_centre(const std::string& code = "140213050001-G1") {
+    auto c = server().login("admin");
+    auto r = c->request("GET", "/api/v1/org/units/" + std::to_string(server().unit_id(code)));
+    const auto v = parse(r);
+    const auto& ring = v.at("unit").at("boundary").at("coordinates").at(0).as_array();
+    double lat = 0;
+    double lng = 0;
+    for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+      lng += ring[i].at(0).to_number<double>();
+      lat += ring[i].at(1).to_number<double>();
+    }
+    return {lat / static_cast<double>(ring.size() - 1), lng / static_cast<double>(ring.size() - 1)};
+  }
+
+  static std::int64_t report(TestClient& c, const std::string& category, double lat, double lng,
+                             const std::string& description = "路边堆放生活垃圾") {
+    std::ostringstream body;
+    body.precision(10);
+    body << R"({"category":")" << category << R"(","description":")" << description
+         << R"(","address":"永泰路12号","lat":)" << lat << R"(,"lng":)" << lng << "}";
+    auto r = c.request("POST", "/api/v1/cases", body.str());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? parse(r).at("case").at("id").as_int64() : 0;
+  }
+
+  static HttpResponse act(TestClient& c, std::int64_t id, const std::string& body) {
+    return c.request("POST", "/api/v1/cases/" + std::to_string(id) + "/transitions", body);
+  }
+
+  static std::string state_of(const HttpResponse& r) {
+    const auto v = parse(r);
+    if (!v.is_object() || !v.as_object().contains("case")) return "error:" + error_code(r);
+    return std::string(v.at("case").at("state").as_string());
+  }
+
+  static HttpResponse photo(TestClient& c, std::int64_t id, const std::string& stage,
+                            const std::string& file = "district_gps.jpg") {
+    return c.request("POST",
+                     "/api/v1/cases/" + std::to_string(id) + "/attachments?stage=" + stage,
+                     fixture(file), {{"Content-Type", "image/jpeg"}});
+  }
+
+  // Report, file and dispatch a case to 永泰街道; returns its id.
+  static std::int64_t dispatched_case(const std::string& category = "0102") {
+    auto grid = server().login("grid");
+    auto office = server().login("office");
+    const auto [lat, lng] = grid_centre();
+    const auto id = report(*grid, category, lat, lng);
+    EXPECT_EQ(state_of(act(*office, id, R"({"action":"file"})")), "filed");
+    EXPECT_EQ(state_of(act(*office, id, R"({"action":"dispatch","unit_id":)" +
+                                            std::to_string(server().unit_id("140213050")) +
+                                            R"(,"note":"属地街道负责"})")),
+              "dispatched");
+    return id;
+  }
+};
+
+TEST_F(ApiCases, TheWholeLoopFromReportToCloseOut) {
+  auto grid = server().login("grid");
+  auto office = server().login("office");
+  auto unit = server().login("unit");
+  auto supervisor = server().login("supervisor");
+  const auto [lat, lng] = grid_centre();
+
+  const auto id = report(*grid, "0102", lat, lng);
+  auto before = photo(*grid, id, "before");
+  ASSERT_EQ(before.status, 201) << before.body;
+  EXPECT_EQ(parse(before).at("stage").as_string(), "before");
+
+  auto filed = act(*office, id, R"({"action":"file"})");
+  ASSERT_EQ(state_of(filed), "filed") << filed.body;
+  // Routing proposed the place's subdistrict for exposed rubbish.
+  EXPECT_EQ(parse(filed).at("case").at("assigned_unit").at("name").as_string(), "永泰街道");
+  auto dispatched = act(*office, id, R"({"action":"dispatch"})");
+  ASSERT_EQ(state_of(dispatched), "dispatched") << dispatched.body;
+  const auto notice = parse(dispatched).at("notice");
+  const std::string number(notice.at("number").as_string());
+  EXPECT_EQ(number.rfind("平创", 0), 0u) << number;
+  auto pdf = office->request("GET", std::string(notice.at("pdf_url").as_string()));
+  ASSERT_EQ(pdf.status, 200);
+  EXPECT_EQ(pdf.body.substr(0, 5), "%PDF-");
+
+  // The unit was told.
+  auto inbox = unit->request("GET", "/api/v1/notifications?unread=true");
+  EXPECT_GE(parse(inbox).at("unread").as_int64(), 1);
+
+  EXPECT_EQ(state_of(act(*unit, id, R"({"action":"acknowledge"})")), "acknowledged");
+  auto early = act(*unit, id, R"({"action":"rectify"})");
+  EXPECT_EQ(early.status, 400);
+  EXPECT_EQ(error_code(early), "case.evidence_required");
+  ASSERT_EQ(photo(*unit, id, "after").status, 201);
+  EXPECT_EQ(state_of(act(*unit, id, R"({"action":"rectify"})")), "rectified");
+  EXPECT_EQ(state_of(act(*supervisor, id, R"({"action":"verify","passed":true})")), "verified");
+  EXPECT_EQ(state_of(act(*office, id, R"({"action":"close"})")), "closed");
+
+  auto view = office->request("GET", "/api/v1/cases/" + std::to_string(id));
+  std::vector<std::string> actions;
+  const auto view_json = parse(view);
+  for (const auto& e : view_json.at("events").as_array()) {
+    actions.emplace_back(e.at("action").as_string());
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"report", "attach", "file", "dispatch",
+                                               "acknowledge", "attach", "rectify", "verify",
+                                               "close"}));
+  EXPECT_EQ(view_json.at("attachments").as_array().size(), 2u);
+  EXPECT_TRUE(view_json.at("allowed").as_array().empty());
+  // It is struck off the ledger: in the closed list, and the chain is intact.
+  auto closed = office->request("GET", "/api/v1/cases?state=closed");
+  bool found = false;
+  const auto list1 = parse(closed);
+  for (const auto& c : list1.at("items").as_array()) found |= c.at("id").as_int64() == id;
+  EXPECT_TRUE(found);
+  auto admin = server().login("admin");
+  EXPECT_TRUE(parse(admin->request("GET", "/api/v1/ledger/verify")).at("ok").as_bool());
+}
+
+TEST_F(ApiCases, AFailedVerificationComesBackAsRework) {
+  const auto id = dispatched_case();
+  auto unit = server().login("unit");
+  auto supervisor = server().login("supervisor");
+  EXPECT_EQ(state_of(act(*unit, id, R"({"action":"acknowledge"})")), "acknowledged");
+  ASSERT_EQ(photo(*unit, id, "after").status, 201);
+  EXPECT_EQ(state_of(act(*unit, id, R"({"action":"rectify"})")), "rectified");
+  auto no_reason = act(*supervisor, id, R"({"action":"verify","passed":false})");
+  EXPECT_EQ(error_code(no_reason), "case.note_required");
+  auto failed = act(*supervisor, id, R"({"action":"verify","passed":false,"note":"垃圾未清运干净"})");
+  ASSERT_EQ(state_of(failed), "acknowledged") << failed.body;
+  EXPECT_EQ(parse(failed).at("case").at("rework_count").as_int64(), 1);
+  EXPECT_EQ(parse(failed).at("case").at("timer").at("stage").as_string(), "rectify");
+  auto inbox = unit->request("GET", "/api/v1/notifications");
+  bool rework = false;
+  const auto list2 = parse(inbox);
+  for (const auto& n : list2.at("items").as_array()) rework |= n.at("kind").as_string() == "rework";
+  EXPECT_TRUE(rework);
+}
+
+TEST_F(ApiCases, AnIllegalTransitionIs409AndNamesTheAllowedSteps) {
+  const auto id = dispatched_case();
+  auto office = server().login("office");
+  auto r = act(*office, id, R"({"action":"close"})");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(error_code(r), "case.invalid_transition");
+  EXPECT_EQ(parse(r).at("error").at("details").at("allowed").as_string(),
+            "acknowledge,return,park,escalate");
+  auto unknown = act(*office, id, R"({"action":"teleport"})");
+  EXPECT_EQ(error_code(unknown), "case.unknown_action");
+  // The office cannot acknowledge in the unit's name.
+  auto forbidden = act(*office, id, R"({"action":"acknowledge"})");
+  EXPECT_EQ(forbidden.status, 403);
+}
+
+TEST_F(ApiCases, AUnitOfAnotherSubdistrictNeitherSeesNorActs) {
+  const auto id = dispatched_case();
+  auto admin = server().login("admin");
+  auto made = admin->request(
+      "POST", "/api/v1/users",
+      R"({"username":"gucheng","password":"Gucheng#2026","role":"unit_operator","unit_id":)" +
+          std::to_string(server().unit_id("140213051")) + "}");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto other = server().login("gucheng", "Gucheng#2026");
+  EXPECT_EQ(other->request("GET", "/api/v1/cases/" + std::to_string(id)).status, 403);
+  EXPECT_EQ(act(*other, id, R"({"action":"acknowledge"})").status, 403);
+  EXPECT_EQ(photo(*other, id, "after").status, 403);
+  auto list = other->request("GET", "/api/v1/cases?limit=200");
+  const auto list3 = parse(list);
+  for (const auto& c : list3.at("items").as_array()) EXPECT_NE(c.at("id").as_int64(), id);
+  // A citizen sees only their own reports.
+  auto citizen = server().login("citizen");
+  EXPECT_EQ(citizen->request("GET", "/api/v1/cases/" + std::to_string(id)).status, 403);
+  const auto [lat, lng] = grid_centre();
+  const auto mine = report(*citizen, "0507", lat, lng, "楼道口乱堆杂物");
+  auto own = citizen->request("GET", "/api/v1/cases");
+  ASSERT_EQ(parse(own).at("items").as_array().size(), 1u);
+  EXPECT_EQ(parse(own).at("items").at(0).at("id").as_int64(), mine);
+  EXPECT_EQ(parse(own).at("items").at(0).at("source").as_string(), "citizen");
+}
+
+TEST_F(ApiCases, PhotosAreCheckedByContentAndFlaggedForTheVerifier) {
+  const auto id = dispatched_case();
+  auto unit = server().login("unit");
+  EXPECT_EQ(state_of(act(*unit, id, R"({"action":"acknowledge"})")), "acknowledged");
+  auto text = photo(*unit, id, "after", "text_named.jpg");
+  EXPECT_EQ(text.status, 415);
+  EXPECT_EQ(error_code(text), "media.unsupported_type");
+  auto bad_stage = photo(*unit, id, "sideways");
+  EXPECT_EQ(error_code(bad_stage), "case.bad_stage");
+  // district_gps.jpg was taken at the district centre, kilometres from this grid, and before now.
+  auto far = photo(*unit, id, "after");
+  ASSERT_EQ(far.status, 201) << far.body;
+  std::set<std::string> flags;
+  const auto list4 = parse(far);
+  for (const auto& f : list4.at("flags").as_array()) flags.insert(std::string(f.as_string()));
+  EXPECT_TRUE(flags.contains("far_from_problem"));
+  EXPECT_TRUE(flags.contains("taken_before_dispatch"));
+  auto nogps = photo(*unit, id, "after", "no_exif.jpg");
+  std::set<std::string> f2;
+  const auto list5 = parse(nogps);
+  for (const auto& f : list5.at("flags").as_array()) f2.insert(std::string(f.as_string()));
+  EXPECT_TRUE(f2.contains("no_gps"));
+  auto thumb = unit->request("GET", std::string(parse(far).at("thumbnail_url").as_string()));
+  EXPECT_EQ(thumb.status, 200);
+  EXPECT_EQ(thumb.body.substr(0, 2), "\xFF\xD8");
+}
+
+TEST_F(ApiCases, NearbyOpenProblemsAreOfferedAndADuplicatePointsToItsOriginal) {
+  auto grid = server().login("grid");
+  auto office = server().login("office");
+  const auto [lat, lng] = grid_centre("140213050002-G1");
+  const auto first = report(*grid, "0204", lat, lng, "电线杆上贴满小广告");
+  std::ostringstream body;
+  body.precision(10);
+  body << R"({"category":"0204","description":"又贴了小广告","lat":)" << lat + 0.0001
+       << R"(,"lng":)" << lng << "}";
+  auto second = grid->request("POST", "/api/v1/cases", body.str());
+  ASSERT_EQ(second.status, 201);
+  bool offered = false;
+  const auto list6 = parse(second);
+  for (const auto& d : list6.at("possible_duplicates").as_array()) {
+    offered |= d.at("id").as_int64() == first;
+  }
+  EXPECT_TRUE(offered);
+  const auto dup = parse(second).at("case").at("id").as_int64();
+  auto marked = act(*office, dup, R"({"action":"mark_duplicate","duplicate_of":)" + std::to_string(first) + "}");
+  ASSERT_EQ(state_of(marked), "duplicate") << marked.body;
+  EXPECT_EQ(parse(marked).at("case").at("duplicate_of").as_int64(), first);
+  auto self = act(*office, first, R"({"action":"mark_duplicate","duplicate_of":)" + std::to_string(first) + "}");
+  EXPECT_EQ(error_code(self), "case.duplicate_of_itself");
+}
+
+TEST_F(ApiCases, OneNoticeCarriesSeveralProblemsOfOneUnit) {
+  auto grid = server().login("grid");
+  auto office = server().login("office");
+  const auto [lat, lng] = grid_centre();
+  const auto a = report(*grid, "0507", lat, lng, "商铺门口堆放纸箱");
+  const auto b = report(*grid, "0506", lat, lng, "店外经营");
+  for (const auto id : {a, b}) ASSERT_EQ(state_of(act(*office, id, R"({"action":"file"})")), "filed");
+  auto n = office->request("POST", "/api/v1/notices",
+                           R"({"case_ids":[)" + std::to_string(a) + "," + std::to_string(b) +
+                               R"(],"unit_id":)" + std::to_string(server().unit_id("140213050")) +
+                               R"(,"kind":"reminder","requirement":"立即清理，恢复通行"})");
+  ASSERT_EQ(n.status, 201) << n.body;
+  const auto nv = parse(n);
+  EXPECT_EQ(nv.at("case_ids").as_array().size(), 2u);
+  EXPECT_NE(std::string(nv.at("number").as_string()).find("平创提"), std::string::npos);
+  for (const auto id : {a, b}) {
+    auto v = office->request("GET", "/api/v1/cases/" + std::to_string(id));
+    EXPECT_EQ(parse(v).at("case").at("state").as_string(), "dispatched");
+    EXPECT_EQ(parse(v).at("case").at("notice_id").as_int64(), nv.at("id").as_int64());
+  }
+  auto list = office->request("GET", "/api/v1/notices");
+  bool listed = false;
+  const auto list7 = parse(list);
+  for (const auto& x : list7.at("items").as_array()) listed |= x.at("id") == nv.at("id");
+  EXPECT_TRUE(listed);
+  EXPECT_EQ(office->request("GET", "/api/v1/notices.xlsx").body.substr(0, 2), "PK");
+}
+
+TEST_F(ApiCases, DeadlinesWarnThenEscalateUpTheLadderOnceEach) {
+  const auto id = dispatched_case();
+  app::CaseConfigCache cache(server().ctx());
+  app::CaseService svc(server().ctx(), cache);
+  auto office = server().login("office");
+  auto v = parse(office->request("GET", "/api/v1/cases/" + std::to_string(id)));
+  const auto deadline = *parse_iso_utc(std::string(v.at("case").at("timer").at("deadline_at").as_string()));
+  // Past 200% of the acknowledge limit (2 working hours): every mark is crossed.
+  server().clock().set(deadline + 7LL * 24 * 3600 * 1000);
+  auto first = svc.sweep(server().clock().now());
+  EXPECT_GE(first.warnings, 2);
+  EXPECT_GE(first.escalations, 1);
+  auto again = svc.sweep(server().clock().now());
+  EXPECT_EQ(again.warnings, 0) << "a repeated sweep warned again";
+  EXPECT_EQ(again.escalations, 0) << "a repeated sweep escalated again";
+  auto office2 = server().login("office");
+  auto after = parse(office2->request("GET", "/api/v1/cases/" + std::to_string(id)));
+  EXPECT_TRUE(after.at("case").at("overdue").as_bool());
+  EXPECT_EQ(after.at("case").at("escalation_level").as_int64(), 3);
+  bool escalated_event = false;
+  for (const auto& e : after.at("events").as_array()) escalated_event |= e.at("action").as_string() == "escalate";
+  EXPECT_TRUE(escalated_event);
+  auto overdue = office2->request("GET", "/api/v1/cases?overdue=true");
+  bool listed = false;
+  const auto list8 = parse(overdue);
+  for (const auto& c : list8.at("items").as_array()) listed |= c.at("id").as_int64() == id;
+  EXPECT_TRUE(listed);
+  server().clock().set(SystemClock().now());
+}
+
+TEST_F(ApiCases, AnExtensionRequestStopsTheClockAndAPartialGrantMovesTheDeadline) {
+  const auto id = dispatched_case();
+  auto unit = server().login("unit");
+  auto office = server().login("office");
+  ASSERT_EQ(state_of(act(*unit, id, R"({"action":"acknowledge"})")), "acknowledged");
+  auto asked = act(*unit, id,
+                   R"({"action":"request_extension","extension_amount":3,"extension_unit":"working_days","note":"需协调环卫车辆"})");
+  ASSERT_EQ(asked.status, 200) << asked.body;
+  EXPECT_TRUE(parse(asked).at("case").at("timer").at("paused").as_bool());
+  const auto before = std::string(parse(asked).at("case").at("timer").at("deadline_at").as_string());
+  auto twice = act(*unit, id,
+                   R"({"action":"request_extension","extension_amount":1,"extension_unit":"working_days","note":"再延"})");
+  EXPECT_EQ(error_code(twice), "case.invalid_transition");
+  auto too_much = act(*office, id, R"({"action":"decide_extension","decision":"partial","extension_amount":3})");
+  EXPECT_EQ(error_code(too_much), "case.partial_out_of_range");
+  auto granted = act(*office, id, R"({"action":"decide_extension","decision":"partial","extension_amount":1})");
+  ASSERT_EQ(granted.status, 200) << granted.body;
+  const auto timer = parse(granted).at("case").at("timer");
+  EXPECT_FALSE(timer.at("paused").as_bool());
+  EXPECT_GT(std::string(timer.at("deadline_at").as_string()), before);
+  EXPECT_FALSE(parse(granted).at("case").at("extension_pending").as_bool());
+}
+
+TEST_F(ApiCases, ParkingNeedsAReasonAndAReviewDateAndUnparkingResumes) {
+  const auto id = dispatched_case();
+  auto office = server().login("office");
+  EXPECT_EQ(error_code(act(*office, id, R"({"action":"park","review_date":"2099-01-01"})")),
+            "case.note_required");
+  EXPECT_EQ(error_code(act(*office, id, R"({"action":"park","note":"x","review_date":"2000-01-01"})")),
+            "case.review_date_past");
+  auto parked = act(*office, id, R"({"action":"park","note":"需纳入老旧小区改造工程","review_date":"2099-06-30"})");
+  ASSERT_EQ(state_of(parked), "parked") << parked.body;
+  EXPECT_EQ(parse(parked).at("case").at("parked_from").as_string(), "dispatched");
+  EXPECT_TRUE(parse(parked).at("case").at("timer").at("paused").as_bool());
+  auto back = act(*office, id, R"({"action":"unpark"})");
+  EXPECT_EQ(state_of(back), "dispatched");
+}
+
+TEST_F(ApiCases, AGridWorkerFixesOnTheSpotAndItIsStillVerified) {
+  auto grid = server().login("grid");
+  auto supervisor = server().login("supervisor");
+  const auto [lat, lng] = grid_centre();
+  const auto id = report(*grid, "0507", lat, lng, "共享单车乱停放，已摆放整齐");
+  EXPECT_EQ(error_code(act(*grid, id, R"({"action":"fix_on_site"})")), "case.evidence_required");
+  ASSERT_EQ(photo(*grid, id, "on_site").status, 201);
+  auto fixed = act(*grid, id, R"({"action":"fix_on_site"})");
+  ASSERT_EQ(state_of(fixed), "rectified") << fixed.body;
+  EXPECT_EQ(parse(fixed).at("case").at("assigned_unit").at("name").as_string(), "永泰北社区第1网格");
+  EXPECT_EQ(state_of(act(*supervisor, id, R"({"action":"verify","passed":true})")), "verified");
+}
+
+TEST_F(ApiCases, AReturnedDispatchGoesBackToTheOfficeWithItsReason) {
+  const auto id = dispatched_case("1101");  // a component: the unit says it is not theirs
+  auto unit = server().login("unit");
+  EXPECT_EQ(error_code(act(*unit, id, R"({"action":"return"})")), "case.note_required");
+  auto back = act(*unit, id, R"({"action":"return","note":"井盖属供水公司，非我单位职责"})");
+  ASSERT_EQ(state_of(back), "filed") << back.body;
+  EXPECT_TRUE(parse(back).at("case").at("assigned_unit").is_null());
+}
+
+TEST_F(ApiCases, ListsFilterSearchChineseAndExport) {
+  auto grid = server().login("grid");
+  auto office = server().login("office");
+  const auto [lat, lng] = grid_centre();
+  const auto id = report(*grid, "2105", lat, lng, "小区车棚飞线充电存在安全隐患");
+  auto found = office->request("GET", "/api/v1/cases?q=%E9%A3%9E%E7%BA%BF%E5%85%85%E7%94%B5");  // 飞线充电
+  ASSERT_EQ(found.status, 200) << found.body;
+  bool hit = false;
+  const auto list9 = parse(found);
+  for (const auto& c : list9.at("items").as_array()) hit |= c.at("id").as_int64() == id;
+  EXPECT_TRUE(hit);
+  auto none = office->request("GET", "/api/v1/cases?q=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84%E8%AF%8D");
+  EXPECT_TRUE(parse(none).at("items").as_array().empty());
+  auto by_state = office->request("GET", "/api/v1/cases?state=reported&category=21");
+  const auto list10 = parse(by_state);
+  for (const auto& c : list10.at("items").as_array()) {
+    EXPECT_EQ(c.at("state").as_string(), "reported");
+    EXPECT_EQ(std::string(c.at("category").as_string()).substr(0, 2), "21");
+  }
+  EXPECT_EQ(office->request("GET", "/api/v1/cases?state=nonsense").status, 400);
+  EXPECT_EQ(office->request("GET", "/api/v1/cases?from=2026-13-01").status, 400);
+  auto x = office->request("GET", "/api/v1/cases.xlsx?state=reported");
+  EXPECT_EQ(x.status, 200);
+  EXPECT_EQ(x.body.substr(0, 2), "PK");
+  auto resp = office->request("GET", "/api/v1/responsibility");
+  EXPECT_FALSE(parse(resp).at("items").as_array().empty());
+  EXPECT_EQ(office->request("GET", "/api/v1/responsibility.xlsx").body.substr(0, 2), "PK");
+}
+
+TEST_F(ApiCases, TheOfficeEditsCategoriesRoutingAndTheCalendarAndOthersCannot) {
+  auto office = server().login("office");
+  auto unit = server().login("unit");
+  auto cats = parse(office->request("GET", "/api/v1/categories"));
+  json::object c;
+  for (const auto& x : cats.at("items").as_array()) {
+    if (x.at("code").as_string() == "0102") c = x.as_object();
+  }
+  ASSERT_FALSE(c.empty());
+  c["time_limit"] = json::object{{"amount", 6}, {"unit", "working_hours"}};
+  auto denied = unit->request("PUT", "/api/v1/categories/0102", json::serialize(c));
+  EXPECT_EQ(denied.status, 403);
+  auto ok = office->request("PUT", "/api/v1/categories/0102", json::serialize(c));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(parse(ok).at("time_limit").at("amount").as_int64(), 6);
+  auto stale = office->request("PUT", "/api/v1/categories/0102", json::serialize(c));
+  EXPECT_EQ(error_code(stale), "conflict.stale_version");
+
+  // Route everything to 古城街道 first, and the preview follows.
+  auto rules = parse(office->request("GET", "/api/v1/routing-rules"));
+  json::array items = rules.at("items").as_array();
+  items.insert(items.begin(), json::object{{"name", "测试：全部交古城街道"},
+                                           {"unit_id", server().unit_id("140213051")}});
+  auto put = office->request("PUT", "/api/v1/routing-rules", json::serialize(json::object{{"items", items}}));
+  ASSERT_EQ(put.status, 200) << put.body;
+  const auto [lat, lng] = grid_centre();
+  std::ostringstream q;
+  q.precision(10);
+  q << "/api/v1/cases/route-preview?category=0102&lat=" << lat << "&lng=" << lng;
+  auto preview = office->request("GET", q.str());
+  EXPECT_EQ(parse(preview).at("unit").at("name").as_string(), "古城街道");
+  EXPECT_EQ(parse(preview).at("place").at("subdistrict").at("name").as_string(), "永泰街道");
+  items.erase(items.begin());
+  ASSERT_EQ(office->request("PUT", "/api/v1/routing-rules", json::serialize(json::object{{"items", items}})).status, 200);
+  auto bad_rule = office->request("PUT", "/api/v1/routing-rules",
+                                  R"({"items":[{"name":"无目标"}]})");
+  EXPECT_EQ(error_code(bad_rule), "routing.no_target");
+
+  auto year = office->request("PUT", "/api/v1/calendar/years/2027",
+                              R"({"holidays":["2027-01-01"],"makeup_workdays":[]})");
+  ASSERT_EQ(year.status, 200) << year.body;
+  auto bad_day = office->request("PUT", "/api/v1/calendar/years/2027",
+                                 R"({"holidays":["2028-01-01"],"makeup_workdays":[]})");
+  EXPECT_EQ(bad_day.status, 400);
+  EXPECT_EQ(unit->request("PUT", "/api/v1/calendar/years/2027", R"({"holidays":[]})").status, 403);
+}
+
+TEST_F(ApiCases, NothingAcknowledgedIsLostWhenTheServerRestartsMidLoop) {
+  const auto id = dispatched_case();
+  auto unit = server().login("unit");
+  ASSERT_EQ(state_of(act(*unit, id, R"({"action":"acknowledge"})")), "acknowledged");
+  ASSERT_EQ(photo(*unit, id, "after").status, 201);
+  server().restart();
+  auto again = server().login("unit");
+  auto v = again->request("GET", "/api/v1/cases/" + std::to_string(id));
+  ASSERT_EQ(v.status, 200);
+  EXPECT_EQ(parse(v).at("case").at("state").as_string(), "acknowledged");
+  EXPECT_EQ(parse(v).at("attachments").as_array().size(), 1u);
+  auto att = again->request("GET", std::string(parse(v).at("attachments").at(0).at("url").as_string()));
+  EXPECT_EQ(att.status, 200);
+  EXPECT_EQ(att.body, fixture("district_gps.jpg"));
+  EXPECT_EQ(state_of(act(*again, id, R"({"action":"rectify"})")), "rectified");
+}
+
+TEST_F(ApiCases, RobotsGetTheDispatchThroughTheOutbox) {
+  std::mutex m;
+  std::vector<std::string> received;
+  http::ServerOptions so;
+  so.port = 0;
+  so.threads = 1;
+  http::Server receiver(so, [&](http::Request& req) {
+    std::lock_guard lock(m);
+    received.push_back(req.body);
+    return http::Response::json(200, R"({"errcode":0,"errmsg":"ok"})");
+  });
+  receiver.start();
+  auto office = server().login("office");
+  auto hook = office->request("POST", "/api/v1/webhooks",
+                              R"({"name":"创城工作群","flavour":"wecom","url":"http://127.0.0.1:)" +
+                                  std::to_string(receiver.port()) + R"(/cgi-bin/webhook/send?key=test"})");
+  ASSERT_EQ(hook.status, 201) << hook.body;
+  // The robot's URL carries its access token: the API never shows it whole.
+  EXPECT_EQ(std::string(parse(hook).at("url").as_string()).find("key=test"), std::string::npos);
+  const auto id = dispatched_case();
+  auto stats = jobs::deliver_outbox(server().ctx(), {});
+  EXPECT_GE(stats.delivered, 1);
+  {
+    std::lock_guard lock(m);
+    ASSERT_FALSE(received.empty());
+    auto payload = boost::json::parse(received.back());
+    EXPECT_EQ(payload.at("msgtype").as_string(), "markdown");
+    EXPECT_NE(std::string(payload.at("markdown").at("content").as_string()).find("派遣"), std::string::npos);
+  }
+  EXPECT_EQ(jobs::deliver_outbox(server().ctx(), {}).delivered, 0) << "delivered twice";
+  const auto hook_id = parse(hook).at("id").as_int64();
+  EXPECT_EQ(office->request("DELETE", "/api/v1/webhooks/" + std::to_string(hook_id)).status, 204);
+  receiver.stop(1);
+  (void)id;
+}
+
+}  // namespace
+}  // namespace civicloop::test
