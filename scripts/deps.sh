@@ -9,7 +9,7 @@ want=(
   build-essential cmake ninja-build pkg-config clang-format clang-tidy git
   # libraries (see docs/dependencies.md for why each is here)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev libssl-dev
+  libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev libssl-dev ca-certificates
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev libvips-dev
   # tests and benchmarks
   libgtest-dev libbenchmark-dev postgresql-15 sqlite3 chromium wrk poppler-utils

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/auth_service.hpp"
+#include "app/case_config.hpp"
 #include "app/context.hpp"
 #include "app/org_service.hpp"
 #include "app/user_service.hpp"
@@ -25,12 +26,19 @@ struct ApiOptions {
 
 struct Api {
   Api(app::Context& c, ApiOptions o)
-      : ctx(c), options(std::move(o)), auth(c), org(c), users(c), static_files(options.web_root) {}
+      : ctx(c),
+        options(std::move(o)),
+        auth(c),
+        org(c),
+        users(c),
+        case_config(c),
+        static_files(options.web_root) {}
   app::Context& ctx;
   ApiOptions options;
   app::AuthService auth;
   app::OrgService org;
   app::UserService users;
+  app::CaseConfigCache case_config;  // one per server: categories, calendar, rules, areas
   http::Metrics metrics;
   http::StaticFiles static_files;
   http::Router router;

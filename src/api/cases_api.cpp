@@ -199,10 +199,11 @@ Expected<storage::CaseQuery> case_query(const http::Request& req, const app::Ten
 
 struct CaseApi {
   Api& api;
-  app::CaseConfigCache config;
+  app::CaseConfigCache& config;
   app::CaseService cases;
   app::EvidenceService evidence;
-  explicit CaseApi(Api& a) : api(a), config(a.ctx), cases(a.ctx, config), evidence(a.ctx, config) {}
+  explicit CaseApi(Api& a)
+      : api(a), config(a.case_config), cases(a.ctx, config), evidence(a.ctx, config) {}
 };
 
 std::string state_zh(cases::State s) {

@@ -142,11 +142,11 @@ Expected<routing::Rule> parse_rule(const json::value& v, std::size_t i) {
 
 void add_config_routes(Api& api) {
   struct Services {
-    app::CaseConfigCache cache;
+    app::CaseConfigCache& cache;
     app::ConfigService config;
-    explicit Services(app::Context& ctx) : cache(ctx), config(ctx, cache) {}
+    explicit Services(Api& a) : cache(a.case_config), config(a.ctx, cache) {}
   };
-  auto sv = std::make_shared<Services>(api.ctx);
+  auto sv = std::make_shared<Services>(api);
   auto& r = api.router;
 
   r.add("GET", "/api/v1/categories",
