@@ -8,9 +8,9 @@
 //   civicloop user passwd  --username U (--password P | --password-stdin) [--tenant CODE]
 //   civicloop user disable --username U [--tenant CODE]
 //   civicloop ledger verify [--db URL]
+#include <sodium.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <sodium.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -38,7 +38,8 @@ namespace {
 using namespace civicloop;
 namespace fs = std::filesystem;
 
-constexpr const char* kUsage = R"(civicloop — 创建全国文明城市指挥平台 / Civilized City campaign platform
+constexpr const char* kUsage =
+    R"(civicloop — 创建全国文明城市指挥平台 / Civilized City campaign platform
 
 Usage:
   civicloop serve   [--db URL] [--listen HOST:PORT] [--web-root DIR] [--threads N]
@@ -56,7 +57,7 @@ Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_
 )";
 
 struct Args {
-  std::vector<std::string> words;             // positional
+  std::vector<std::string> words;              // positional
   std::map<std::string, std::string> options;  // --name value
   std::map<std::string, bool> flags;           // --name
 
@@ -70,10 +71,10 @@ struct Args {
 const std::map<std::string, bool>& known_options() {
   // name -> takes a value
   static const std::map<std::string, bool> m = {
-      {"db", true},          {"listen", true},    {"web-root", true},  {"threads", true},
-      {"preset", true},      {"demo", false},     {"presets-dir", true}, {"username", true},
-      {"password", true},    {"password-stdin", false}, {"role", true}, {"unit", true},
-      {"display-name", true}, {"tenant", true},   {"help", false}, {"media-dir", true},
+      {"db", true},           {"listen", true},          {"web-root", true},    {"threads", true},
+      {"preset", true},       {"demo", false},           {"presets-dir", true}, {"username", true},
+      {"password", true},     {"password-stdin", false}, {"role", true},        {"unit", true},
+      {"display-name", true}, {"tenant", true},          {"help", false},       {"media-dir", true},
   };
   return m;
 }

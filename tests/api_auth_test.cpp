@@ -33,8 +33,9 @@ class ApiAuth : public ::testing::Test {
 
 TEST_F(ApiAuth, LoginSetsAnHttpOnlySameSiteCookieAndMeAnswers) {
   auto c = server().client();
-  auto r = c->request("POST", "/api/v1/auth/login", R"({"username":"admin","password":"Demo@2026"})",
-                      {{"Content-Type", "application/json"}});
+  auto r =
+      c->request("POST", "/api/v1/auth/login", R"({"username":"admin","password":"Demo@2026"})",
+                 {{"Content-Type", "application/json"}});
   ASSERT_EQ(r.status, 200) << r.body;
   ASSERT_EQ(r.set_cookies.size(), 1u);
   const auto& cookie = r.set_cookies[0];
@@ -57,8 +58,10 @@ TEST_F(ApiAuth, LoginSetsAnHttpOnlySameSiteCookieAndMeAnswers) {
 
 TEST_F(ApiAuth, WrongPasswordAndUnknownUserLookTheSame) {
   auto c = server().client();
-  auto wrong = c->request("POST", "/api/v1/auth/login", R"({"username":"admin","password":"nope"})");
-  auto unknown = c->request("POST", "/api/v1/auth/login", R"({"username":"ghost","password":"nope"})");
+  auto wrong =
+      c->request("POST", "/api/v1/auth/login", R"({"username":"admin","password":"nope"})");
+  auto unknown =
+      c->request("POST", "/api/v1/auth/login", R"({"username":"ghost","password":"nope"})");
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(unknown.status, 401);
   EXPECT_EQ(wrong.body, unknown.body);
@@ -76,8 +79,8 @@ TEST_F(ApiAuth, RepeatedFailuresAreThrottled) {
                   .status,
               401);
   }
-  auto locked = c->request("POST", "/api/v1/auth/login",
-                           R"({"username":"leader","password":"Demo@2026"})");
+  auto locked =
+      c->request("POST", "/api/v1/auth/login", R"({"username":"leader","password":"Demo@2026"})");
   EXPECT_EQ(locked.status, 429);
   EXPECT_EQ(error_code(locked), "auth.throttled");
   // Another account from the same address still signs in.
@@ -108,10 +111,10 @@ TEST_F(ApiAuth, ApiTokensWorkWithoutCsrfAndStopWhenRevoked) {
   auto other = server().login("supervisor");
   EXPECT_EQ(other->request("DELETE", "/api/v1/auth/tokens/" + std::to_string(id)).status, 404);
   EXPECT_EQ(c->request("DELETE", "/api/v1/auth/tokens/" + std::to_string(id)).status, 204);
-  EXPECT_EQ(machine
-                ->request("GET", "/api/v1/org/units", "", {{"Authorization", "Bearer " + secret}})
-                .status,
-            401);
+  EXPECT_EQ(
+      machine->request("GET", "/api/v1/org/units", "", {{"Authorization", "Bearer " + secret}})
+          .status,
+      401);
   EXPECT_EQ(machine
                 ->request("GET", "/api/v1/org/units", "",
                           {{"Authorization", "Bearer clp_1." + std::string(64, 'f')}})
@@ -122,9 +125,9 @@ TEST_F(ApiAuth, ApiTokensWorkWithoutCsrfAndStopWhenRevoked) {
 TEST_F(ApiAuth, AdminManagesAccountsAndOthersCannot) {
   auto admin = server().login("admin");
   const auto unit = server().unit_id("140213055");
-  auto no_unit = admin->request(
-      "POST", "/api/v1/users",
-      R"({"username":"op55","password":"longenough1","role":"unit_operator"})");
+  auto no_unit =
+      admin->request("POST", "/api/v1/users",
+                     R"({"username":"op55","password":"longenough1","role":"unit_operator"})");
   EXPECT_EQ(no_unit.status, 400);
   EXPECT_EQ(error_code(no_unit), "auth.unit_required");
   auto weak = admin->request("POST", "/api/v1/users",
@@ -133,9 +136,10 @@ TEST_F(ApiAuth, AdminManagesAccountsAndOthersCannot) {
   auto bad_role = admin->request("POST", "/api/v1/users",
                                  R"({"username":"op55","password":"longenough1","role":"king"})");
   EXPECT_EQ(error_code(bad_role), "auth.invalid_role");
-  auto made = admin->request("POST", "/api/v1/users",
-                             R"({"username":"op55","password":"longenough1","role":"unit_operator","display_name":"清远街道联络员","unit_id":)" +
-                                 std::to_string(unit) + "}");
+  auto made = admin->request(
+      "POST", "/api/v1/users",
+      R"({"username":"op55","password":"longenough1","role":"unit_operator","display_name":"清远街道联络员","unit_id":)" +
+          std::to_string(unit) + "}");
   ASSERT_EQ(made.status, 201) << made.body;
   const auto id = std::to_string(parse(made).at("id").as_int64());
   auto dup = admin->request("POST", "/api/v1/users",
@@ -249,11 +253,12 @@ TEST_F(ApiAuth, EveryErrorCodeInTheSourceIsInTheMap) {
     std::stringstream ss;
     ss << in.rdbuf();
     const auto text = ss.str();
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), call); it != std::sregex_iterator();
-         ++it) {
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), call);
+         it != std::sregex_iterator(); ++it) {
       const auto code = (*it)[1].str();
       if (code.ends_with(".json")) continue;  // a file name, not a code
-      if (!known.contains(code)) missing.insert((*it)[1].str() + " in " + entry.path().filename().string());
+      if (!known.contains(code))
+        missing.insert((*it)[1].str() + " in " + entry.path().filename().string());
     }
   }
   EXPECT_TRUE(missing.empty()) << [&] {
@@ -265,8 +270,9 @@ TEST_F(ApiAuth, EveryErrorCodeInTheSourceIsInTheMap) {
 
 TEST_F(ApiAuth, StaticFilesNeverLeaveTheWebRoot) {
   auto c = server().client();
-  for (const char* path : {"/../CMakeLists.txt", "/assets/../../CMakeLists.txt",
-                           "/%2e%2e/CMakeLists.txt", "/.git/config", "/assets/..%2f..%2fMakefile"}) {
+  for (const char* path :
+       {"/../CMakeLists.txt", "/assets/../../CMakeLists.txt", "/%2e%2e/CMakeLists.txt",
+        "/.git/config", "/assets/..%2f..%2fMakefile"}) {
     auto r = c->request("GET", path);
     EXPECT_EQ(r.body.find("cmake_minimum_required"), std::string::npos) << path;
     EXPECT_EQ(r.body.find("[core]"), std::string::npos) << path;
@@ -304,9 +310,9 @@ TEST(ApiOnPostgres, ServesThePresetFromPostgres) {
   auto p = c->request("POST", "/api/v1/org/people", R"({"name":"测试人员"})");
   EXPECT_EQ(p.status, 201);
   auto unit = pg.login("unit");
-  EXPECT_EQ(unit->request("GET", "/api/v1/org/units/" + std::to_string(pg.unit_id("140213051")))
-                .status,
-            403);
+  EXPECT_EQ(
+      unit->request("GET", "/api/v1/org/units/" + std::to_string(pg.unit_id("140213051"))).status,
+      403);
   EXPECT_TRUE(parse(c->request("GET", "/api/v1/ledger/verify")).at("ok").as_bool());
 }
 

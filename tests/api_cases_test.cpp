@@ -74,8 +74,7 @@ class ApiCases : public ::testing::Test {
 
   static HttpResponse photo(TestClient& c, std::int64_t id, const std::string& stage,
                             const std::string& file = "district_gps.jpg") {
-    return c.request("POST",
-                     "/api/v1/cases/" + std::to_string(id) + "/attachments?stage=" + stage,
+    return c.request("POST", "/api/v1/cases/" + std::to_string(id) + "/attachments?stage=" + stage,
                      fixture(file), {{"Content-Type", "image/jpeg"}});
   }
 
@@ -86,9 +85,10 @@ class ApiCases : public ::testing::Test {
     const auto [lat, lng] = grid_centre();
     const auto id = report(*grid, category, lat, lng);
     EXPECT_EQ(state_of(act(*office, id, R"({"action":"file"})")), "filed");
-    EXPECT_EQ(state_of(act(*office, id, R"({"action":"dispatch","unit_id":)" +
-                                            std::to_string(server().unit_id("140213050")) +
-                                            R"(,"note":"属地街道负责"})")),
+    EXPECT_EQ(state_of(act(*office, id,
+                           R"({"action":"dispatch","unit_id":)" +
+                               std::to_string(server().unit_id("140213050")) +
+                               R"(,"note":"属地街道负责"})")),
               "dispatched");
     return id;
   }
@@ -138,9 +138,9 @@ TEST_F(ApiCases, TheWholeLoopFromReportToCloseOut) {
   for (const auto& e : view_json.at("events").as_array()) {
     actions.emplace_back(e.at("action").as_string());
   }
-  EXPECT_EQ(actions, (std::vector<std::string>{"report", "attach", "file", "dispatch",
-                                               "acknowledge", "attach", "rectify", "verify",
-                                               "close"}));
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"report", "attach", "file", "dispatch", "acknowledge",
+                                      "attach", "rectify", "verify", "close"}));
   EXPECT_EQ(view_json.at("attachments").as_array().size(), 2u);
   EXPECT_TRUE(view_json.at("allowed").as_array().empty());
   // It is struck off the ledger: in the closed list, and the chain is intact.
@@ -162,7 +162,8 @@ TEST_F(ApiCases, AFailedVerificationComesBackAsRework) {
   EXPECT_EQ(state_of(act(*unit, id, R"({"action":"rectify"})")), "rectified");
   auto no_reason = act(*supervisor, id, R"({"action":"verify","passed":false})");
   EXPECT_EQ(error_code(no_reason), "case.note_required");
-  auto failed = act(*supervisor, id, R"({"action":"verify","passed":false,"note":"垃圾未清运干净"})");
+  auto failed =
+      act(*supervisor, id, R"({"action":"verify","passed":false,"note":"垃圾未清运干净"})");
   ASSERT_EQ(state_of(failed), "acknowledged") << failed.body;
   EXPECT_EQ(parse(failed).at("case").at("rework_count").as_int64(), 1);
   EXPECT_EQ(parse(failed).at("case").at("timer").at("stage").as_string(), "rectify");
@@ -259,10 +260,12 @@ TEST_F(ApiCases, NearbyOpenProblemsAreOfferedAndADuplicatePointsToItsOriginal) {
   }
   EXPECT_TRUE(offered);
   const auto dup = parse(second).at("case").at("id").as_int64();
-  auto marked = act(*office, dup, R"({"action":"mark_duplicate","duplicate_of":)" + std::to_string(first) + "}");
+  auto marked = act(*office, dup,
+                    R"({"action":"mark_duplicate","duplicate_of":)" + std::to_string(first) + "}");
   ASSERT_EQ(state_of(marked), "duplicate") << marked.body;
   EXPECT_EQ(parse(marked).at("case").at("duplicate_of").as_int64(), first);
-  auto self = act(*office, first, R"({"action":"mark_duplicate","duplicate_of":)" + std::to_string(first) + "}");
+  auto self = act(*office, first,
+                  R"({"action":"mark_duplicate","duplicate_of":)" + std::to_string(first) + "}");
   EXPECT_EQ(error_code(self), "case.duplicate_of_itself");
 }
 
@@ -272,7 +275,8 @@ TEST_F(ApiCases, OneNoticeCarriesSeveralProblemsOfOneUnit) {
   const auto [lat, lng] = grid_centre();
   const auto a = report(*grid, "0507", lat, lng, "商铺门口堆放纸箱");
   const auto b = report(*grid, "0506", lat, lng, "店外经营");
-  for (const auto id : {a, b}) ASSERT_EQ(state_of(act(*office, id, R"({"action":"file"})")), "filed");
+  for (const auto id : {a, b})
+    ASSERT_EQ(state_of(act(*office, id, R"({"action":"file"})")), "filed");
   auto n = office->request("POST", "/api/v1/notices",
                            R"({"case_ids":[)" + std::to_string(a) + "," + std::to_string(b) +
                                R"(],"unit_id":)" + std::to_string(server().unit_id("140213050")) +
@@ -300,7 +304,8 @@ TEST_F(ApiCases, DeadlinesWarnThenEscalateUpTheLadderOnceEach) {
   app::CaseService svc(server().ctx(), cache);
   auto office = server().login("office");
   auto v = parse(office->request("GET", "/api/v1/cases/" + std::to_string(id)));
-  const auto deadline = *parse_iso_utc(std::string(v.at("case").at("timer").at("deadline_at").as_string()));
+  const auto deadline =
+      *parse_iso_utc(std::string(v.at("case").at("timer").at("deadline_at").as_string()));
   // Past 200% of the acknowledge limit (2 working hours): every mark is crossed.
   server().clock().set(deadline + 7LL * 24 * 3600 * 1000);
   auto first = svc.sweep(server().clock().now());
@@ -314,7 +319,8 @@ TEST_F(ApiCases, DeadlinesWarnThenEscalateUpTheLadderOnceEach) {
   EXPECT_TRUE(after.at("case").at("overdue").as_bool());
   EXPECT_EQ(after.at("case").at("escalation_level").as_int64(), 3);
   bool escalated_event = false;
-  for (const auto& e : after.at("events").as_array()) escalated_event |= e.at("action").as_string() == "escalate";
+  for (const auto& e : after.at("events").as_array())
+    escalated_event |= e.at("action").as_string() == "escalate";
   EXPECT_TRUE(escalated_event);
   auto overdue = office2->request("GET", "/api/v1/cases?overdue=true");
   bool listed = false;
@@ -329,17 +335,22 @@ TEST_F(ApiCases, AnExtensionRequestStopsTheClockAndAPartialGrantMovesTheDeadline
   auto unit = server().login("unit");
   auto office = server().login("office");
   ASSERT_EQ(state_of(act(*unit, id, R"({"action":"acknowledge"})")), "acknowledged");
-  auto asked = act(*unit, id,
-                   R"({"action":"request_extension","extension_amount":3,"extension_unit":"working_days","note":"需协调环卫车辆"})");
+  auto asked = act(
+      *unit, id,
+      R"({"action":"request_extension","extension_amount":3,"extension_unit":"working_days","note":"需协调环卫车辆"})");
   ASSERT_EQ(asked.status, 200) << asked.body;
   EXPECT_TRUE(parse(asked).at("case").at("timer").at("paused").as_bool());
-  const auto before = std::string(parse(asked).at("case").at("timer").at("deadline_at").as_string());
-  auto twice = act(*unit, id,
-                   R"({"action":"request_extension","extension_amount":1,"extension_unit":"working_days","note":"再延"})");
+  const auto before =
+      std::string(parse(asked).at("case").at("timer").at("deadline_at").as_string());
+  auto twice = act(
+      *unit, id,
+      R"({"action":"request_extension","extension_amount":1,"extension_unit":"working_days","note":"再延"})");
   EXPECT_EQ(error_code(twice), "case.invalid_transition");
-  auto too_much = act(*office, id, R"({"action":"decide_extension","decision":"partial","extension_amount":3})");
+  auto too_much = act(*office, id,
+                      R"({"action":"decide_extension","decision":"partial","extension_amount":3})");
   EXPECT_EQ(error_code(too_much), "case.partial_out_of_range");
-  auto granted = act(*office, id, R"({"action":"decide_extension","decision":"partial","extension_amount":1})");
+  auto granted = act(*office, id,
+                     R"({"action":"decide_extension","decision":"partial","extension_amount":1})");
   ASSERT_EQ(granted.status, 200) << granted.body;
   const auto timer = parse(granted).at("case").at("timer");
   EXPECT_FALSE(timer.at("paused").as_bool());
@@ -352,9 +363,12 @@ TEST_F(ApiCases, ParkingNeedsAReasonAndAReviewDateAndUnparkingResumes) {
   auto office = server().login("office");
   EXPECT_EQ(error_code(act(*office, id, R"({"action":"park","review_date":"2099-01-01"})")),
             "case.note_required");
-  EXPECT_EQ(error_code(act(*office, id, R"({"action":"park","note":"x","review_date":"2000-01-01"})")),
-            "case.review_date_past");
-  auto parked = act(*office, id, R"({"action":"park","note":"需纳入老旧小区改造工程","review_date":"2099-06-30"})");
+  EXPECT_EQ(
+      error_code(act(*office, id, R"({"action":"park","note":"x","review_date":"2000-01-01"})")),
+      "case.review_date_past");
+  auto parked =
+      act(*office, id,
+          R"({"action":"park","note":"需纳入老旧小区改造工程","review_date":"2099-06-30"})");
   ASSERT_EQ(state_of(parked), "parked") << parked.body;
   EXPECT_EQ(parse(parked).at("case").at("parked_from").as_string(), "dispatched");
   EXPECT_TRUE(parse(parked).at("case").at("timer").at("paused").as_bool());
@@ -371,7 +385,8 @@ TEST_F(ApiCases, AGridWorkerFixesOnTheSpotAndItIsStillVerified) {
   ASSERT_EQ(photo(*grid, id, "on_site").status, 201);
   auto fixed = act(*grid, id, R"({"action":"fix_on_site"})");
   ASSERT_EQ(state_of(fixed), "rectified") << fixed.body;
-  EXPECT_EQ(parse(fixed).at("case").at("assigned_unit").at("name").as_string(), "永泰北社区第1网格");
+  EXPECT_EQ(parse(fixed).at("case").at("assigned_unit").at("name").as_string(),
+            "永泰北社区第1网格");
   EXPECT_EQ(state_of(act(*supervisor, id, R"({"action":"verify","passed":true})")), "verified");
 }
 
@@ -389,13 +404,15 @@ TEST_F(ApiCases, ListsFilterSearchChineseAndExport) {
   auto office = server().login("office");
   const auto [lat, lng] = grid_centre();
   const auto id = report(*grid, "2105", lat, lng, "小区车棚飞线充电存在安全隐患");
-  auto found = office->request("GET", "/api/v1/cases?q=%E9%A3%9E%E7%BA%BF%E5%85%85%E7%94%B5");  // 飞线充电
+  auto found =
+      office->request("GET", "/api/v1/cases?q=%E9%A3%9E%E7%BA%BF%E5%85%85%E7%94%B5");  // 飞线充电
   ASSERT_EQ(found.status, 200) << found.body;
   bool hit = false;
   const auto list9 = parse(found);
   for (const auto& c : list9.at("items").as_array()) hit |= c.at("id").as_int64() == id;
   EXPECT_TRUE(hit);
-  auto none = office->request("GET", "/api/v1/cases?q=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84%E8%AF%8D");
+  auto none =
+      office->request("GET", "/api/v1/cases?q=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84%E8%AF%8D");
   EXPECT_TRUE(parse(none).at("items").as_array().empty());
   auto by_state = office->request("GET", "/api/v1/cases?state=reported&category=21");
   const auto list10 = parse(by_state);
@@ -436,7 +453,8 @@ TEST_F(ApiCases, TheOfficeEditsCategoriesRoutingAndTheCalendarAndOthersCannot) {
   json::array items = rules.at("items").as_array();
   items.insert(items.begin(), json::object{{"name", "测试：全部交古城街道"},
                                            {"unit_id", server().unit_id("140213051")}});
-  auto put = office->request("PUT", "/api/v1/routing-rules", json::serialize(json::object{{"items", items}}));
+  auto put = office->request("PUT", "/api/v1/routing-rules",
+                             json::serialize(json::object{{"items", items}}));
   ASSERT_EQ(put.status, 200) << put.body;
   const auto [lat, lng] = grid_centre();
   std::ostringstream q;
@@ -446,9 +464,13 @@ TEST_F(ApiCases, TheOfficeEditsCategoriesRoutingAndTheCalendarAndOthersCannot) {
   EXPECT_EQ(parse(preview).at("unit").at("name").as_string(), "古城街道");
   EXPECT_EQ(parse(preview).at("place").at("subdistrict").at("name").as_string(), "永泰街道");
   items.erase(items.begin());
-  ASSERT_EQ(office->request("PUT", "/api/v1/routing-rules", json::serialize(json::object{{"items", items}})).status, 200);
-  auto bad_rule = office->request("PUT", "/api/v1/routing-rules",
-                                  R"({"items":[{"name":"无目标"}]})");
+  ASSERT_EQ(
+      office
+          ->request("PUT", "/api/v1/routing-rules", json::serialize(json::object{{"items", items}}))
+          .status,
+      200);
+  auto bad_rule =
+      office->request("PUT", "/api/v1/routing-rules", R"({"items":[{"name":"无目标"}]})");
   EXPECT_EQ(error_code(bad_rule), "routing.no_target");
 
   auto year = office->request("PUT", "/api/v1/calendar/years/2027",
@@ -471,7 +493,8 @@ TEST_F(ApiCases, NothingAcknowledgedIsLostWhenTheServerRestartsMidLoop) {
   ASSERT_EQ(v.status, 200);
   EXPECT_EQ(parse(v).at("case").at("state").as_string(), "acknowledged");
   EXPECT_EQ(parse(v).at("attachments").as_array().size(), 1u);
-  auto att = again->request("GET", std::string(parse(v).at("attachments").at(0).at("url").as_string()));
+  auto att =
+      again->request("GET", std::string(parse(v).at("attachments").at(0).at("url").as_string()));
   EXPECT_EQ(att.status, 200);
   EXPECT_EQ(att.body, fixture("district_gps.jpg"));
   EXPECT_EQ(state_of(act(*again, id, R"({"action":"rectify"})")), "rectified");
@@ -490,9 +513,10 @@ TEST_F(ApiCases, RobotsGetTheDispatchThroughTheOutbox) {
   });
   receiver.start();
   auto office = server().login("office");
-  auto hook = office->request("POST", "/api/v1/webhooks",
-                              R"({"name":"创城工作群","flavour":"wecom","url":"http://127.0.0.1:)" +
-                                  std::to_string(receiver.port()) + R"(/cgi-bin/webhook/send?key=test"})");
+  auto hook =
+      office->request("POST", "/api/v1/webhooks",
+                      R"({"name":"创城工作群","flavour":"wecom","url":"http://127.0.0.1:)" +
+                          std::to_string(receiver.port()) + R"(/cgi-bin/webhook/send?key=test"})");
   ASSERT_EQ(hook.status, 201) << hook.body;
   // The robot's URL carries its access token: the API never shows it whole.
   EXPECT_EQ(std::string(parse(hook).at("url").as_string()).find("key=test"), std::string::npos);
@@ -504,7 +528,8 @@ TEST_F(ApiCases, RobotsGetTheDispatchThroughTheOutbox) {
     ASSERT_FALSE(received.empty());
     auto payload = boost::json::parse(received.back());
     EXPECT_EQ(payload.at("msgtype").as_string(), "markdown");
-    EXPECT_NE(std::string(payload.at("markdown").at("content").as_string()).find("派遣"), std::string::npos);
+    EXPECT_NE(std::string(payload.at("markdown").at("content").as_string()).find("派遣"),
+              std::string::npos);
   }
   EXPECT_EQ(jobs::deliver_outbox(server().ctx(), {}).delivered, 0) << "delivered twice";
   const auto hook_id = parse(hook).at("id").as_int64();

@@ -41,18 +41,17 @@ TEST_F(ApiOrg, ElevenSupervisionGroupsWithTheArticlesNames) {
   auto c = server().login("admin");
   auto r = c->request("GET", "/api/v1/org/units?kind=supervision_group");
   ASSERT_EQ(r.status, 200) << r.body;
-  const std::vector<std::string> expected = {
-      "问卷调查工作指导督导组",
-      "负面清单管理指导督导组",
-      "政务服务指导督导组",
-      "乡村文明建设指导督导组",
-      "材料申报指导督导组",
-      "基层创建能力提升指导督导组",
-      "宣传氛围营造及新时代文明实践工作指导督导组",
-      "公共卫生服务指导督导组",
-      "服务行业工作提升指导督导组",
-      "公共环境整治指导督导组",
-      "未成年人思想道德建设指导督导组"};
+  const std::vector<std::string> expected = {"问卷调查工作指导督导组",
+                                             "负面清单管理指导督导组",
+                                             "政务服务指导督导组",
+                                             "乡村文明建设指导督导组",
+                                             "材料申报指导督导组",
+                                             "基层创建能力提升指导督导组",
+                                             "宣传氛围营造及新时代文明实践工作指导督导组",
+                                             "公共卫生服务指导督导组",
+                                             "服务行业工作提升指导督导组",
+                                             "公共环境整治指导督导组",
+                                             "未成年人思想道德建设指导督导组"};
   EXPECT_EQ(names(r), expected);
   const auto hq = server().unit_id("HQ");
   const auto r_json = parse(r);
@@ -67,11 +66,10 @@ TEST_F(ApiOrg, SevenTaskForcesAndEighteenSubdistricts) {
   auto c = server().login("admin");
   auto tf = c->request("GET", "/api/v1/org/units?kind=task_force");
   ASSERT_EQ(tf.status, 200);
-  EXPECT_EQ(names(tf),
-            (std::vector<std::string>{"物业管理工作专班", "交通秩序治理工作专班",
-                                      "市容市貌整治工作专班", "校园周边环境治理工作专班",
-                                      "建筑工地管理工作专班", "站点周边环境整治工作专班",
-                                      "城市用语规范工作专班"}));
+  EXPECT_EQ(names(tf), (std::vector<std::string>{"物业管理工作专班", "交通秩序治理工作专班",
+                                                 "市容市貌整治工作专班", "校园周边环境治理工作专班",
+                                                 "建筑工地管理工作专班", "站点周边环境整治工作专班",
+                                                 "城市用语规范工作专班"}));
   auto sd = c->request("GET", "/api/v1/org/units?kind=subdistrict&limit=100");
   ASSERT_EQ(sd.status, 200);
   auto n = names(sd);
@@ -136,8 +134,7 @@ TEST_F(ApiOrg, UnitOperatorIsDeniedAnotherSubdistrict) {
   auto r = c->request("GET", "/api/v1/org/units/" + std::to_string(other));
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(error_code(r), "auth.out_of_scope");
-  EXPECT_EQ(c->request("GET", "/api/v1/org/units?parent_id=" + std::to_string(other)).status,
-            403);
+  EXPECT_EQ(c->request("GET", "/api/v1/org/units?parent_id=" + std::to_string(other)).status, 403);
   EXPECT_EQ(c->request("GET", "/api/v1/org/people?unit_id=" + std::to_string(other)).status, 403);
   EXPECT_EQ(c->request("GET", "/api/v1/org/memberships?unit_id=" + std::to_string(other)).status,
             403);
@@ -341,23 +338,23 @@ TEST_F(ApiOrg, PeopleMembershipsAndOneHeadPerUnit) {
   auto bad_phone = c->request("POST", "/api/v1/org/people", R"({"name":"x","phone":"call me"})");
   EXPECT_EQ(error_code(bad_phone), "field.invalid_phone");
 
-  auto m = c->request("POST", "/api/v1/org/memberships",
-                      R"({"person_id":)" + pid + R"(,"unit_id":)" + tf +
-                          R"(,"post_code":"task_force_member"})");
+  auto m = c->request(
+      "POST", "/api/v1/org/memberships",
+      R"({"person_id":)" + pid + R"(,"unit_id":)" + tf + R"(,"post_code":"task_force_member"})");
   ASSERT_EQ(m.status, 201) << m.body;
   EXPECT_EQ(parse(m).at("post_name").as_string(), "专班成员");
-  auto dup = c->request("POST", "/api/v1/org/memberships",
-                        R"({"person_id":)" + pid + R"(,"unit_id":)" + tf +
-                            R"(,"post_code":"task_force_member"})");
+  auto dup = c->request(
+      "POST", "/api/v1/org/memberships",
+      R"({"person_id":)" + pid + R"(,"unit_id":)" + tf + R"(,"post_code":"task_force_member"})");
   EXPECT_EQ(error_code(dup), "org.duplicate_membership");
   auto head = c->request("POST", "/api/v1/org/memberships",
                          R"({"person_id":)" + pid + R"(,"unit_id":)" + tf +
                              R"(,"post_code":"task_force_lead","is_head":true})");
   EXPECT_EQ(head.status, 409);
   EXPECT_EQ(error_code(head), "org.head_exists");
-  auto bad_post = c->request("POST", "/api/v1/org/memberships",
-                             R"({"person_id":)" + pid + R"(,"unit_id":)" + tf +
-                                 R"(,"post_code":"emperor"})");
+  auto bad_post =
+      c->request("POST", "/api/v1/org/memberships",
+                 R"({"person_id":)" + pid + R"(,"unit_id":)" + tf + R"(,"post_code":"emperor"})");
   EXPECT_EQ(error_code(bad_post), "org.post_not_found");
 
   auto detail = c->request("GET", "/api/v1/org/people/" + pid);
@@ -386,8 +383,8 @@ TEST_F(ApiOrg, LiaisonRulesAndExactlyOneAccountableLeader) {
   EXPECT_EQ(wrong.status, 409);
   EXPECT_EQ(error_code(wrong), "org.liaison_needs_subdistrict_leader");
   // ...nor a grid any liaison at all.
-  auto grids = c->request("GET", "/api/v1/org/units?kind=grid&parent_id=" +
-                                     std::to_string(community));
+  auto grids =
+      c->request("GET", "/api/v1/org/units?kind=grid&parent_id=" + std::to_string(community));
   const auto grid = parse(grids).at("items").at(0).at("id").as_int64();
   auto not_place = c->request("PUT", "/api/v1/org/liaisons",
                               R"({"unit_id":)" + std::to_string(grid) + R"(,"leader_id":)" +
@@ -395,8 +392,8 @@ TEST_F(ApiOrg, LiaisonRulesAndExactlyOneAccountableLeader) {
   EXPECT_EQ(error_code(not_place), "org.liaison_not_place");
 
   // Reassigning a subdistrict to another district leader replaces the old one.
-  auto leaders = c->request("GET", "/api/v1/org/liaisons?unit_id=" +
-                                       std::to_string(server().unit_id("140213050")));
+  auto leaders = c->request(
+      "GET", "/api/v1/org/liaisons?unit_id=" + std::to_string(server().unit_id("140213050")));
   const auto other_leader = parse(leaders).at("items").at(0).at("leader_id").as_int64();
   ASSERT_NE(other_leader, district_leader);
   auto re = c->request("PUT", "/api/v1/org/liaisons",
@@ -428,12 +425,12 @@ TEST_F(ApiOrg, ExportThenImportChangesNothingAndABadImportChangesNothing) {
   // Two good new units and then one bad line: nothing of it is written.
   auto doc = parse(exported).as_object();
   json::array units;
-  units.push_back(json::object{{"code", "NEW-1"}, {"parent", "HQ"}, {"kind", "department"},
-                               {"name", "新部门"}});
-  units.push_back(json::object{{"code", "NEW-2"}, {"parent", "NEW-1"}, {"kind", "department"},
-                               {"name", "新科室"}});
-  units.push_back(json::object{{"code", "NEW-3"}, {"parent", "NOPE"}, {"kind", "department"},
-                               {"name", "坏行"}});
+  units.push_back(json::object{
+      {"code", "NEW-1"}, {"parent", "HQ"}, {"kind", "department"}, {"name", "新部门"}});
+  units.push_back(json::object{
+      {"code", "NEW-2"}, {"parent", "NEW-1"}, {"kind", "department"}, {"name", "新科室"}});
+  units.push_back(json::object{
+      {"code", "NEW-3"}, {"parent", "NOPE"}, {"kind", "department"}, {"name", "坏行"}});
   json::object bad{{"format", "civicloop-preset/1"}, {"units", units}};
   auto r = c->request("POST", "/api/v1/org/import", json::serialize(bad));
   EXPECT_EQ(r.status, 400);
@@ -453,7 +450,8 @@ TEST_F(ApiOrg, PeopleAsCsvAndExcelAndCsvImport) {
   ASSERT_EQ(xlsx.status, 200);
   EXPECT_EQ(xlsx.body.substr(0, 2), "PK");  // a zip container
 
-  const std::string import = "姓名,职务,电话,任职\r\n赵文明,网格员,13900002222,SG02:group_member\r\n";
+  const std::string import =
+      "姓名,职务,电话,任职\r\n赵文明,网格员,13900002222,SG02:group_member\r\n";
   auto r = c->request("POST", "/api/v1/org/people/import", import,
                       {{"Content-Type", "text/csv; charset=utf-8"}});
   ASSERT_EQ(r.status, 200) << r.body;

@@ -60,8 +60,8 @@ TEST(AccessPermission, NamesAreStable) {
 }
 
 TEST(AccessPermission, EachRoleGrantsExactlyItsPermissions) {
-  const std::set<Permission> all{P::kOrgRead,     P::kOrgWrite, P::kUsersManage,    P::kLedgerRead,
-                                  P::kCasesReport, P::kCasesRead, P::kCasesConfigure};
+  const std::set<Permission> all{P::kOrgRead,     P::kOrgWrite,  P::kUsersManage,   P::kLedgerRead,
+                                 P::kCasesReport, P::kCasesRead, P::kCasesConfigure};
   const std::set<Permission> field{P::kOrgRead, P::kCasesReport, P::kCasesRead};
   EXPECT_EQ(perms(R::kHqAdmin), all);
   EXPECT_EQ(perms(R::kHqStaff), (std::set<Permission>{P::kOrgRead, P::kLedgerRead, P::kCasesReport,

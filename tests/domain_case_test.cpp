@@ -150,8 +150,7 @@ TEST(CaseRoles, EachActionBelongsToItsRoles) {
     for (const R role : access::all_roles()) {
       Who w{role, false, true, true};
       const bool ok = may_perform(w, f, action).ok();
-      EXPECT_EQ(ok, roles.contains(role))
-          << access::to_string(role) << " " << to_string(action);
+      EXPECT_EQ(ok, roles.contains(role)) << access::to_string(role) << " " << to_string(action);
     }
   }
 }

@@ -20,8 +20,8 @@
 namespace civicloop::api {
 
 struct ApiOptions {
-  std::filesystem::path web_root;   // the built web app (web/dist)
-  bool secure_cookies = false;      // set the Secure flag (behind HTTPS)
+  std::filesystem::path web_root;  // the built web app (web/dist)
+  bool secure_cookies = false;     // set the Secure flag (behind HTTPS)
 };
 
 struct Api {

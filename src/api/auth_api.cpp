@@ -30,8 +30,8 @@ json::object user_with_context(Api& api, const storage::User& u, std::int64_t te
 }
 
 std::string session_cookie(const Api& api, const std::string& value, long max_age) {
-  std::string c = "civicloop_session=" + value + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-                  std::to_string(max_age);
+  std::string c = "civicloop_session=" + value +
+                  "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
   if (api.options.secure_cookies) c += "; Secure";
   return c;
 }
@@ -73,8 +73,8 @@ void add_auth_routes(Api& api) {
                  authed(api, [&api](http::Request&, const app::Principal& who) {
                    json::object out;
                    out["user"] = user_with_context(api, who.user, who.actor.tenant_id);
-                   out["csrf_token"] = who.csrf_token.empty() ? json::value(nullptr)
-                                                              : json::value(who.csrf_token);
+                   out["csrf_token"] =
+                       who.csrf_token.empty() ? json::value(nullptr) : json::value(who.csrf_token);
                    auto resp = json_response(out);
                    resp.add_header("Cache-Control", "no-store");
                    return resp;

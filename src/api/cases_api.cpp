@@ -56,16 +56,17 @@ json::object case_json(const app::TenantCaseConfig& cfg, const cases::Record& r,
   } else {
     o["extension_request"] = nullptr;
   }
-  o["parked_from"] = r.parked_from ? json::value(cases::to_string(*r.parked_from)) : json::value(nullptr);
-  o["park_review_date"] = r.park_review_date ? json::value(*r.park_review_date) : json::value(nullptr);
+  o["parked_from"] =
+      r.parked_from ? json::value(cases::to_string(*r.parked_from)) : json::value(nullptr);
+  o["park_review_date"] =
+      r.park_review_date ? json::value(*r.park_review_date) : json::value(nullptr);
   o["notice_id"] = r.notice_id ? json::value(*r.notice_id) : json::value(nullptr);
   if (r.timer) {
-    o["timer"] = json::object{
-        {"stage", cases::to_string(r.timer->stage)},
-        {"deadline_at", format_iso_utc(r.timer->deadline)},
-        {"estimated", r.timer->estimated},
-        {"paused", r.timer->paused()},
-        {"percent_used", cases::percent_used(*r.timer, now, cfg.calendar)}};
+    o["timer"] = json::object{{"stage", cases::to_string(r.timer->stage)},
+                              {"deadline_at", format_iso_utc(r.timer->deadline)},
+                              {"estimated", r.timer->estimated},
+                              {"paused", r.timer->paused()},
+                              {"percent_used", cases::percent_used(*r.timer, now, cfg.calendar)}};
   } else {
     o["timer"] = nullptr;
   }
@@ -145,7 +146,8 @@ Expected<std::optional<double>> query_double(const http::Request& req, std::stri
 }
 
 // The filters of the problem list, shared by the JSON list and its Excel export.
-Expected<storage::CaseQuery> case_query(const http::Request& req, const app::TenantCaseConfig& cfg) {
+Expected<storage::CaseQuery> case_query(const http::Request& req,
+                                        const app::TenantCaseConfig& cfg) {
   storage::CaseQuery q;
   if (auto s = req.query_param("state"); s && !s->empty()) {
     std::size_t i = 0;
@@ -161,10 +163,9 @@ Expected<storage::CaseQuery> case_query(const http::Request& req, const app::Ten
   auto open = query_bool(req, "open");
   if (!open) return open.error();
   q.open_only = *open;
-  for (auto [name, field] : {std::pair{"unit_id", &q.assigned_unit_id},
-                             std::pair{"subdistrict_id", &q.subdistrict_id},
-                             std::pair{"community_id", &q.community_id},
-                             std::pair{"grid_id", &q.grid_id}}) {
+  for (auto [name, field] :
+       {std::pair{"unit_id", &q.assigned_unit_id}, std::pair{"subdistrict_id", &q.subdistrict_id},
+        std::pair{"community_id", &q.community_id}, std::pair{"grid_id", &q.grid_id}}) {
     auto v = query_int(req, name);
     if (!v) return v.error();
     *field = *v;
@@ -208,23 +209,34 @@ struct CaseApi {
 
 std::string state_zh(cases::State s) {
   switch (s) {
-    case cases::State::kReported: return "待立案";
-    case cases::State::kFiled: return "待派遣";
-    case cases::State::kDispatched: return "待签收";
-    case cases::State::kAcknowledged: return "整改中";
-    case cases::State::kRectified: return "待核查";
-    case cases::State::kVerified: return "待销号";
-    case cases::State::kClosed: return "已销号";
-    case cases::State::kVoided: return "已作废";
-    case cases::State::kDuplicate: return "重复";
-    case cases::State::kParked: return "挂账";
+    case cases::State::kReported:
+      return "待立案";
+    case cases::State::kFiled:
+      return "待派遣";
+    case cases::State::kDispatched:
+      return "待签收";
+    case cases::State::kAcknowledged:
+      return "整改中";
+    case cases::State::kRectified:
+      return "待核查";
+    case cases::State::kVerified:
+      return "待销号";
+    case cases::State::kClosed:
+      return "已销号";
+    case cases::State::kVoided:
+      return "已作废";
+    case cases::State::kDuplicate:
+      return "重复";
+    case cases::State::kParked:
+      return "挂账";
   }
   return "";
 }
 
 std::string local_time(const app::TenantCaseConfig& cfg, std::optional<Millis> t) {
   if (!t) return "";
-  const auto iso = format_iso_utc(*t + static_cast<Millis>(cfg.calendar.utc_offset_minutes()) * 60000);
+  const auto iso =
+      format_iso_utc(*t + static_cast<Millis>(cfg.calendar.utc_offset_minutes()) * 60000);
   return iso.substr(0, 10) + " " + iso.substr(11, 5);
 }
 
@@ -249,8 +261,7 @@ void add_case_routes(Api& api) {
   auto& r = api.router;
   auto cfg_of = [ca](const app::Principal& who) { return ca->config.get(who.actor.tenant_id); };
 
-  r.add("POST", "/api/v1/cases",
-        authed(api, [ca](http::Request& req, const app::Principal& who) {
+  r.add("POST", "/api/v1/cases", authed(api, [ca](http::Request& req, const app::Principal& who) {
           if (auto s = access::require(who.actor, access::Permission::kCasesReport); !s) {
             return fail(s.error(), req);
           }
@@ -282,14 +293,14 @@ void add_case_routes(Api& api) {
                                201);
         }));
 
-  r.add("GET", "/api/v1/cases",
-        authed(api, [ca](http::Request& req, const app::Principal& who) {
+  r.add("GET", "/api/v1/cases", authed(api, [ca](http::Request& req, const app::Principal& who) {
           auto cfg = ca->config.get(who.actor.tenant_id);
           if (!cfg) return fail(cfg.error(), req);
           auto q = case_query(req, **cfg);
           if (!q) return fail(q.error(), req);
           const auto text = req.query_param("q").value_or("");
-          if (text.size() > 200) return fail(make_error("field.too_long", "q").with("max", "200"), req);
+          if (text.size() > 200)
+            return fail(make_error("field.too_long", "q").with("max", "200"), req);
           auto page = ca->cases.list(who.actor, *q, text);
           if (!page) return fail(page.error(), req);
           const Millis now = ca->api.ctx.clock.now();
@@ -314,14 +325,13 @@ void add_case_routes(Api& api) {
             if (!page) return fail(page.error(), req);
             for (const auto& c : page->items) {
               const auto* cat = (*cfg)->category(c.category_code);
-              rows.push_back({c.case_no, state_zh(c.state), cat ? cat->name : c.category_code,
-                              c.title, c.address, unit_name(**cfg, c.subdistrict_id),
-                              unit_name(**cfg, c.community_id), unit_name(**cfg, c.assigned_unit_id),
-                              std::string(cases::to_string(c.source)),
-                              local_time(**cfg, c.reported_at),
-                              c.timer ? local_time(**cfg, c.timer->deadline) : "",
-                              c.overdue ? "是" : "", std::to_string(c.rework_count),
-                              local_time(**cfg, c.closed_at)});
+              rows.push_back(
+                  {c.case_no, state_zh(c.state), cat ? cat->name : c.category_code, c.title,
+                   c.address, unit_name(**cfg, c.subdistrict_id), unit_name(**cfg, c.community_id),
+                   unit_name(**cfg, c.assigned_unit_id), std::string(cases::to_string(c.source)),
+                   local_time(**cfg, c.reported_at),
+                   c.timer ? local_time(**cfg, c.timer->deadline) : "", c.overdue ? "是" : "",
+                   std::to_string(c.rework_count), local_time(**cfg, c.closed_at)});
             }
             if (!page->next_cursor || rows.size() >= kMaxRows) break;
             q->before_id = std::stoll(*page->next_cursor);
@@ -355,10 +365,11 @@ void add_case_routes(Api& api) {
             auto it = p->place.at.find(kind);
             place[key] = it == p->place.at.end() ? json::value(nullptr) : ref(**cfg, it->second);
           }
-          return json_response(json::object{{"unit", ref(**cfg, p->unit_id)},
-                                            {"supervising_group", ref(**cfg, p->supervising_group_id)},
-                                            {"rule", p->rule},
-                                            {"place", place}});
+          return json_response(
+              json::object{{"unit", ref(**cfg, p->unit_id)},
+                           {"supervising_group", ref(**cfg, p->supervising_group_id)},
+                           {"rule", p->rule},
+                           {"place", place}});
         }));
 
   r.add("GET", "/api/v1/cases/nearby",
@@ -368,7 +379,8 @@ void add_case_routes(Api& api) {
           if (!lat) return fail(lat.error(), req);
           if (!lng) return fail(lng.error(), req);
           if (!*lat || !*lng) return fail(make_error("field.required", "lat"), req);
-          auto list = ca->cases.nearby(who.actor, req.query_param("category").value_or(""), **lat, **lng);
+          auto list =
+              ca->cases.nearby(who.actor, req.query_param("category").value_or(""), **lat, **lng);
           if (!list) return fail(list.error(), req);
           auto cfg = ca->config.get(who.actor.tenant_id);
           const Millis now = ca->api.ctx.clock.now();
@@ -453,15 +465,16 @@ void add_case_routes(Api& api) {
           }));
   }
 
-  r.add("POST", "/api/v1/notices",
-        authed(api, [ca](http::Request& req, const app::Principal& who) {
+  r.add("POST", "/api/v1/notices", authed(api, [ca](http::Request& req, const app::Principal& who) {
           auto body = parse_body(req);
           if (!body) return fail(body.error(), req);
           std::vector<std::int64_t> ids;
           if (const auto* v = body->raw("case_ids"); v != nullptr && v->is_array()) {
             for (const auto& x : v->as_array()) {
               if (!x.is_int64()) {
-                return fail(make_error("request.invalid_type", "case_ids").with("expected", "integer[]"), req);
+                return fail(
+                    make_error("request.invalid_type", "case_ids").with("expected", "integer[]"),
+                    req);
               }
               ids.push_back(x.as_int64());
             }
@@ -478,16 +491,17 @@ void add_case_routes(Api& api) {
           return json_response(notice_json(**cfg, *n, ca->api.ctx.clock.now()), 201);
         }));
 
-  auto list_notices = [ca](const http::Request& req, const app::Principal& who, int limit,
-                           std::optional<std::int64_t> before)
-      -> Expected<std::vector<storage::Notice>> {
+  auto list_notices =
+      [ca](const http::Request& req, const app::Principal& who, int limit,
+           std::optional<std::int64_t> before) -> Expected<std::vector<storage::Notice>> {
     if (auto s = access::require(who.actor, access::Permission::kCasesRead); !s) return s.error();
     auto unit = query_int(req, "unit_id");
     if (!unit) return unit.error();
     const auto open_param = req.query_param("open");
     const bool open = !open_param || (*open_param != "false" && *open_param != "0");
     return app::in_tx<std::vector<storage::Notice>>(
-        ca->api.ctx.db, false, [&](storage::Connection& c) -> Expected<std::vector<storage::Notice>> {
+        ca->api.ctx.db, false,
+        [&](storage::Connection& c) -> Expected<std::vector<storage::Notice>> {
           return storage::CaseRepo(c, who.actor.tenant_id)
               .list_notices(*unit, open, &who.actor.scope, limit, before);
         });
@@ -528,11 +542,11 @@ void add_case_routes(Api& api) {
                                                        : "超期" + std::to_string(-left) + "小时")
                                           : ""});
           }
-          return xlsx(reports::to_xlsx("整改清单",
-                                       {"编号", "类别", "责任单位", "问题数", "下发时间",
-                                        "整改时限", "剩余时间"},
-                                       rows),
-                      "notices.xlsx");
+          return xlsx(
+              reports::to_xlsx(
+                  "整改清单",
+                  {"编号", "类别", "责任单位", "问题数", "下发时间", "整改时限", "剩余时间"}, rows),
+              "notices.xlsx");
         }));
 
   auto notice_detail = [ca](const http::Request& req, const app::Principal& who)
@@ -541,7 +555,8 @@ void add_case_routes(Api& api) {
     if (!id) return id.error();
     return app::in_tx<std::pair<storage::Notice, std::vector<cases::Record>>>(
         ca->api.ctx.db, false,
-        [&](storage::Connection& c) -> Expected<std::pair<storage::Notice, std::vector<cases::Record>>> {
+        [&](storage::Connection& c)
+            -> Expected<std::pair<storage::Notice, std::vector<cases::Record>>> {
           storage::CaseRepo repo(c, who.actor.tenant_id);
           auto n = repo.find_notice(*id);
           if (!n) return make_error("case.notice_not_found");
@@ -578,15 +593,15 @@ void add_case_routes(Api& api) {
                    std::to_string(std::stoi(s.substr(8, 2))) + "日";
           };
           if (n.deadline_at) {
-            doc.deadline = cn_date(*n.deadline_at) + " " + local_time(**cfg, n.deadline_at).substr(11) + "前";
+            doc.deadline =
+                cn_date(*n.deadline_at) + " " + local_time(**cfg, n.deadline_at).substr(11) + "前";
           }
           doc.issued_on = cn_date(n.issued_at);
           doc.footer_note = "整改完成后请在平台上传整改前后对比照片，由督导组核查销号。";
           for (const auto& c : d->second) {
             const auto* cat = (*cfg)->category(c.category_code);
             doc.items.push_back({c.case_no, cat ? cat->name : c.category_code, c.address,
-                                 c.description.empty() ? c.title : c.description,
-                                 doc.deadline});
+                                 c.description.empty() ? c.title : c.description, doc.deadline});
           }
           http::Response resp;
           resp.content_type = "application/pdf";
@@ -607,7 +622,6 @@ void add_case_routes(Api& api) {
           o["cases"] = cs;
           return json_response(o);
         }));
-
 }
 
 }  // namespace civicloop::api

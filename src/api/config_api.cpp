@@ -18,10 +18,12 @@ json::object category_json(const storage::Category& c) {
   o["filing_condition"] = c.filing_condition;
   o["closing_condition"] = c.closing_condition;
   o["notice_kind"] = c.notice_kind;
-  o["time_limit"] = c.limit ? json::value(json::object{{"amount", c.limit->amount},
-                                                       {"unit", calendar::to_string(c.limit->unit)}})
-                            : json::value(nullptr);
-  o["responsible_kind"] = c.responsible_kind ? json::value(*c.responsible_kind) : json::value(nullptr);
+  o["time_limit"] = c.limit
+                        ? json::value(json::object{{"amount", c.limit->amount},
+                                                   {"unit", calendar::to_string(c.limit->unit)}})
+                        : json::value(nullptr);
+  o["responsible_kind"] =
+      c.responsible_kind ? json::value(*c.responsible_kind) : json::value(nullptr);
   o["responsible_unit_id"] =
       c.responsible_unit_id ? json::value(*c.responsible_unit_id) : json::value(nullptr);
   o["supervising_group_id"] =
@@ -55,7 +57,8 @@ json::object rule_json(const routing::Rule& r) {
     o["hours"] = nullptr;
   }
   o["unit_id"] = r.unit_id ? json::value(*r.unit_id) : json::value(nullptr);
-  o["unit_by_area"] = r.unit_by_area ? json::value(org::to_string(*r.unit_by_area)) : json::value(nullptr);
+  o["unit_by_area"] =
+      r.unit_by_area ? json::value(org::to_string(*r.unit_by_area)) : json::value(nullptr);
   o["supervising_group_id"] =
       r.supervising_group_id ? json::value(*r.supervising_group_id) : json::value(nullptr);
   o["active"] = r.active;
@@ -76,16 +79,19 @@ json::object calendar_json(const storage::CalendarConfig& c) {
     for (const auto& d : y.makeup_workdays) m.emplace_back(calendar::format_date(d));
     years.push_back(json::object{{"year", y.year}, {"holidays", h}, {"makeup_workdays", m}});
   }
-  return json::object{{"utc_offset_minutes", c.utc_offset_minutes}, {"periods", periods},
-                      {"years", years}};
+  return json::object{
+      {"utc_offset_minutes", c.utc_offset_minutes}, {"periods", periods}, {"years", years}};
 }
 
 json::object webhook_json(const storage::Webhook& w) {
   // The URL carries the robot's token: show its start only.
   std::string shown = w.url.substr(0, std::min<std::size_t>(w.url.size(), 40));
   if (w.url.size() > 40) shown += "…";
-  return json::object{{"id", w.id},          {"name", w.name},     {"flavour", w.flavour},
-                      {"url", shown},         {"has_secret", w.secret.has_value()},
+  return json::object{{"id", w.id},
+                      {"name", w.name},
+                      {"flavour", w.flavour},
+                      {"url", shown},
+                      {"has_secret", w.secret.has_value()},
                       {"active", w.active}};
 }
 
@@ -93,7 +99,8 @@ Expected<std::vector<calendar::Date>> dates(Body& b, std::string_view key) {
   std::vector<calendar::Date> out;
   const auto* v = b.raw(key);
   if (v == nullptr) return out;
-  if (!v->is_array()) return make_error("request.invalid_type", std::string(key)).with("expected", "date[]");
+  if (!v->is_array())
+    return make_error("request.invalid_type", std::string(key)).with("expected", "date[]");
   for (const auto& d : v->as_array()) {
     auto parsed = d.is_string() ? calendar::parse_date(d.as_string()) : std::nullopt;
     if (!parsed) return make_error("calendar.invalid_date", std::string(key));
@@ -149,27 +156,29 @@ void add_config_routes(Api& api) {
   auto sv = std::make_shared<Services>(api);
   auto& r = api.router;
 
-  r.add("GET", "/api/v1/categories",
-        authed(api, [sv](http::Request& req, const app::Principal& who) {
-          if (auto s = access::require(who.actor, access::Permission::kCasesReport); !s) {
-            return fail(s.error(), req);
-          }
-          auto cfg = sv->cache.get(who.actor.tenant_id);
-          if (!cfg) return fail(cfg.error(), req);
-          json::array drives;
-          for (const auto& d : (*cfg)->drives) {
-            drives.push_back(json::object{{"code", d.code}, {"name", d.name},
-                                          {"name_en", d.name_en ? json::value(*d.name_en) : json::value(nullptr)}});
-          }
-          std::vector<const storage::Category*> sorted;
-          for (const auto& [code, c] : (*cfg)->categories) sorted.push_back(&c);
-          std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-            return a->sort_order != b->sort_order ? a->sort_order < b->sort_order : a->code < b->code;
-          });
-          json::array items;
-          for (const auto* c : sorted) items.push_back(category_json(*c));
-          return json_response(json::object{{"drives", drives}, {"items", items}});
-        }));
+  r.add(
+      "GET", "/api/v1/categories", authed(api, [sv](http::Request& req, const app::Principal& who) {
+        if (auto s = access::require(who.actor, access::Permission::kCasesReport); !s) {
+          return fail(s.error(), req);
+        }
+        auto cfg = sv->cache.get(who.actor.tenant_id);
+        if (!cfg) return fail(cfg.error(), req);
+        json::array drives;
+        for (const auto& d : (*cfg)->drives) {
+          drives.push_back(json::object{
+              {"code", d.code},
+              {"name", d.name},
+              {"name_en", d.name_en ? json::value(*d.name_en) : json::value(nullptr)}});
+        }
+        std::vector<const storage::Category*> sorted;
+        for (const auto& [code, c] : (*cfg)->categories) sorted.push_back(&c);
+        std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+          return a->sort_order != b->sort_order ? a->sort_order < b->sort_order : a->code < b->code;
+        });
+        json::array items;
+        for (const auto* c : sorted) items.push_back(category_json(*c));
+        return json_response(json::object{{"drives", drives}, {"items", items}});
+      }));
 
   r.add("PUT", "/api/v1/categories/{code}",
         authed(api, [sv](http::Request& req, const app::Principal& who) {
@@ -184,11 +193,13 @@ void add_config_routes(Api& api) {
           c.closing_condition = body->str("closing_condition").value_or("");
           c.notice_kind = body->str("notice_kind").value_or("rectification");
           if (const auto* tl = body->raw("time_limit"); tl != nullptr && !tl->is_null()) {
-            if (!tl->is_object()) return fail(make_error("request.invalid_type", "time_limit"), req);
+            if (!tl->is_object())
+              return fail(make_error("request.invalid_type", "time_limit"), req);
             Body tb(tl->as_object());
             const auto amount = tb.req_int64("amount");
             auto unit = calendar::parse_limit_unit(tb.req_str("unit"));
-            if (!tb.finish() || !unit) return fail(make_error("case.bad_limit_unit", "time_limit"), req);
+            if (!tb.finish() || !unit)
+              return fail(make_error("case.bad_limit_unit", "time_limit"), req);
             c.limit = calendar::TimeLimit{static_cast<int>(amount), *unit};
           }
           c.responsible_kind = body->str("responsible_kind");
@@ -228,7 +239,8 @@ void add_config_routes(Api& api) {
           if (!body) return fail(body.error(), req);
           const auto* items = body->raw("items");
           if (auto s = body->finish(); !s) return fail(s.error(), req);
-          if (items == nullptr || !items->is_array()) return fail(make_error("field.required", "items"), req);
+          if (items == nullptr || !items->is_array())
+            return fail(make_error("field.required", "items"), req);
           std::vector<routing::Rule> rules;
           for (std::size_t i = 0; i < items->as_array().size(); ++i) {
             auto rule = parse_rule(items->as_array()[i], i);
@@ -242,8 +254,7 @@ void add_config_routes(Api& api) {
           return json_response(json::object{{"items", a}});
         }));
 
-  r.add("GET", "/api/v1/calendar",
-        authed(api, [sv](http::Request& req, const app::Principal& who) {
+  r.add("GET", "/api/v1/calendar", authed(api, [sv](http::Request& req, const app::Principal& who) {
           auto c = sv->config.calendar(who.actor);
           if (!c) return fail(c.error(), req);
           return json_response(calendar_json(*c));
@@ -257,7 +268,8 @@ void add_config_routes(Api& api) {
           } catch (...) {
             return fail(make_error("not_found"), req);
           }
-          if (year < 2000 || year > 2100) return fail(make_error("calendar.invalid_year", "year"), req);
+          if (year < 2000 || year > 2100)
+            return fail(make_error("calendar.invalid_year", "year"), req);
           auto body = parse_body(req);
           if (!body) return fail(body.error(), req);
           auto holidays = dates(*body, "holidays");
@@ -270,8 +282,7 @@ void add_config_routes(Api& api) {
           return json_response(calendar_json(*c));
         }));
 
-  r.add("GET", "/api/v1/webhooks",
-        authed(api, [sv](http::Request& req, const app::Principal& who) {
+  r.add("GET", "/api/v1/webhooks", authed(api, [sv](http::Request& req, const app::Principal& who) {
           auto ws = sv->config.webhooks(who.actor);
           if (!ws) return fail(ws.error(), req);
           json::array items;
@@ -314,13 +325,14 @@ void add_config_routes(Api& api) {
           if (!in) return fail(in.error(), req);
           json::array items;
           for (const auto& n : in->items) {
-            items.push_back(json::object{{"id", n.id},
-                                         {"case_id", n.case_id ? json::value(*n.case_id) : json::value(nullptr)},
-                                         {"kind", n.kind},
-                                         {"title", n.title},
-                                         {"body", n.body},
-                                         {"created_at", format_iso_utc(n.created_at)},
-                                         {"read", n.read_at.has_value()}});
+            items.push_back(json::object{
+                {"id", n.id},
+                {"case_id", n.case_id ? json::value(*n.case_id) : json::value(nullptr)},
+                {"kind", n.kind},
+                {"title", n.title},
+                {"body", n.body},
+                {"created_at", format_iso_utc(n.created_at)},
+                {"read", n.read_at.has_value()}});
           }
           auto o = page_json(std::move(items), in->next_cursor);
           o["unread"] = in->unread;
@@ -337,12 +349,14 @@ void add_config_routes(Api& api) {
 
   r.add("POST", "/api/v1/notifications/read-all",
         authed(api, [sv](http::Request& req, const app::Principal& who) {
-          if (auto s = sv->config.mark_read(who.actor, std::nullopt); !s) return fail(s.error(), req);
+          if (auto s = sv->config.mark_read(who.actor, std::nullopt); !s)
+            return fail(s.error(), req);
           return http::Response::no_content();
         }));
 
   auto responsibility = [sv](const http::Request& req, const app::Principal& who)
-      -> Expected<std::pair<std::shared_ptr<const app::TenantCaseConfig>, std::vector<app::ResponsibilityRow>>> {
+      -> Expected<std::pair<std::shared_ptr<const app::TenantCaseConfig>,
+                            std::vector<app::ResponsibilityRow>>> {
     auto unit = query_int(req, "unit_id");
     if (!unit) return unit.error();
     auto cfg = sv->cache.get(who.actor.tenant_id);
@@ -367,16 +381,17 @@ void add_config_routes(Api& api) {
             }
             json::array areas;
             for (const auto a : row.areas) {
-              areas.push_back(json::object{{"id", a}, {"name", cfg.unit(a) ? cfg.unit(a)->name : ""}});
+              areas.push_back(
+                  json::object{{"id", a}, {"name", cfg.unit(a) ? cfg.unit(a)->name : ""}});
             }
-            items.push_back(json::object{
-                {"unit", json::object{{"id", row.unit_id},
-                                      {"name", u ? u->name : ""},
-                                      {"kind", u ? org::to_string(u->kind) : ""}}},
-                {"categories", cats},
-                {"areas", areas},
-                {"open_cases", row.open_cases},
-                {"overdue_cases", row.overdue_cases}});
+            items.push_back(
+                json::object{{"unit", json::object{{"id", row.unit_id},
+                                                   {"name", u ? u->name : ""},
+                                                   {"kind", u ? org::to_string(u->kind) : ""}}},
+                             {"categories", cats},
+                             {"areas", areas},
+                             {"open_cases", row.open_cases},
+                             {"overdue_cases", row.overdue_cases}});
           }
           return json_response(json::object{{"items", items}});
         }));
@@ -403,7 +418,8 @@ void add_config_routes(Api& api) {
           }
           http::Response resp;
           resp.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-          resp.body = reports::to_xlsx("责任清单", {"责任单位", "负责问题类别", "负责区域", "在办问题", "超期问题"}, rows);
+          resp.body = reports::to_xlsx(
+              "责任清单", {"责任单位", "负责问题类别", "负责区域", "在办问题", "超期问题"}, rows);
           resp.add_header("Content-Disposition", "attachment; filename=\"responsibility.xlsx\"");
           return resp;
         }));

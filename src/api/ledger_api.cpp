@@ -39,7 +39,8 @@ void add_ledger_routes(Api& api) {
                    o["ok"] = r->ok;
                    o["events"] = r->events;
                    if (!r->ok) {
-                     o["first_bad_seq"] = r->bad_seq ? json::value(*r->bad_seq) : json::value(nullptr);
+                     o["first_bad_seq"] =
+                         r->bad_seq ? json::value(*r->bad_seq) : json::value(nullptr);
                      o["reason"] = r->reason;
                    }
                    return json_response(o);

@@ -85,11 +85,13 @@ void add_org_routes(Api& api) {
           q.limit = *limit;
           q.after = *cursor;
           q.q = req.query_param("q").value_or("");
-          if (q.q.size() > 200) return fail(make_error("field.too_long", "q").with("max", "200"), req);
+          if (q.q.size() > 200)
+            return fail(make_error("field.too_long", "q").with("max", "200"), req);
           auto page = api.org.list_units(who.actor, q);
           if (!page) return fail(page.error(), req);
           json::array items;
-          for (const auto& [u, children] : page->items) items.push_back(app::unit_json(u, children));
+          for (const auto& [u, children] : page->items)
+            items.push_back(app::unit_json(u, children));
           return json_response(page_json(std::move(items), page->next_cursor));
         }));
 
@@ -115,7 +117,8 @@ void add_org_routes(Api& api) {
           }
           o["children"] = std::move(children);
           o["members"] = to_array(d->members, app::membership_json);
-          o["liaison"] = d->liaison ? json::value(app::liaison_json(*d->liaison)) : json::value(nullptr);
+          o["liaison"] =
+              d->liaison ? json::value(app::liaison_json(*d->liaison)) : json::value(nullptr);
           return json_response(o);
         }));
 
@@ -192,27 +195,29 @@ void add_org_routes(Api& api) {
           return json_response(app::unit_json(*u));
         }));
 
-  r.add("GET", "/api/v1/org/people",
-        authed(api, [&api](http::Request& req, const app::Principal& who) {
-          storage::PersonQuery q;
-          auto unit = query_int(req, "unit_id");
-          auto retired = query_bool(req, "include_retired");
-          auto limit = query_limit(req);
-          auto cursor = query_cursor(req);
-          if (!unit) return fail(unit.error(), req);
-          if (!retired) return fail(retired.error(), req);
-          if (!limit) return fail(limit.error(), req);
-          if (!cursor) return fail(cursor.error(), req);
-          q.unit_id = *unit;
-          q.include_retired = *retired;
-          q.limit = *limit;
-          q.after = *cursor;
-          q.q = req.query_param("q").value_or("");
-          if (q.q.size() > 200) return fail(make_error("field.too_long", "q").with("max", "200"), req);
-          auto page = api.org.list_people(who.actor, q);
-          if (!page) return fail(page.error(), req);
-          return json_response(page_json(to_array(page->items, app::person_json), page->next_cursor));
-        }));
+  r.add(
+      "GET", "/api/v1/org/people",
+      authed(api, [&api](http::Request& req, const app::Principal& who) {
+        storage::PersonQuery q;
+        auto unit = query_int(req, "unit_id");
+        auto retired = query_bool(req, "include_retired");
+        auto limit = query_limit(req);
+        auto cursor = query_cursor(req);
+        if (!unit) return fail(unit.error(), req);
+        if (!retired) return fail(retired.error(), req);
+        if (!limit) return fail(limit.error(), req);
+        if (!cursor) return fail(cursor.error(), req);
+        q.unit_id = *unit;
+        q.include_retired = *retired;
+        q.limit = *limit;
+        q.after = *cursor;
+        q.q = req.query_param("q").value_or("");
+        if (q.q.size() > 200)
+          return fail(make_error("field.too_long", "q").with("max", "200"), req);
+        auto page = api.org.list_people(who.actor, q);
+        if (!page) return fail(page.error(), req);
+        return json_response(page_json(to_array(page->items, app::person_json), page->next_cursor));
+      }));
 
   r.add("GET", "/api/v1/org/people/{id}",
         authed(api, [&api](http::Request& req, const app::Principal& who) {
@@ -359,7 +364,8 @@ void add_org_routes(Api& api) {
           json::parse_options opts;
           opts.max_depth = 64;
           auto doc = json::parse(req.body, ec, {}, opts);
-          if (ec) return fail(make_error("request.malformed_json").with("reason", ec.message()), req);
+          if (ec)
+            return fail(make_error("request.malformed_json").with("reason", ec.message()), req);
           auto stats = app::import_structure(api.ctx, who.actor, doc, false);
           if (!stats) return fail(stats.error(), req);
           json::object o;
@@ -393,8 +399,10 @@ void add_org_routes(Api& api) {
 
   r.add("POST", "/api/v1/org/people/import",
         authed(api, [&api](http::Request& req, const app::Principal& who) {
-          if (auto ct = req.header("content-type"); !ct || ct->find("text/csv") == std::string::npos) {
-            return fail(make_error("request.unsupported_media_type").with("expected", "text/csv"), req);
+          if (auto ct = req.header("content-type");
+              !ct || ct->find("text/csv") == std::string::npos) {
+            return fail(make_error("request.unsupported_media_type").with("expected", "text/csv"),
+                        req);
           }
           auto stats = app::import_people_csv(api.ctx, who.actor, req.body);
           if (!stats) return fail(stats.error(), req);

@@ -73,8 +73,7 @@ std::string sha256_hex(std::string_view data) {
   return hex;
 }
 
-access::Scope scope_of(storage::Connection& conn, std::int64_t tenant_id,
-                       const storage::User& u) {
+access::Scope scope_of(storage::Connection& conn, std::int64_t tenant_id, const storage::User& u) {
   access::Scope scope;
   if (access::tenant_wide(u.role)) {
     scope.all = true;

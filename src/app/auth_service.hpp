@@ -50,7 +50,7 @@ class AuthService {
   Expected<Principal> from_token(std::string_view bearer);
 
   Expected<std::pair<storage::ApiToken, std::string>> create_token(const access::Actor& actor,
-                                                                    std::string_view name);
+                                                                   std::string_view name);
   Expected<std::vector<storage::ApiToken>> list_tokens(const access::Actor& actor);
   Status revoke_token(const access::Actor& actor, std::int64_t id);
 

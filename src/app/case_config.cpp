@@ -115,8 +115,8 @@ Expected<std::shared_ptr<const TenantCaseConfig>> CaseConfigCache::get(std::int6
           if (coords == nullptr || !coords->is_array() || coords->as_array().empty()) continue;
           geo::Area a{u.id, u.kind, u.path, {}};
           for (const auto& pt : coords->as_array()[0].as_array()) {
-            a.polygon.ring.push_back({pt.as_array()[0].to_number<double>(),
-                                      pt.as_array()[1].to_number<double>()});
+            a.polygon.ring.push_back(
+                {pt.as_array()[0].to_number<double>(), pt.as_array()[1].to_number<double>()});
           }
           areas.push_back(std::move(a));
         }
@@ -187,7 +187,8 @@ Status load_case_preset(storage::Connection& c, std::int64_t tenant_id,
   // department, an enforcement team): the category then has no default unit and the rule is
   // skipped, rather than the whole preset refused.
   bool missing_unit = false;
-  auto unit_by_code = [&](const std::optional<std::string>& code) -> Expected<std::optional<org::Id>> {
+  auto unit_by_code =
+      [&](const std::optional<std::string>& code) -> Expected<std::optional<org::Id>> {
     if (!code) return std::optional<org::Id>{};
     auto u = org.find_unit_by_code(*code);
     if (!u) {

@@ -63,7 +63,8 @@ cases::Who who_for(const access::Actor& actor, const cases::Record& r) {
   // Unit-side roles with a tenant-wide scope do not exist; a unit-bound actor must really be in
   // the unit's subtree.
   if (access::needs_unit(actor.role)) {
-    w.in_assigned_unit = r.assigned_path && !actor.scope.all && actor.scope.covers(*r.assigned_path);
+    w.in_assigned_unit =
+        r.assigned_path && !actor.scope.all && actor.scope.covers(*r.assigned_path);
     w.in_case_area = !r.area_path.empty() && actor.scope.covers(r.area_path);
   } else {
     w.in_case_area = actor.scope.all || (!r.area_path.empty() && actor.scope.covers(r.area_path));
@@ -72,8 +73,8 @@ cases::Who who_for(const access::Actor& actor, const cases::Record& r) {
 }
 
 void ledger_case(storage::Connection& c, const access::Actor& actor, Millis now,
-                 const cases::Record& r, std::string action,
-                 std::optional<std::string> before, std::optional<std::string> note) {
+                 const cases::Record& r, std::string action, std::optional<std::string> before,
+                 std::optional<std::string> note) {
   auto ev = make_event(actor, now, "case", r.id, std::move(action), std::move(before),
                        case_json_text(r), std::move(note));
   storage::LedgerRepo(c, actor.tenant_id).append(ev);
@@ -159,8 +160,8 @@ std::string unit_name(const TenantCaseConfig& cfg, std::optional<std::int64_t> i
 }
 
 void set_search_terms(cases::Record& r) {
-  r.search_terms = search::document_terms(r.title + " " + r.description + " " + r.address + " " +
-                                          r.case_no);
+  r.search_terms =
+      search::document_terms(r.title + " " + r.description + " " + r.address + " " + r.case_no);
 }
 
 void stop_timer(cases::Record& r) {
@@ -199,7 +200,8 @@ std::string case_json_text(const cases::Record& r) {
   o["escalation_level"] = r.escalation_level;
   o["extension_pending"] = r.extension_pending;
   o["notice_id"] = opt(r.notice_id);
-  o["deadline_at"] = r.timer ? json::value(format_iso_utc(r.timer->deadline)) : json::value(nullptr);
+  o["deadline_at"] =
+      r.timer ? json::value(format_iso_utc(r.timer->deadline)) : json::value(nullptr);
   o["version"] = r.version;
   return json::serialize(o);
 }
@@ -247,8 +249,8 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
     if (!s) return make_error("case.unknown_source", "source");
     // Only the HQ office records sources other than the reporter's own (hotline, evaluations).
     if (*s != r.source && actor.role != access::Role::kHqAdmin &&
-        actor.role != access::Role::kHqStaff && !(actor.role == access::Role::kCitizen &&
-                                                   *s == cases::Source::kCourier)) {
+        actor.role != access::Role::kHqStaff &&
+        !(actor.role == access::Role::kCitizen && *s == cases::Source::kCourier)) {
       return make_error("auth.forbidden", "source");
     }
     r.source = *s;
@@ -268,7 +270,8 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
     }
   }
   const Millis now = ctx_.clock.now();
-  r.reporter_user_id = actor.user_id == 0 ? std::nullopt : std::optional<std::int64_t>(actor.user_id);
+  r.reporter_user_id =
+      actor.user_id == 0 ? std::nullopt : std::optional<std::int64_t>(actor.user_id);
   r.reporter_name = actor.display_name;
   r.reported_at = now;
   r.updated_at = now;
@@ -284,8 +287,8 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
     set_search_terms(r);
     ReportResult out;
     if (r.lat) {
-      for (auto& other : repo.open_near(r.category_code, *r.lat, *r.lng,
-                                        cfg.workflow.duplicate_radius_m, 10)) {
+      for (auto& other :
+           repo.open_near(r.category_code, *r.lat, *r.lng, cfg.workflow.duplicate_radius_m, 10)) {
         if (cases::distance_m(*r.lat, *r.lng, *other.lat, *other.lng) <=
             cfg.workflow.duplicate_radius_m) {
           out.possible_duplicates.push_back(std::move(other));
@@ -371,7 +374,8 @@ Expected<RoutePreview> CaseService::preview_route(const access::Actor& actor,
     p.supervising_group_id = cat->supervising_group_id;
     p.rule = "category default";
   }
-  if (!p.supervising_group_id) p.supervising_group_id = cfg.category(category)->supervising_group_id;
+  if (!p.supervising_group_id)
+    p.supervising_group_id = cfg.category(category)->supervising_group_id;
   return p;
 }
 
@@ -384,7 +388,8 @@ Expected<std::vector<cases::Record>> CaseService::nearby(const access::Actor& ac
   return in_tx<std::vector<cases::Record>>(
       ctx_.db, false, [&](storage::Connection& c) -> Expected<std::vector<cases::Record>> {
         std::vector<cases::Record> out;
-        for (auto& r : storage::CaseRepo(c, actor.tenant_id).open_near(category, lat, lng, radius, 20)) {
+        for (auto& r :
+             storage::CaseRepo(c, actor.tenant_id).open_near(category, lat, lng, radius, 20)) {
           if (in_scope(actor, r) && cases::distance_m(lat, lng, *r.lat, *r.lng) <= radius) {
             out.push_back(std::move(r));
           }
@@ -443,12 +448,12 @@ Status dispatch_to(Ctx& x, cases::Record& r, std::int64_t unit_id, const std::st
   start_stage(r, cases::Stage::kAcknowledge, x.cfg.workflow.acknowledge_limit, x.now, x.cfg);
   Outbox out{x.c, x.actor.tenant_id, x.now};
   const auto users = storage::UserRepo(x.c, x.actor.tenant_id).users_of_unit(unit_id);
-  out.notify(users, r, "dispatched", "新派遣问题：" + r.title,
-             r.case_no + " " + r.address + "，请于 " + local_text(x.cfg, r.timer->deadline) +
-                 " 前签收");
-  out.robots("【派遣】" + r.title,
-             "**" + r.case_no + "** " + r.title + "\n> 责任单位：" + u->name + "\n> 位置：" +
-                 r.address + "\n> 签收时限：" + local_text(x.cfg, r.timer->deadline));
+  out.notify(
+      users, r, "dispatched", "新派遣问题：" + r.title,
+      r.case_no + " " + r.address + "，请于 " + local_text(x.cfg, r.timer->deadline) + " 前签收");
+  out.robots("【派遣】" + r.title, "**" + r.case_no + "** " + r.title + "\n> 责任单位：" + u->name +
+                                       "\n> 位置：" + r.address + "\n> 签收时限：" +
+                                       local_text(x.cfg, r.timer->deadline));
   return Ok{};
 }
 
@@ -590,11 +595,10 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
         auto unit = calendar::parse_limit_unit(in.extension_unit.value_or(""));
         if (!unit) return make_error("case.bad_limit_unit", "extension_unit");
         r.extension_pending = true;
-        r.extension_request = json::serialize(
-            json::object{{"amount", *in.extension_amount},
-                         {"unit", calendar::to_string(*unit)},
-                         {"reason", note},
-                         {"requested_at", format_iso_utc(now)}});
+        r.extension_request = json::serialize(json::object{{"amount", *in.extension_amount},
+                                                           {"unit", calendar::to_string(*unit)},
+                                                           {"reason", note},
+                                                           {"requested_at", format_iso_utc(now)}});
         // The clock stops while the HQ office decides.
         if (r.timer) cases::pause(*r.timer, now, cfg.calendar);
         reschedule();
@@ -606,13 +610,12 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
         auto d = cases::parse_extension_decision(in.decision.value_or(""));
         if (!d) return make_error("field.required", "decision");
         auto req = json::parse(r.extension_request.value_or("{}"));
-        const int asked = static_cast<int>(req.as_object().contains("amount")
-                                               ? req.at("amount").to_number<std::int64_t>()
-                                               : 0);
-        const auto unit = calendar::parse_limit_unit(
-                              req.as_object().contains("unit") ? req.at("unit").as_string()
-                                                               : "working_days")
-                              .value_or(calendar::LimitUnit::kWorkingDays);
+        const int asked = static_cast<int>(
+            req.as_object().contains("amount") ? req.at("amount").to_number<std::int64_t>() : 0);
+        const auto unit =
+            calendar::parse_limit_unit(req.as_object().contains("unit") ? req.at("unit").as_string()
+                                                                        : "working_days")
+                .value_or(calendar::LimitUnit::kWorkingDays);
         int granted = 0;
         if (*d == cases::ExtensionDecision::kGranted) granted = asked;
         if (*d == cases::ExtensionDecision::kPartial) {
@@ -635,10 +638,11 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
         r.extension_pending = false;
         r.extension_request.reset();
         reschedule();
-        out.notify(storage::UserRepo(c, actor.tenant_id).users_of_unit(r.assigned_unit_id.value_or(0)),
-                   r, "extension_decided", "延期申请已处理：" + r.title,
-                   std::string(cases::to_string(*d)) +
-                       (granted > 0 ? "，延长 " + std::to_string(granted) : std::string()));
+        out.notify(
+            storage::UserRepo(c, actor.tenant_id).users_of_unit(r.assigned_unit_id.value_or(0)), r,
+            "extension_decided", "延期申请已处理：" + r.title,
+            std::string(cases::to_string(*d)) +
+                (granted > 0 ? "，延长 " + std::to_string(granted) : std::string()));
         break;
       }
       case Action::kRectify:
@@ -658,9 +662,9 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
           if (auto s = need_note("verify"); !s) return s;
           ++r.rework_count;
           start_stage(r, cases::Stage::kRectify, rectify_limit(cfg, r), now, cfg);
-          out.notify(storage::UserRepo(c, actor.tenant_id)
-                         .users_of_unit(r.assigned_unit_id.value_or(0)),
-                     r, "rework", "核查未通过，请返工：" + r.title, note);
+          out.notify(
+              storage::UserRepo(c, actor.tenant_id).users_of_unit(r.assigned_unit_id.value_or(0)),
+              r, "rework", "核查未通过，请返工：" + r.title, note);
         }
         break;
       case Action::kClose:
@@ -691,7 +695,8 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
           return make_error("case.evidence_required", "attachments").with("stage", "on_site");
         }
         // The one who fixed it answers for it: the grid (or the deepest place) of the problem.
-        const auto place = r.grid_id ? r.grid_id : (r.community_id ? r.community_id : r.subdistrict_id);
+        const auto place =
+            r.grid_id ? r.grid_id : (r.community_id ? r.community_id : r.subdistrict_id);
         if (!place) return make_error("case.no_unit", "unit_id");
         r.assigned_unit_id = place;
         r.assigned_path = cfg.unit(*place) ? cfg.unit(*place)->path : std::string();
@@ -708,8 +713,8 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
                    "督办（第" + std::to_string(r.escalation_level) + "级）：" + r.title,
                    note.empty() ? r.case_no : note);
         out.robots("【督办】" + r.title, "**" + r.case_no + "** 第" +
-                                            std::to_string(r.escalation_level) + "级督办\n> " +
-                                            (note.empty() ? r.address : note));
+                                             std::to_string(r.escalation_level) + "级督办\n> " +
+                                             (note.empty() ? r.address : note));
         break;
       }
     }
@@ -734,7 +739,8 @@ Expected<storage::Notice> CaseService::dispatch_with_notice(
   if (kind != "rectification" && kind != "reminder") {
     return make_error("case.bad_notice_kind", "kind");
   }
-  if (auto s = text::check("requirement", requirement, {.max_chars = 2000, .multiline = true}); !s) {
+  if (auto s = text::check("requirement", requirement, {.max_chars = 2000, .multiline = true});
+      !s) {
     return s.error();
   }
   auto cfgx = config_.get(actor.tenant_id);
@@ -770,7 +776,8 @@ Expected<storage::Notice> CaseService::dispatch_with_notice(
                                       ? "manual: notice"
                                       : r.routing_rule.value_or("");
           if (auto s = dispatch_to(x, r, *unit, why); !s) return s.error();
-          latest = std::max(latest, cfg.calendar.deadline(r.timer->deadline, rectify_limit(cfg, r)).at);
+          latest =
+              std::max(latest, cfg.calendar.deadline(r.timer->deadline, rectify_limit(cfg, r)).at);
           r.state = State::kDispatched;
           r.updated_at = now;
           r.version = old + 1;
@@ -822,8 +829,8 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
       for (const int mark : cases::crossed_marks(*r.timer, now, cfg.calendar, ladder)) {
         if (mark < 100) {
           ++stats.warnings;
-          out.notify(r.state == State::kRectified ? hq_office_users(c, d.tenant_id) : unit_users,
-                     r, "warning_" + std::to_string(mark),
+          out.notify(r.state == State::kRectified ? hq_office_users(c, d.tenant_id) : unit_users, r,
+                     "warning_" + std::to_string(mark),
                      "时限已过" + std::to_string(mark) + "%：" + r.title,
                      r.case_no + " 截止 " + local_text(cfg, r.timer->deadline));
           continue;

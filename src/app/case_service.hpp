@@ -32,17 +32,17 @@ struct NewCase {
 
 struct TransitionInput {
   std::string action;
-  std::string note;                          // every action may carry one; some require it
-  std::optional<std::int64_t> unit_id;       // dispatch: override the routed unit (needs note)
-  std::optional<std::string> notice_kind;    // dispatch: rectification | reminder
-  std::optional<std::string> requirement;    // dispatch: the notice's 整改要求
-  std::optional<bool> passed;                // verify
-  std::optional<int> extension_amount;       // request_extension / decide_extension (partial)
-  std::optional<std::string> extension_unit; // request_extension
-  std::optional<std::string> decision;       // decide_extension: granted | partial | refused
-  std::optional<std::string> review_date;    // park: YYYY-MM-DD
-  std::optional<std::int64_t> duplicate_of;  // mark_duplicate
-  std::optional<int> version;                // optimistic check when given
+  std::string note;                           // every action may carry one; some require it
+  std::optional<std::int64_t> unit_id;        // dispatch: override the routed unit (needs note)
+  std::optional<std::string> notice_kind;     // dispatch: rectification | reminder
+  std::optional<std::string> requirement;     // dispatch: the notice's 整改要求
+  std::optional<bool> passed;                 // verify
+  std::optional<int> extension_amount;        // request_extension / decide_extension (partial)
+  std::optional<std::string> extension_unit;  // request_extension
+  std::optional<std::string> decision;        // decide_extension: granted | partial | refused
+  std::optional<std::string> review_date;     // park: YYYY-MM-DD
+  std::optional<std::int64_t> duplicate_of;   // mark_duplicate
+  std::optional<int> version;                 // optimistic check when given
 };
 
 struct CaseView {

@@ -40,7 +40,8 @@ Expected<storage::Category> ConfigService::update_category(const access::Actor& 
                                                            const storage::Category& in,
                                                            int version) {
   if (auto s = access::require(actor, access::Permission::kCasesConfigure); !s) return s.error();
-  if (auto s = text::check("name", in.name, {.min_chars = 1, .max_chars = 60}); !s) return s.error();
+  if (auto s = text::check("name", in.name, {.min_chars = 1, .max_chars = 60}); !s)
+    return s.error();
   if (auto s = text::check("filing_condition", in.filing_condition, {.max_chars = 500}); !s) {
     return s.error();
   }
@@ -54,28 +55,31 @@ Expected<storage::Category> ConfigService::update_category(const access::Actor& 
     return make_error("field.out_of_range", "time_limit").with("max", "365");
   }
   const Millis now = ctx_.clock.now();
-  auto r = in_tx<storage::Category>(ctx_.db, true, [&](storage::Connection& c) -> Expected<storage::Category> {
-    storage::ConfigRepo repo(c, actor.tenant_id);
-    auto cur = repo.find_category(in.code);
-    if (!cur) return make_error("case.unknown_category", "code");
-    if (cur->version != version) {
-      return make_error("conflict.stale_version", "version").with("current", std::to_string(cur->version));
-    }
-    storage::Category next = in;
-    next.parent_code = cur->parent_code;
-    next.kind = cur->kind;
-    next.sort_order = cur->sort_order;
-    if (!repo.update_category(next, version)) return make_error("conflict.stale_version", "version");
-    next.version = version + 1;
-    record(c, actor, now, "category", 0, "update", category_text(*cur), category_text(next));
-    return next;
-  });
+  auto r = in_tx<storage::Category>(
+      ctx_.db, true, [&](storage::Connection& c) -> Expected<storage::Category> {
+        storage::ConfigRepo repo(c, actor.tenant_id);
+        auto cur = repo.find_category(in.code);
+        if (!cur) return make_error("case.unknown_category", "code");
+        if (cur->version != version) {
+          return make_error("conflict.stale_version", "version")
+              .with("current", std::to_string(cur->version));
+        }
+        storage::Category next = in;
+        next.parent_code = cur->parent_code;
+        next.kind = cur->kind;
+        next.sort_order = cur->sort_order;
+        if (!repo.update_category(next, version))
+          return make_error("conflict.stale_version", "version");
+        next.version = version + 1;
+        record(c, actor, now, "category", 0, "update", category_text(*cur), category_text(next));
+        return next;
+      });
   if (r) config_changed();
   return r;
 }
 
-Expected<std::vector<routing::Rule>> ConfigService::replace_rules(const access::Actor& actor,
-                                                                  std::vector<routing::Rule> rules) {
+Expected<std::vector<routing::Rule>> ConfigService::replace_rules(
+    const access::Actor& actor, std::vector<routing::Rule> rules) {
   if (auto s = access::require(actor, access::Permission::kCasesConfigure); !s) return s.error();
   if (rules.size() > 500) return make_error("field.out_of_range", "items").with("max", "500");
   for (std::size_t i = 0; i < rules.size(); ++i) {
@@ -93,7 +97,8 @@ Expected<std::vector<routing::Rule>> ConfigService::replace_rules(const access::
         storage::ConfigRepo repo(c, actor.tenant_id);
         storage::OrgRepo org(c, actor.tenant_id);
         for (std::size_t i = 0; i < rules.size(); ++i) {
-          for (const auto& id : {rules[i].unit_id, rules[i].area_unit_id, rules[i].supervising_group_id}) {
+          for (const auto& id :
+               {rules[i].unit_id, rules[i].area_unit_id, rules[i].supervising_group_id}) {
             if (id && !org.find_unit(*id)) {
               return make_error("org.unit_not_found", "items[" + std::to_string(i) + "]");
             }
@@ -137,9 +142,9 @@ Expected<storage::CalendarConfig> ConfigService::save_year(const access::Actor& 
         if (!check) return check.error();
         repo.save_year(year);
         record(c, actor, now, "calendar", year.year, "save_year", std::nullopt,
-               "{\"year\":" + std::to_string(year.year) + ",\"holidays\":" +
-                   std::to_string(year.holidays.size()) + ",\"makeup_workdays\":" +
-                   std::to_string(year.makeup_workdays.size()) + "}");
+               "{\"year\":" + std::to_string(year.year) +
+                   ",\"holidays\":" + std::to_string(year.holidays.size()) +
+                   ",\"makeup_workdays\":" + std::to_string(year.makeup_workdays.size()) + "}");
         return *repo.calendar();
       });
   if (r) config_changed();
@@ -154,7 +159,8 @@ Expected<std::vector<storage::Webhook>> ConfigService::webhooks(const access::Ac
       });
 }
 
-Expected<storage::Webhook> ConfigService::add_webhook(const access::Actor& actor, storage::Webhook w) {
+Expected<storage::Webhook> ConfigService::add_webhook(const access::Actor& actor,
+                                                      storage::Webhook w) {
   if (auto s = access::require(actor, access::Permission::kCasesConfigure); !s) return s.error();
   if (auto s = text::check("name", w.name, {.min_chars = 1, .max_chars = 60}); !s) return s.error();
   if (w.flavour != "wecom" && w.flavour != "dingtalk" && w.flavour != "generic") {
@@ -164,17 +170,18 @@ Expected<storage::Webhook> ConfigService::add_webhook(const access::Actor& actor
     return make_error("webhook.bad_url", "url");
   }
   const Millis now = ctx_.clock.now();
-  return in_tx<storage::Webhook>(ctx_.db, true, [&](storage::Connection& c) -> Expected<storage::Webhook> {
-    w.id = storage::next_id(c, actor.tenant_id, "webhooks");
-    w.active = true;
-    storage::NotifyRepo(c, actor.tenant_id).insert_webhook(w);
-    // The URL holds the robot's access token: the ledger keeps only its host.
-    const auto host_end = w.url.find('/', w.url.find("//") + 2);
-    record(c, actor, now, "webhook", w.id, "create", std::nullopt,
-           json::serialize(json::object{{"name", w.name}, {"flavour", w.flavour},
-                                        {"host", w.url.substr(0, host_end)}}));
-    return w;
-  });
+  return in_tx<storage::Webhook>(
+      ctx_.db, true, [&](storage::Connection& c) -> Expected<storage::Webhook> {
+        w.id = storage::next_id(c, actor.tenant_id, "webhooks");
+        w.active = true;
+        storage::NotifyRepo(c, actor.tenant_id).insert_webhook(w);
+        // The URL holds the robot's access token: the ledger keeps only its host.
+        const auto host_end = w.url.find('/', w.url.find("//") + 2);
+        record(c, actor, now, "webhook", w.id, "create", std::nullopt,
+               json::serialize(json::object{
+                   {"name", w.name}, {"flavour", w.flavour}, {"host", w.url.substr(0, host_end)}}));
+        return w;
+      });
 }
 
 Status ConfigService::remove_webhook(const access::Actor& actor, std::int64_t id) {
@@ -220,8 +227,8 @@ Status ConfigService::mark_read(const access::Actor& actor, std::optional<std::i
   });
 }
 
-Expected<std::vector<ResponsibilityRow>> ConfigService::responsibility(const access::Actor& actor,
-                                                                      std::optional<org::Id> unit_id) {
+Expected<std::vector<ResponsibilityRow>> ConfigService::responsibility(
+    const access::Actor& actor, std::optional<org::Id> unit_id) {
   if (auto s = access::require(actor, access::Permission::kCasesRead); !s) return s.error();
   auto cfgx = cache_.get(actor.tenant_id);
   if (!cfgx) return cfgx.error();
@@ -256,7 +263,8 @@ Expected<std::vector<ResponsibilityRow>> ConfigService::responsibility(const acc
     }
   }
   auto counts = in_tx<std::map<org::Id, std::pair<int, int>>>(
-      ctx_.db, false, [&](storage::Connection& c) -> Expected<std::map<org::Id, std::pair<int, int>>> {
+      ctx_.db, false,
+      [&](storage::Connection& c) -> Expected<std::map<org::Id, std::pair<int, int>>> {
         std::map<org::Id, std::pair<int, int>> out;
         for (const auto& [unit, open, overdue] :
              storage::CaseRepo(c, actor.tenant_id).open_counts_by_unit()) {

@@ -48,7 +48,7 @@ class ConfigService {
   Status mark_read(const access::Actor& actor, std::optional<std::int64_t> id);
 
   Expected<std::vector<ResponsibilityRow>> responsibility(const access::Actor& actor,
-                                                         std::optional<org::Id> unit_id);
+                                                          std::optional<org::Id> unit_id);
 
  private:
   Context& ctx_;

@@ -4,8 +4,8 @@
 
 #include <atomic>
 #include <cstdint>
-#include <memory>
 #include <exception>
+#include <memory>
 #include <string>
 #include <utility>
 

@@ -98,12 +98,13 @@ Expected<storage::Attachment> EvidenceService::upload(const access::Actor& actor
   const Millis now = ctx_.clock.now();
 
   // Read the case first: who may add which photo depends on it.
-  auto pre = in_tx<cases::Record>(ctx_.db, false, [&](storage::Connection& c) -> Expected<cases::Record> {
-    auto r = storage::CaseRepo(c, actor.tenant_id).find(case_id);
-    if (!r) return make_error("case.not_found");
-    if (!CaseService::in_scope(actor, *r)) return make_error("auth.out_of_scope");
-    return *r;
-  });
+  auto pre =
+      in_tx<cases::Record>(ctx_.db, false, [&](storage::Connection& c) -> Expected<cases::Record> {
+        auto r = storage::CaseRepo(c, actor.tenant_id).find(case_id);
+        if (!r) return make_error("case.not_found");
+        if (!CaseService::in_scope(actor, *r)) return make_error("auth.out_of_scope");
+        return *r;
+      });
   if (!pre) return pre.error();
   if (cases::is_final(pre->state)) return make_error("case.finished");
 
@@ -146,10 +147,12 @@ Expected<storage::Attachment> EvidenceService::upload(const access::Actor& actor
         if (!a.taken_at) flags.emplace_back("no_time");
         if (stage != "before") {
           if (a.lat && r->lat &&
-              cases::distance_m(*a.lat, *a.lng, *r->lat, *r->lng) > cfg.workflow.evidence_distance_m) {
+              cases::distance_m(*a.lat, *a.lng, *r->lat, *r->lng) >
+                  cfg.workflow.evidence_distance_m) {
             flags.emplace_back("far_from_problem");
           }
-          const auto since = r->dispatched_at ? r->dispatched_at : std::optional<Millis>(r->reported_at);
+          const auto since =
+              r->dispatched_at ? r->dispatched_at : std::optional<Millis>(r->reported_at);
           if (a.taken_at && stage == "after" && since && *a.taken_at < *since) {
             flags.emplace_back("taken_before_dispatch");
           }

@@ -24,10 +24,10 @@ Expected<Page<ledger::Event>> list_ledger(Context& ctx, const access::Actor& act
 
 Expected<ledger::VerifyResult> verify_ledger(Context& ctx, const access::Actor& actor) {
   if (auto s = access::require(actor, access::Permission::kLedgerRead); !s) return s.error();
-  return in_tx<ledger::VerifyResult>(
-      ctx.db, false, [&](storage::Connection& c) -> Expected<ledger::VerifyResult> {
-        return storage::LedgerRepo(c, actor.tenant_id).verify();
-      });
+  return in_tx<ledger::VerifyResult>(ctx.db, false,
+                                     [&](storage::Connection& c) -> Expected<ledger::VerifyResult> {
+                                       return storage::LedgerRepo(c, actor.tenant_id).verify();
+                                     });
 }
 
 std::vector<std::pair<std::string, ledger::VerifyResult>> verify_all_ledgers(Context& ctx) {

@@ -14,12 +14,11 @@ namespace {
 
 constexpr int kMaxLimit = 200;
 
-
 int clamp_limit(int limit) { return limit < 1 ? 50 : (limit > kMaxLimit ? kMaxLimit : limit); }
 
-void record(storage::Connection& c, const access::Actor& actor, Millis now,
-            std::string entity_type, std::int64_t id, std::string action,
-            std::optional<std::string> before, std::optional<std::string> after) {
+void record(storage::Connection& c, const access::Actor& actor, Millis now, std::string entity_type,
+            std::int64_t id, std::string action, std::optional<std::string> before,
+            std::optional<std::string> after) {
   // Every organisation write passes here: caches built from the organisation reload.
   config_changed();
   auto ev = make_event(actor, now, std::move(entity_type), id, std::move(action), std::move(before),
@@ -132,11 +131,10 @@ Expected<Structure> OrgService::structure(const access::Actor& actor) {
 }
 
 Expected<Page<std::pair<org::Unit, int>>> OrgService::list_units(const access::Actor& actor,
-                                                                  storage::UnitQuery query) {
+                                                                 storage::UnitQuery query) {
   if (auto s = access::require(actor, Permission::kOrgRead); !s) return s.error();
   return in_tx<Page<std::pair<org::Unit, int>>>(
-      ctx_.db, false,
-      [&](storage::Connection& c) -> Expected<Page<std::pair<org::Unit, int>>> {
+      ctx_.db, false, [&](storage::Connection& c) -> Expected<Page<std::pair<org::Unit, int>>> {
         storage::OrgRepo repo(c, actor.tenant_id);
         if (query.parent_id) {
           // Listing the children of a unit outside one's scope is refused, not answered empty:
@@ -155,8 +153,7 @@ Expected<Page<std::pair<org::Unit, int>>> OrgService::list_units(const access::A
         Page<std::pair<org::Unit, int>> page;
         if (static_cast<int>(units.size()) > want) {
           units.pop_back();
-          page.next_cursor =
-              storage::encode_cursor({units.back().sort_order, units.back().id});
+          page.next_cursor = storage::encode_cursor({units.back().sort_order, units.back().id});
         }
         std::vector<org::Id> ids;
         for (const auto& u : units) ids.push_back(u.id);
@@ -332,8 +329,7 @@ Expected<org::Unit> OrgService::retire_unit(const access::Actor& actor, org::Id 
     // A retired place has no accountable leader any more.
     if (auto l = repo.liaison_of_unit(id)) {
       repo.delete_liaison(l->l.id);
-      record(c, actor, now, "liaison", l->l.id, "delete", to_text(liaison_json(*l)),
-             std::nullopt);
+      record(c, actor, now, "liaison", l->l.id, "delete", to_text(liaison_json(*l)), std::nullopt);
     }
     record(c, actor, now, "org_unit", id, "retire", unit_text(before), unit_text(*u));
     return *u;
@@ -368,20 +364,19 @@ Expected<Page<org::Person>> OrgService::list_people(const access::Actor& actor,
 
 Expected<PersonDetail> OrgService::get_person(const access::Actor& actor, org::Id id) {
   if (auto s = access::require(actor, Permission::kOrgRead); !s) return s.error();
-  return in_tx<PersonDetail>(ctx_.db, false,
-                             [&](storage::Connection& c) -> Expected<PersonDetail> {
-                               storage::OrgRepo repo(c, actor.tenant_id);
-                               auto p = repo.find_person(id);
-                               if (!p) return make_error("org.person_not_found");
-                               if (!person_in_scope(repo, actor, id)) {
-                                 return make_error("auth.out_of_scope");
-                               }
-                               PersonDetail d;
-                               d.person = *p;
-                               d.memberships = repo.memberships_of_person(id);
-                               d.liaisons = repo.list_liaisons(std::nullopt, id);
-                               return d;
-                             });
+  return in_tx<PersonDetail>(ctx_.db, false, [&](storage::Connection& c) -> Expected<PersonDetail> {
+    storage::OrgRepo repo(c, actor.tenant_id);
+    auto p = repo.find_person(id);
+    if (!p) return make_error("org.person_not_found");
+    if (!person_in_scope(repo, actor, id)) {
+      return make_error("auth.out_of_scope");
+    }
+    PersonDetail d;
+    d.person = *p;
+    d.memberships = repo.memberships_of_person(id);
+    d.liaisons = repo.list_liaisons(std::nullopt, id);
+    return d;
+  });
 }
 
 Expected<org::Person> OrgService::create_person_in(storage::Connection& c,
@@ -503,8 +498,7 @@ Expected<std::vector<storage::MembershipView>> OrgService::list_memberships(
 
 Expected<storage::MembershipView> OrgService::add_membership_in(storage::Connection& c,
                                                                 const access::Actor& actor,
-                                                                org::Id person_id,
-                                                                org::Id unit_id,
+                                                                org::Id person_id, org::Id unit_id,
                                                                 const std::string& post_code,
                                                                 bool is_head) {
   if (auto s = access::require(actor, Permission::kOrgWrite); !s) return s.error();

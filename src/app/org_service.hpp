@@ -131,16 +131,16 @@ class OrgService {
   Expected<org::Person> create_person_in(storage::Connection& c, const access::Actor& actor,
                                          const NewPerson& in);
   Expected<storage::MembershipView> add_membership_in(storage::Connection& c,
-                                                      const access::Actor& actor,
-                                                      org::Id person_id, org::Id unit_id,
-                                                      const std::string& post_code, bool is_head);
+                                                      const access::Actor& actor, org::Id person_id,
+                                                      org::Id unit_id, const std::string& post_code,
+                                                      bool is_head);
   Expected<storage::LiaisonView> assign_liaison_in(storage::Connection& c,
                                                    const access::Actor& actor, org::Id unit_id,
                                                    org::Id leader_id);
   Expected<org::Person> update_person_in(storage::Connection& c, const access::Actor& actor,
                                          org::Id id, const PersonPatch& patch, int version);
-  Expected<org::Unit> update_unit_in(storage::Connection& c, const access::Actor& actor,
-                                     org::Id id, const UnitPatch& patch, int version);
+  Expected<org::Unit> update_unit_in(storage::Connection& c, const access::Actor& actor, org::Id id,
+                                     const UnitPatch& patch, int version);
 
  private:
   Context& ctx_;

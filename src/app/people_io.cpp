@@ -34,8 +34,8 @@ std::vector<std::string> split(std::string_view s, char sep) {
 
 Expected<std::string> export_people(Context& ctx, const access::Actor& actor, TableFormat format) {
   if (auto s = access::require(actor, access::Permission::kOrgRead); !s) return s.error();
-  auto table = in_tx<reports::Table>(
-      ctx.db, false, [&](storage::Connection& c) -> Expected<reports::Table> {
+  auto table =
+      in_tx<reports::Table>(ctx.db, false, [&](storage::Connection& c) -> Expected<reports::Table> {
         storage::OrgRepo repo(c, actor.tenant_id);
         std::map<org::Id, std::string> memberships;
         std::map<org::Id, bool> visible;
@@ -51,8 +51,8 @@ Expected<std::string> export_people(Context& ctx, const access::Actor& actor, Ta
         reports::Table rows;
         for (const auto& p : repo.all_people()) {
           if (p.retired || (!actor.scope.all && !visible[p.id])) continue;
-          rows.push_back({std::to_string(p.id), p.name, p.title.value_or(""),
-                          p.phone.value_or(""), memberships[p.id]});
+          rows.push_back({std::to_string(p.id), p.name, p.title.value_or(""), p.phone.value_or(""),
+                          memberships[p.id]});
         }
         return rows;
       });
@@ -67,8 +67,9 @@ Expected<ImportStats> import_people_csv(Context& ctx, const access::Actor& actor
   reports::CsvError err;
   auto rows = reports::parse_csv(csv, &err, 20000);
   if (!rows) {
-    return make_error("import.bad_csv").with("line", std::to_string(err.line)).with("reason",
-                                                                                    err.reason);
+    return make_error("import.bad_csv")
+        .with("line", std::to_string(err.line))
+        .with("reason", err.reason);
   }
   if (rows->empty()) return make_error("import.empty");
   // Map columns by header name, Chinese or English, in any order.

@@ -60,14 +60,14 @@ Expected<ImportStats> import_structure_in(Context& ctx, storage::Connection& c,
   if (auto s = access::require(actor, access::Permission::kOrgWrite); !s) return s.error();
   if (!docv.is_object()) return bad("", "import.not_object");
   const auto& doc = docv.as_object();
-  if (const auto* f = doc.if_contains("format"); f == nullptr || !f->is_string() ||
-                                                 f->as_string() != kFormat) {
+  if (const auto* f = doc.if_contains("format");
+      f == nullptr || !f->is_string() || f->as_string() != kFormat) {
     return bad("format", "import.bad_format");
   }
   for (const auto& [key, value] : doc) {
-    static const std::set<std::string_view> kKnown = {
-        "format", "tenant", "posts", "units", "boundaries", "people", "memberships", "liaisons",
-        "users"};
+    static const std::set<std::string_view> kKnown = {"format",      "tenant",     "posts",
+                                                      "units",       "boundaries", "people",
+                                                      "memberships", "liaisons",   "users"};
     if (!kKnown.contains(key)) return bad(std::string(key), "request.unknown_field");
     if (key != "format" && key != "tenant" && !value.is_array()) return bad(std::string(key));
   }
@@ -447,8 +447,10 @@ Expected<InitResult> init_preset(Context& ctx, const std::filesystem::path& dir,
   if (auto v = opt_string(t, "timezone", "tenant.timezone"); v && *v) tenant.timezone = **v;
   if (const auto* c = t.if_contains("center"); c != nullptr && c->is_object()) {
     const auto& co = c->as_object();
-    if (co.contains("lat") && co.at("lat").is_number()) tenant.center_lat = co.at("lat").to_number<double>();
-    if (co.contains("lng") && co.at("lng").is_number()) tenant.center_lng = co.at("lng").to_number<double>();
+    if (co.contains("lat") && co.at("lat").is_number())
+      tenant.center_lat = co.at("lat").to_number<double>();
+    if (co.contains("lng") && co.at("lng").is_number())
+      tenant.center_lng = co.at("lng").to_number<double>();
   }
 
   return in_tx<InitResult>(ctx.db, true, [&](storage::Connection& c) -> Expected<InitResult> {
@@ -473,8 +475,8 @@ Expected<InitResult> init_preset(Context& ctx, const std::filesystem::path& dir,
       const auto& d = demo_doc->as_object();
       // Demo data is loaded once; its first account tells whether it is there.
       bool present = false;
-      if (const auto* list = section(d, "users"); list != nullptr && !list->empty() &&
-                                                  (*list)[0].is_object()) {
+      if (const auto* list = section(d, "users");
+          list != nullptr && !list->empty() && (*list)[0].is_object()) {
         const auto* u = (*list)[0].as_object().if_contains("username");
         present = u != nullptr && u->is_string() &&
                   users.find_by_username(std::string(u->as_string())).has_value();

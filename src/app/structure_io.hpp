@@ -24,8 +24,8 @@ struct ImportStats {
 Expected<ImportStats> import_structure(Context& ctx, const access::Actor& actor,
                                        const boost::json::value& doc, bool as_demo);
 Expected<ImportStats> import_structure_in(Context& ctx, storage::Connection& c,
-                                          const access::Actor& actor,
-                                          const boost::json::value& doc, bool as_demo);
+                                          const access::Actor& actor, const boost::json::value& doc,
+                                          bool as_demo);
 Expected<boost::json::object> export_structure(Context& ctx, const access::Actor& actor);
 
 struct InitResult {

@@ -94,8 +94,8 @@ Expected<storage::User> UserService::update(const access::Actor& actor, std::int
           u->role = *role;
         }
         if (p.display_name) {
-          if (auto s = text::check("display_name", *p.display_name,
-                                   {.min_chars = 1, .max_chars = 50});
+          if (auto s =
+                  text::check("display_name", *p.display_name, {.min_chars = 1, .max_chars = 50});
               !s) {
             return s.error();
           }
@@ -131,13 +131,12 @@ Expected<storage::User> UserService::update(const access::Actor& actor, std::int
 Expected<storage::User> UserService::update_by_username(const access::Actor& actor,
                                                         const std::string& username,
                                                         const UserPatch& patch) {
-  auto id = in_tx<std::int64_t>(ctx_.db, false,
-                                [&](storage::Connection& c) -> Expected<std::int64_t> {
-                                  auto u = storage::UserRepo(c, actor.tenant_id)
-                                               .find_by_username(username);
-                                  if (!u) return make_error("auth.user_not_found", "username");
-                                  return u->id;
-                                });
+  auto id =
+      in_tx<std::int64_t>(ctx_.db, false, [&](storage::Connection& c) -> Expected<std::int64_t> {
+        auto u = storage::UserRepo(c, actor.tenant_id).find_by_username(username);
+        if (!u) return make_error("auth.user_not_found", "username");
+        return u->id;
+      });
   if (!id) return id.error();
   return update(actor, *id, patch);
 }

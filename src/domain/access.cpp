@@ -71,7 +71,7 @@ std::vector<Permission> permissions_of(Role role) {
   using P = Permission;
   switch (role) {
     case Role::kHqAdmin:
-      return {P::kOrgRead,     P::kOrgWrite, P::kUsersManage,    P::kLedgerRead,
+      return {P::kOrgRead,     P::kOrgWrite,  P::kUsersManage,   P::kLedgerRead,
               P::kCasesReport, P::kCasesRead, P::kCasesConfigure};
     case Role::kHqStaff:
       return {P::kOrgRead, P::kLedgerRead, P::kCasesReport, P::kCasesRead, P::kCasesConfigure};

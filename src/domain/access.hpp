@@ -32,10 +32,10 @@ std::optional<Role> parse_role(std::string_view text);
 const std::vector<Role>& all_roles();
 
 enum class Permission {
-  kOrgRead,      // read units, people, memberships, liaisons
-  kOrgWrite,     // create, edit, move, retire; import
-  kUsersManage,  // accounts of others
-  kLedgerRead,   // read and verify the ledger
+  kOrgRead,         // read units, people, memberships, liaisons
+  kOrgWrite,        // create, edit, move, retire; import
+  kUsersManage,     // accounts of others
+  kLedgerRead,      // read and verify the ledger
   kCasesReport,     // report a problem (随手拍 included)
   kCasesRead,       // read the cases in one's scope and the lists
   kCasesConfigure,  // categories, routing rules, the calendar, robots

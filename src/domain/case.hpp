@@ -5,9 +5,10 @@
 //
 //   reported ──file──▶ filed ──dispatch──▶ dispatched ──acknowledge──▶ acknowledged
 //      │  ╲               │  ▲                  │  ▲                      │    ▲
-//      │   void/dup       │  └──────return──────┘  └─────── return ───────┘    │ verify(failed) = rework
-//      │                  park/unpark (also from dispatched, acknowledged)   rectify
-//      └─fix_on_site─────────────────────────────────────────────────▶ rectified ──verify(passed)──▶ verified ──close──▶ closed
+//      │   void/dup       │  └──────return──────┘  └─────── return ───────┘    │ verify(failed) =
+//      rework │                  park/unpark (also from dispatched, acknowledged)   rectify
+//      └─fix_on_site─────────────────────────────────────────────────▶ rectified
+//      ──verify(passed)──▶ verified ──close──▶ closed
 //
 // request_extension / decide_extension and escalate do not change the state.
 #pragma once
@@ -76,9 +77,9 @@ struct Facts {
 // What the rules need to know about the actor.
 struct Who {
   access::Role role = access::Role::kCitizen;
-  bool is_system = false;           // the scheduler (escalations)
-  bool in_assigned_unit = false;    // the actor's scope covers the unit the case is assigned to
-  bool in_case_area = false;        // the actor's scope covers the place of the problem
+  bool is_system = false;         // the scheduler (escalations)
+  bool in_assigned_unit = false;  // the actor's scope covers the unit the case is assigned to
+  bool in_case_area = false;      // the actor's scope covers the place of the problem
 };
 
 // The state that follows, or an error: "case.invalid_transition" (with details "state" and

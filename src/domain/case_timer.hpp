@@ -25,12 +25,12 @@ std::optional<Stage> parse_stage(std::string_view s);
 struct Timer {
   Stage stage = Stage::kRectify;
   calendar::LimitUnit unit = calendar::LimitUnit::kWorkingDays;
-  Millis budget = 0;                   // counted time allowed
-  Millis consumed = 0;                 // counted time used before running_since
+  Millis budget = 0;                    // counted time allowed
+  Millis consumed = 0;                  // counted time used before running_since
   std::optional<Millis> running_since;  // nullopt while paused
-  Millis deadline = 0;                 // when the budget runs out if nothing pauses it
-  bool estimated = false;              // the deadline crosses a year whose holidays are not entered
-  int warned_percent = 0;              // the highest mark already reported (50, 75, 100, 150 ...)
+  Millis deadline = 0;                  // when the budget runs out if nothing pauses it
+  bool estimated = false;  // the deadline crosses a year whose holidays are not entered
+  int warned_percent = 0;  // the highest mark already reported (50, 75, 100, 150 ...)
 
   bool paused() const { return !running_since.has_value(); }
 };
@@ -45,7 +45,6 @@ void resume(Timer& t, Millis now, const calendar::WorkCalendar& cal);
 void extend(Timer& t, Millis extra, Millis now, const calendar::WorkCalendar& cal);
 // Percent of the budget used, 0 when the budget is 0 and nothing was used.
 int percent_used(const Timer& t, Millis now, const calendar::WorkCalendar& cal);
-
 
 // The escalation ladder (督办): at which percent of the budget each level is reached. Level 1
 // goes to the head of the responsible unit, level 2 to the place's liaison leader, level 3 to the

@@ -8,9 +8,8 @@ bool matches(const Rule& r, const Input& in) {
   if (!r.active) return false;
   if (r.category && *r.category != in.category) return false;
   if (r.category_prefix && in.category.rfind(*r.category_prefix, 0) != 0) return false;
-  if (r.area_unit_id &&
-      std::find(in.containing_areas.begin(), in.containing_areas.end(), *r.area_unit_id) ==
-          in.containing_areas.end()) {
+  if (r.area_unit_id && std::find(in.containing_areas.begin(), in.containing_areas.end(),
+                                  *r.area_unit_id) == in.containing_areas.end()) {
     return false;
   }
   if (r.area_kind && !in.at_place.contains(*r.area_kind)) return false;

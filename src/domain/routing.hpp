@@ -25,8 +25,8 @@ struct Rule {
   std::optional<org::UnitKind> area_kind;      // the place must have a unit of this kind
   std::optional<int> from_minute;              // local time window [from, to), may wrap midnight
   std::optional<int> to_minute;
-  std::optional<org::Id> unit_id;              // route to this unit ...
-  std::optional<org::UnitKind> unit_by_area;   // ... or to the unit of this kind at the place
+  std::optional<org::Id> unit_id;             // route to this unit ...
+  std::optional<org::UnitKind> unit_by_area;  // ... or to the unit of this kind at the place
   std::optional<org::Id> supervising_group_id;
   bool active = true;
 };

@@ -12,7 +12,8 @@ std::size_t decode(std::string_view s, std::size_t i, char32_t& cp) {
   std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
   if (i + n > s.size()) n = 1;
   cp = n == 1 ? c : (n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07);
-  for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  for (std::size_t k = 1; k < n; ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
   return n;
 }
 

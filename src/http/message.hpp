@@ -18,12 +18,12 @@ struct Request {
   std::string target;  // raw target, "/api/v1/org/units?kind=hq"
   std::string path;    // percent-decoded path without the query, "/api/v1/org/units"
   std::multimap<std::string, std::string> query;  // decoded query parameters
-  std::map<std::string, std::string> headers;     // names lower-cased; repeated headers joined by ", "
+  std::map<std::string, std::string> headers;  // names lower-cased; repeated headers joined by ", "
   std::string body;
-  std::string remote_address;                     // peer IP, for throttling and the request log
+  std::string remote_address;                      // peer IP, for throttling and the request log
   std::map<std::string, std::string> path_params;  // filled by the router: {"id": "42"}
 
-  std::optional<std::string> header(std::string_view name) const;  // name in lower case
+  std::optional<std::string> header(std::string_view name) const;       // name in lower case
   std::optional<std::string> query_param(std::string_view name) const;  // first value
   std::optional<std::string> cookie(std::string_view name) const;
 };

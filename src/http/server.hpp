@@ -22,8 +22,8 @@ struct ServerOptions {
   int threads = 4;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 8 * 1024 * 1024;
-  int read_timeout_seconds = 30;      // for the whole request once its first byte arrived
-  int idle_timeout_seconds = 60;      // keep-alive connection with no request
+  int read_timeout_seconds = 30;  // for the whole request once its first byte arrived
+  int idle_timeout_seconds = 60;  // keep-alive connection with no request
   int max_requests_per_connection = 1000;
 };
 

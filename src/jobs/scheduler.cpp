@@ -56,7 +56,8 @@ OutboxStats deliver_outbox(app::Context& ctx, const http::WebhookClientOptions& 
       item.last_error.reset();
       ++stats.delivered;
     } else {
-      item.last_error = result.error.empty() ? "HTTP " + std::to_string(result.status) : result.error;
+      item.last_error =
+          result.error.empty() ? "HTTP " + std::to_string(result.status) : result.error;
       auto delay = result.retryable ? http::next_retry_delay_ms(item.attempts) : std::nullopt;
       if (delay) {
         item.next_attempt_at = ctx.clock.now() + *delay;

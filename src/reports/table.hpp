@@ -18,7 +18,8 @@ struct CsvError {
   std::string reason;  // "unterminated_quote", "bad_quote", "too_large", "invalid_utf8"
 };
 // Parses CSV text (a leading BOM is skipped; CRLF or LF). Returns the rows or where it failed.
-std::optional<Table> parse_csv(std::string_view text, CsvError* error, std::size_t max_rows = 100000);
+std::optional<Table> parse_csv(std::string_view text, CsvError* error,
+                               std::size_t max_rows = 100000);
 
 // A one-sheet workbook with a bold header row, frozen, and column widths fitted to the text.
 // Throws std::runtime_error when the workbook cannot be written (disk full).

@@ -57,8 +57,8 @@ constexpr const char* kTokenColumns = "id, user_id, name, token_hash, revoked, c
 }  // namespace
 
 std::optional<Tenant> TenantRepo::find(std::int64_t id) {
-  auto rows = c_.query(std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE tenant_id = ?",
-                       {id});
+  auto rows =
+      c_.query(std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE tenant_id = ?", {id});
   if (rows.empty()) return std::nullopt;
   return tenant_from(rows[0]);
 }
@@ -100,9 +100,9 @@ std::int64_t TenantRepo::upsert(const Tenant& t, Millis now) {
 }
 
 std::optional<User> UserRepo::find(std::int64_t id) {
-  auto rows = c_.query(
-      std::string("SELECT ") + kUserColumns + " FROM users WHERE tenant_id = ? AND id = ?",
-      {tenant_, id});
+  auto rows =
+      c_.query(std::string("SELECT ") + kUserColumns + " FROM users WHERE tenant_id = ? AND id = ?",
+               {tenant_, id});
   if (rows.empty()) return std::nullopt;
   return user_from(rows[0]);
 }
@@ -164,8 +164,8 @@ bool UserRepo::update(const User& u, int expected_version, Millis now) {
              "person_id = ?, disabled = ?, version = version + 1, updated_at = ? "
              "WHERE tenant_id = ? AND id = ? AND version = ?",
              {u.password_hash, std::string(access::to_string(u.role)), u.display_name,
-              opt_int(u.unit_id), opt_int(u.person_id), static_cast<std::int64_t>(u.disabled),
-              now, tenant_, u.id, static_cast<std::int64_t>(expected_version)}) == 1;
+              opt_int(u.unit_id), opt_int(u.person_id), static_cast<std::int64_t>(u.disabled), now,
+              tenant_, u.id, static_cast<std::int64_t>(expected_version)}) == 1;
 }
 
 std::vector<std::int64_t> UserRepo::users_of_unit(std::int64_t unit_id) {

@@ -206,17 +206,17 @@ bool CaseRepo::update(const cases::Record& r, int expected_version) {
 }
 
 std::optional<cases::Record> CaseRepo::find(std::int64_t id) {
-  auto rows = c_.query(std::string("SELECT ") + kColumns +
-                           " FROM cases WHERE tenant_id = ? AND id = ?",
-                       {tenant_, id});
+  auto rows =
+      c_.query(std::string("SELECT ") + kColumns + " FROM cases WHERE tenant_id = ? AND id = ?",
+               {tenant_, id});
   if (rows.empty()) return std::nullopt;
   return from_row(rows[0]);
 }
 
 std::optional<cases::Record> CaseRepo::find_by_no(std::string_view case_no) {
-  auto rows = c_.query(std::string("SELECT ") + kColumns +
-                           " FROM cases WHERE tenant_id = ? AND case_no = ?",
-                       {tenant_, std::string(case_no)});
+  auto rows = c_.query(
+      std::string("SELECT ") + kColumns + " FROM cases WHERE tenant_id = ? AND case_no = ?",
+      {tenant_, std::string(case_no)});
   if (rows.empty()) return std::nullopt;
   return from_row(rows[0]);
 }
@@ -291,8 +291,9 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
         if (!match.empty()) match += " AND ";
         match += "\"" + t + "\"";  // terms hold letters only (domain/search.cpp)
       }
-      sql += " AND id IN (SELECT rowid - ? FROM case_fts WHERE case_fts MATCH ? AND rowid >= ? "
-             "AND rowid < ?)";
+      sql +=
+          " AND id IN (SELECT rowid - ? FROM case_fts WHERE case_fts MATCH ? AND rowid >= ? "
+          "AND rowid < ?)";
       p.emplace_back(fts_rowid(tenant_, 0));
       p.emplace_back(match);
       p.emplace_back(fts_rowid(tenant_, 0));
@@ -321,7 +322,8 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
 std::vector<cases::Record> CaseRepo::open_near(std::string_view category, double lat, double lng,
                                                double radius_m, int limit) {
   const double dlat = radius_m / 111320.0;
-  const double dlng = radius_m / (111320.0 * std::max(0.01, std::cos(lat * 3.14159265358979 / 180)));
+  const double dlng =
+      radius_m / (111320.0 * std::max(0.01, std::cos(lat * 3.14159265358979 / 180)));
   std::vector<cases::Record> out;
   for (const auto& r :
        c_.query(std::string("SELECT ") + kColumns +

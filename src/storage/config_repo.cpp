@@ -95,8 +95,8 @@ std::vector<Drive> ConfigRepo::drives() {
   for (const auto& r : c_.query("SELECT code, name, name_en, sort_order FROM campaign_drives "
                                 "WHERE tenant_id = ? ORDER BY sort_order, code",
                                 {tenant_})) {
-    out.push_back({r.get_text(0), r.get_text(1), r.get_opt_text(2),
-                   static_cast<int>(r.get_int(3))});
+    out.push_back(
+        {r.get_text(0), r.get_text(1), r.get_opt_text(2), static_cast<int>(r.get_int(3))});
   }
   return out;
 }
@@ -166,15 +166,15 @@ bool ConfigRepo::update_category(const Category& c, int expected_version) {
 }
 
 std::optional<CalendarConfig> ConfigRepo::calendar() {
-  auto head = c_.query("SELECT utc_offset_minutes, periods FROM calendars WHERE tenant_id = ?",
-                       {tenant_});
+  auto head =
+      c_.query("SELECT utc_offset_minutes, periods FROM calendars WHERE tenant_id = ?", {tenant_});
   if (head.empty()) return std::nullopt;
   CalendarConfig cfg;
   cfg.utc_offset_minutes = static_cast<int>(head[0].get_int(0));
   cfg.periods = parse_periods(head[0].get_text(1)).value_or(std::vector<calendar::WorkPeriod>{});
   std::map<int, calendar::YearSchedule> years;
-  for (const auto& r : c_.query("SELECT year FROM calendar_years WHERE tenant_id = ? ORDER BY year",
-                                {tenant_})) {
+  for (const auto& r :
+       c_.query("SELECT year FROM calendar_years WHERE tenant_id = ? ORDER BY year", {tenant_})) {
     const int y = static_cast<int>(r.get_int(0));
     years[y].year = y;
   }
@@ -223,11 +223,11 @@ void ConfigRepo::save_year(const calendar::YearSchedule& y) {
 
 std::vector<routing::Rule> ConfigRepo::rules() {
   std::vector<routing::Rule> out;
-  for (const auto& r : c_.query(
-           "SELECT id, name, category, category_prefix, area_unit_id, from_minute, to_minute, "
-           "unit_id, unit_by_area, supervising_group_id, active, area_kind FROM routing_rules "
-           "WHERE tenant_id = ? ORDER BY position, id",
-           {tenant_})) {
+  for (const auto& r :
+       c_.query("SELECT id, name, category, category_prefix, area_unit_id, from_minute, to_minute, "
+                "unit_id, unit_by_area, supervising_group_id, active, area_kind FROM routing_rules "
+                "WHERE tenant_id = ? ORDER BY position, id",
+                {tenant_})) {
     routing::Rule rule;
     rule.id = r.get_int(0);
     rule.name = r.get_text(1);
@@ -275,12 +275,12 @@ std::optional<WorkflowSettings> ConfigRepo::workflow() {
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
   WorkflowSettings w;
-  w.acknowledge_limit = {static_cast<int>(r.get_int(0)),
-                         calendar::parse_limit_unit(r.get_text(1))
-                             .value_or(calendar::LimitUnit::kWorkingHours)};
-  w.verify_limit = {static_cast<int>(r.get_int(2)),
-                    calendar::parse_limit_unit(r.get_text(3))
-                        .value_or(calendar::LimitUnit::kWorkingDays)};
+  w.acknowledge_limit = {
+      static_cast<int>(r.get_int(0)),
+      calendar::parse_limit_unit(r.get_text(1)).value_or(calendar::LimitUnit::kWorkingHours)};
+  w.verify_limit = {
+      static_cast<int>(r.get_int(2)),
+      calendar::parse_limit_unit(r.get_text(3)).value_or(calendar::LimitUnit::kWorkingDays)};
   w.escalation_percents.clear();
   const auto text = r.get_text(4);
   std::size_t i = 0;

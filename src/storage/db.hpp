@@ -2,8 +2,8 @@
 //
 // A Connection runs SQL written once for both backends: parameters are `?` placeholders (the
 // PostgreSQL driver rewrites them to $1, $2, ...), booleans are integers 0/1, times are integer
-// milliseconds since the epoch (UTC), JSON is text. Repositories in src/storage/ are written against
-// this interface only, so one contract test suite covers both drivers.
+// milliseconds since the epoch (UTC), JSON is text. Repositories in src/storage/ are written
+// against this interface only, so one contract test suite covers both drivers.
 //
 // Ownership: a Database owns a small pool of connections; a Lease borrows one for the duration of a
 // transaction. A Connection is used by one thread at a time; Database::acquire is thread-safe.

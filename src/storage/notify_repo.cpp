@@ -12,8 +12,8 @@ Notification notification_from(const Row& r) {
 }
 
 Webhook webhook_from(const Row& r) {
-  return {r.get_int(0), r.get_text(1), r.get_text(2), r.get_text(3), r.get_opt_text(4),
-          r.get_bool(5)};
+  return {r.get_int(0),  r.get_text(1),     r.get_text(2),
+          r.get_text(3), r.get_opt_text(4), r.get_bool(5)};
 }
 
 constexpr const char* kOutboxColumns =
@@ -71,15 +71,17 @@ int NotifyRepo::unread_count(std::int64_t user_id) {
 }
 
 bool NotifyRepo::mark_read(std::int64_t user_id, std::int64_t id, Millis at) {
-  return c_.execute("UPDATE notifications SET read_at = ? WHERE tenant_id = ? AND user_id = ? "
-                    "AND id = ? AND read_at IS NULL",
-                    {at, tenant_, user_id, id}) == 1;
+  return c_.execute(
+             "UPDATE notifications SET read_at = ? WHERE tenant_id = ? AND user_id = ? "
+             "AND id = ? AND read_at IS NULL",
+             {at, tenant_, user_id, id}) == 1;
 }
 
 int NotifyRepo::mark_all_read(std::int64_t user_id, Millis at) {
-  return static_cast<int>(c_.execute("UPDATE notifications SET read_at = ? WHERE tenant_id = ? "
-                                     "AND user_id = ? AND read_at IS NULL",
-                                     {at, tenant_, user_id}));
+  return static_cast<int>(
+      c_.execute("UPDATE notifications SET read_at = ? WHERE tenant_id = ? "
+                 "AND user_id = ? AND read_at IS NULL",
+                 {at, tenant_, user_id}));
 }
 
 std::vector<Webhook> NotifyRepo::webhooks(bool active_only) {
@@ -95,25 +97,28 @@ std::vector<Webhook> NotifyRepo::webhooks(bool active_only) {
 }
 
 std::optional<Webhook> NotifyRepo::find_webhook(std::int64_t id) {
-  auto rows = c_.query("SELECT id, name, flavour, url, secret, active FROM webhooks WHERE "
-                       "tenant_id = ? AND id = ?",
-                       {tenant_, id});
+  auto rows = c_.query(
+      "SELECT id, name, flavour, url, secret, active FROM webhooks WHERE "
+      "tenant_id = ? AND id = ?",
+      {tenant_, id});
   if (rows.empty()) return std::nullopt;
   return webhook_from(rows[0]);
 }
 
 void NotifyRepo::insert_webhook(const Webhook& w) {
-  c_.execute("INSERT INTO webhooks (tenant_id, id, name, flavour, url, secret, active) VALUES "
-             "(?, ?, ?, ?, ?, ?, ?)",
-             {tenant_, w.id, w.name, w.flavour, w.url, opt_s(w.secret),
-              static_cast<std::int64_t>(w.active)});
+  c_.execute(
+      "INSERT INTO webhooks (tenant_id, id, name, flavour, url, secret, active) VALUES "
+      "(?, ?, ?, ?, ?, ?, ?)",
+      {tenant_, w.id, w.name, w.flavour, w.url, opt_s(w.secret),
+       static_cast<std::int64_t>(w.active)});
 }
 
 bool NotifyRepo::update_webhook(const Webhook& w) {
-  return c_.execute("UPDATE webhooks SET name = ?, flavour = ?, url = ?, secret = ?, active = ? "
-                    "WHERE tenant_id = ? AND id = ?",
-                    {w.name, w.flavour, w.url, opt_s(w.secret),
-                     static_cast<std::int64_t>(w.active), tenant_, w.id}) == 1;
+  return c_.execute(
+             "UPDATE webhooks SET name = ?, flavour = ?, url = ?, secret = ?, active = ? "
+             "WHERE tenant_id = ? AND id = ?",
+             {w.name, w.flavour, w.url, opt_s(w.secret), static_cast<std::int64_t>(w.active),
+              tenant_, w.id}) == 1;
 }
 
 bool NotifyRepo::delete_webhook(std::int64_t id) {
@@ -141,10 +146,11 @@ std::vector<OutboxItem> NotifyRepo::due(Millis now, int limit) {
 }
 
 void NotifyRepo::record_attempt(const OutboxItem& o) {
-  c_.execute("UPDATE webhook_outbox SET attempts = ?, next_attempt_at = ?, delivered_at = ?, "
-             "failed = ?, last_error = ? WHERE tenant_id = ? AND id = ?",
-             {static_cast<std::int64_t>(o.attempts), o.next_attempt_at, opt_i(o.delivered_at),
-              static_cast<std::int64_t>(o.failed), opt_s(o.last_error), o.tenant_id, o.id});
+  c_.execute(
+      "UPDATE webhook_outbox SET attempts = ?, next_attempt_at = ?, delivered_at = ?, "
+      "failed = ?, last_error = ? WHERE tenant_id = ? AND id = ?",
+      {static_cast<std::int64_t>(o.attempts), o.next_attempt_at, opt_i(o.delivered_at),
+       static_cast<std::int64_t>(o.failed), opt_s(o.last_error), o.tenant_id, o.id});
 }
 
 std::vector<OutboxItem> NotifyRepo::recent_outbox(int limit) {

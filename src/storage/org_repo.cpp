@@ -44,9 +44,7 @@ org::Person person_from(const Row& r) {
   return p;
 }
 
-Value opt(const std::optional<std::string>& v) {
-  return v ? Value(*v) : Value(nullptr);
-}
+Value opt(const std::optional<std::string>& v) { return v ? Value(*v) : Value(nullptr); }
 
 // "%text%" for LIKE, with the wildcard characters of the user's text escaped.
 std::string like_pattern(std::string_view q) {
@@ -173,17 +171,17 @@ std::int64_t next_id(Connection& conn, std::int64_t tenant_id, std::string_view 
 // ---- units ----
 
 std::optional<org::Unit> OrgRepo::find_unit(org::Id id) {
-  auto rows = c_.query(std::string("SELECT ") + kUnitColumns +
-                           " FROM org_units WHERE tenant_id = ? AND id = ?",
-                       {tenant_, id});
+  auto rows = c_.query(
+      std::string("SELECT ") + kUnitColumns + " FROM org_units WHERE tenant_id = ? AND id = ?",
+      {tenant_, id});
   if (rows.empty()) return std::nullopt;
   return unit_from(rows[0]);
 }
 
 std::optional<org::Unit> OrgRepo::find_unit_by_code(std::string_view code) {
-  auto rows = c_.query(std::string("SELECT ") + kUnitColumns +
-                           " FROM org_units WHERE tenant_id = ? AND code = ?",
-                       {tenant_, std::string(code)});
+  auto rows = c_.query(
+      std::string("SELECT ") + kUnitColumns + " FROM org_units WHERE tenant_id = ? AND code = ?",
+      {tenant_, std::string(code)});
   if (rows.empty()) return std::nullopt;
   return unit_from(rows[0]);
 }
@@ -237,12 +235,11 @@ std::vector<org::Unit> OrgRepo::units_by_ids(const std::vector<org::Id>& ids) {
   if (ids.empty()) return {};
   std::vector<Value> params{tenant_};
   for (auto id : ids) params.emplace_back(id);
-  return map_rows<org::Unit>(
-      c_.query(std::string("SELECT ") + kUnitColumns +
-                   " FROM org_units WHERE tenant_id = ? AND id IN " + in_list(ids.size()) +
-                   " ORDER BY length(path), id",
-               params),
-      unit_from);
+  return map_rows<org::Unit>(c_.query(std::string("SELECT ") + kUnitColumns +
+                                          " FROM org_units WHERE tenant_id = ? AND id IN " +
+                                          in_list(ids.size()) + " ORDER BY length(path), id",
+                                      params),
+                             unit_from);
 }
 
 std::vector<org::Unit> OrgRepo::all_units() {
@@ -305,15 +302,16 @@ bool OrgRepo::update_unit(const org::Unit& u, int expected_version) {
 
 bool OrgRepo::move_unit(const org::Unit& unit, org::Id new_parent, const std::string& new_path,
                         int expected_version, Millis now) {
-  if (c_.execute("UPDATE org_units SET parent_id = ?, version = version + 1, updated_at = ? "
-                 "WHERE tenant_id = ? AND id = ? AND version = ?",
-                 {new_parent, now, tenant_, unit.id,
-                  static_cast<std::int64_t>(expected_version)}) != 1) {
+  if (c_.execute(
+          "UPDATE org_units SET parent_id = ?, version = version + 1, updated_at = ? "
+          "WHERE tenant_id = ? AND id = ? AND version = ?",
+          {new_parent, now, tenant_, unit.id, static_cast<std::int64_t>(expected_version)}) != 1) {
     return false;
   }
   // Every path in the subtree starts with the old path: swap that prefix for the new one.
   c_.execute(
-      "UPDATE org_units SET path = CAST(? AS TEXT) || substr(path, ?) WHERE tenant_id = ? AND path LIKE ? "
+      "UPDATE org_units SET path = CAST(? AS TEXT) || substr(path, ?) WHERE tenant_id = ? AND path "
+      "LIKE ? "
       "ESCAPE '\\'",
       {new_path, static_cast<std::int64_t>(unit.path.size() + 1), tenant_,
        prefix_pattern(unit.path)});
@@ -323,9 +321,9 @@ bool OrgRepo::move_unit(const org::Unit& unit, org::Id new_parent, const std::st
 // ---- people ----
 
 std::optional<org::Person> OrgRepo::find_person(org::Id id) {
-  auto rows = c_.query(std::string("SELECT ") + kPersonColumns +
-                           " FROM people WHERE tenant_id = ? AND id = ?",
-                       {tenant_, id});
+  auto rows = c_.query(
+      std::string("SELECT ") + kPersonColumns + " FROM people WHERE tenant_id = ? AND id = ?",
+      {tenant_, id});
   if (rows.empty()) return std::nullopt;
   return person_from(rows[0]);
 }
@@ -365,11 +363,10 @@ std::vector<org::Person> OrgRepo::list_people(const PersonQuery& q) {
 }
 
 std::vector<org::Person> OrgRepo::all_people() {
-  return map_rows<org::Person>(
-      c_.query(std::string("SELECT ") + kPersonColumns +
-                   " FROM people WHERE tenant_id = ? ORDER BY id",
-               {tenant_}),
-      person_from);
+  return map_rows<org::Person>(c_.query(std::string("SELECT ") + kPersonColumns +
+                                            " FROM people WHERE tenant_id = ? ORDER BY id",
+                                        {tenant_}),
+                               person_from);
 }
 
 void OrgRepo::insert_person(const org::Person& p, Millis now) {
@@ -414,9 +411,9 @@ std::vector<org::Post> OrgRepo::posts() {
 }
 
 std::optional<org::Post> OrgRepo::find_post(std::string_view code) {
-  auto rows = c_.query(
-      "SELECT code, name, name_en, sort_order FROM posts WHERE tenant_id = ? AND code = ?",
-      {tenant_, std::string(code)});
+  auto rows =
+      c_.query("SELECT code, name, name_en, sort_order FROM posts WHERE tenant_id = ? AND code = ?",
+               {tenant_, std::string(code)});
   if (rows.empty()) return std::nullopt;
   return org::Post{rows[0].get_text(0), rows[0].get_text(1), rows[0].get_text(2),
                    static_cast<int>(rows[0].get_int(3))};
@@ -470,16 +467,17 @@ std::vector<MembershipView> OrgRepo::all_memberships() {
 }
 
 bool OrgRepo::membership_exists(org::Id person_id, org::Id unit_id, std::string_view post_code) {
-  return !c_.query("SELECT 1 FROM memberships WHERE tenant_id = ? AND person_id = ? AND "
-                   "unit_id = ? AND post_code = ?",
-                   {tenant_, person_id, unit_id, std::string(post_code)})
+  return !c_.query(
+                "SELECT 1 FROM memberships WHERE tenant_id = ? AND person_id = ? AND "
+                "unit_id = ? AND post_code = ?",
+                {tenant_, person_id, unit_id, std::string(post_code)})
               .empty();
 }
 
 std::optional<org::Id> OrgRepo::head_membership(org::Id unit_id) {
-  auto rows = c_.query(
-      "SELECT id FROM memberships WHERE tenant_id = ? AND unit_id = ? AND is_head = 1",
-      {tenant_, unit_id});
+  auto rows =
+      c_.query("SELECT id FROM memberships WHERE tenant_id = ? AND unit_id = ? AND is_head = 1",
+               {tenant_, unit_id});
   if (rows.empty()) return std::nullopt;
   return rows[0].get_int(0);
 }

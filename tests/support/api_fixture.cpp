@@ -19,23 +19,22 @@ ApiServer::ApiServer(const std::string& backend) {
                std::to_string(reinterpret_cast<std::uintptr_t>(this));
   settings.media_dir = media_dir_;
   ctx_ = std::make_unique<app::Context>(app::Context{*db_, clock_, settings});
-  auto r = app::init_preset(*ctx_, std::filesystem::path(CIVICLOOP_SOURCE_DIR) / "presets" /
-                                       "pingcheng",
-                            true);
+  auto r = app::init_preset(
+      *ctx_, std::filesystem::path(CIVICLOOP_SOURCE_DIR) / "presets" / "pingcheng", true);
   if (!r) throw std::runtime_error("init_preset failed: " + r.error().code + " " + r.error().field);
   start();
 }
 
 void ApiServer::start() {
-  api_ = api::make_api(*ctx_, {.web_root = std::filesystem::path(CIVICLOOP_SOURCE_DIR) / "web" /
-                                           "dist"});
+  api_ = api::make_api(*ctx_,
+                       {.web_root = std::filesystem::path(CIVICLOOP_SOURCE_DIR) / "web" / "dist"});
   http::ServerOptions so;
   so.port = 0;
   so.threads = 2;
   so.max_body_bytes = 1024 * 1024;
   auto* a = api_.get();
-  server_ = std::make_unique<http::Server>(
-      so, [a](http::Request& req) { return api::handle(*a, req); });
+  server_ =
+      std::make_unique<http::Server>(so, [a](http::Request& req) { return api::handle(*a, req); });
   server_->start();
 }
 

@@ -74,6 +74,24 @@ test('every role and unit kind has a label', async () => {
   for (const kind of list('UNIT_KINDS')) assert.ok(zh.has(`kinds.${kind}`) && en.has(`kinds.${kind}`), kind)
 })
 
+test('every case state, action, source, limit unit, notice kind and webhook kind has a label', () => {
+  const types = fs.readFileSync(path.join(srcDir, 'api', 'types.ts'), 'utf8')
+  const list = (name) => [...types.match(new RegExp(`export const ${name}[^=]*=\\s*\\[([^\\]]*)\\]`))[1].matchAll(/'(\w+)'/g)].map((m) => m[1])
+  const groups = {
+    CASE_STATES: 'caseStates',
+    CASE_ACTIONS: 'caseActions',
+    CASE_SOURCES: 'caseSources',
+    LIMIT_UNITS: 'limitUnits',
+    NOTICE_KINDS: 'noticeKinds',
+    WEBHOOK_FLAVOURS: 'webhooks.flavours',
+  }
+  for (const [name, prefix] of Object.entries(groups)) {
+    const values = list(name)
+    assert.ok(values.length > 0, name)
+    for (const v of values) assert.ok(zh.has(`${prefix}.${v}`) && en.has(`${prefix}.${v}`), `${prefix}.${v}`)
+  }
+})
+
 test('components hold no hard-coded Chinese', () => {
   const offenders = []
   for (const file of files) {

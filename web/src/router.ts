@@ -9,8 +9,15 @@ declare module 'vue-router' {
     perm?: string
     /** i18n key of the page title. */
     title?: string
+    /** Roles that may open the page (user.role); any signed-in role when absent. */
+    roles?: string[]
   }
 }
+
+const HQ = ['hq_admin', 'hq_staff']
+const UNIT_SIDE = ['unit_operator', 'grid_worker']
+const VERIFIERS = ['supervisor', 'hq_staff', 'hq_admin', 'task_force_member']
+const STAFF = ['hq_admin', 'hq_staff', 'leader', 'supervisor', 'task_force_member', 'unit_operator', 'grid_worker']
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
@@ -26,8 +33,27 @@ const routes: RouteRecordRaw[] = [
       { path: 'liaisons', name: 'liaisons', component: () => import('./views/LiaisonsView.vue'), meta: { perm: 'org.read', title: 'menu.liaisons' } },
       { path: 'users', name: 'users', component: () => import('./views/UsersView.vue'), meta: { perm: 'users.manage', title: 'menu.users' } },
       { path: 'ledger', name: 'ledger', component: () => import('./views/LedgerView.vue'), meta: { perm: 'ledger.read', title: 'menu.ledger' } },
+      { path: 'report', name: 'report', component: () => import('./views/ReportView.vue'), meta: { title: 'menu.report' } },
+      { path: 'triage', name: 'triage', component: () => import('./views/TriageView.vue'), meta: { roles: HQ, title: 'menu.triage' } },
+      { path: 'inbox', name: 'inbox', component: () => import('./views/InboxView.vue'), meta: { roles: UNIT_SIDE, title: 'menu.inbox' } },
+      { path: 'verify', name: 'verify', component: () => import('./views/VerifyView.vue'), meta: { roles: VERIFIERS, title: 'menu.verify' } },
+      { path: 'cases', name: 'cases', component: () => import('./views/CasesView.vue'), meta: { title: 'menu.cases' } },
+      { path: 'cases/:id(\\d+)', name: 'case', component: () => import('./views/CaseDetailView.vue'), props: true, meta: { title: 'caseDetail.title' } },
+      { path: 'notices', name: 'notices', component: () => import('./views/NoticesView.vue'), meta: { roles: STAFF, title: 'menu.notices' } },
+      { path: 'responsibility', name: 'responsibility', component: () => import('./views/ResponsibilityView.vue'), meta: { roles: STAFF, title: 'menu.responsibility' } },
+      { path: 'settings', redirect: '/settings/categories' },
+      { path: 'settings/categories', name: 'settings-categories', component: () => import('./views/settings/CategoriesView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsCategories' } },
+      { path: 'settings/routing', name: 'settings-routing', component: () => import('./views/settings/RoutingView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsRouting' } },
+      { path: 'settings/calendar', name: 'settings-calendar', component: () => import('./views/settings/CalendarView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsCalendar' } },
+      { path: 'settings/webhooks', name: 'settings-webhooks', component: () => import('./views/settings/WebhooksView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsWebhooks' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('./views/NotFoundView.vue'), props: { forbidden: true } },
     ],
+  },
+  // The phone page of grid workers: its own narrow layout, no side menu.
+  {
+    path: '/m',
+    component: () => import('./layouts/MobileShell.vue'),
+    children: [{ path: '', name: 'mobile', component: () => import('./views/mobile/MobileView.vue'), meta: { title: 'mobile.title' } }],
   },
   // Anything else: a page of its own, shown whether or not someone is signed in.
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { public: true } },
@@ -49,5 +75,6 @@ router.beforeEach(async (to) => {
     return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   }
   if (to.meta.perm && !can(to.meta.perm)) return { name: 'forbidden' }
+  if (to.meta.roles && !to.meta.roles.includes(session.user.role)) return { name: 'forbidden' }
   return true
 })

@@ -80,7 +80,12 @@ function storedTenant(): { name: string; name_en: string | null } | null {
   }
 }
 
-/** The page a user lands on after login: the structure chart for staff, the simple home for others. */
+/**
+ * The page a user lands on after login: their to-do list for units and grid workers, the
+ * structure chart for other staff, the simple home for citizens.
+ */
 export function homeRoute(): string {
+  const role = session.user?.role
+  if (role === 'unit_operator' || role === 'grid_worker') return '/inbox'
   return can('org.read') ? '/structure' : '/home'
 }

@@ -43,7 +43,7 @@ export type Query = Record<string, string | number | boolean | null | undefined>
 
 export interface RequestOptions {
   query?: Query
-  /** JSON body (objects) or raw text (strings, with contentType). */
+  /** JSON body (objects), raw text (strings, with contentType) or raw bytes (Blob / File). */
   body?: unknown
   contentType?: string
   /** Do not show the error with ElMessage; the caller handles it. */
@@ -88,6 +88,10 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     if (typeof opts.body === 'string') {
       body = opts.body
       headers['Content-Type'] = opts.contentType ?? 'text/plain; charset=utf-8'
+    } else if (opts.body instanceof Blob) {
+      // Uploads (photos): the bytes as they are; the server checks the type by content.
+      body = opts.body
+      headers['Content-Type'] = opts.contentType ?? (opts.body.type || 'application/octet-stream')
     } else {
       body = JSON.stringify(opts.body)
       headers['Content-Type'] = 'application/json'

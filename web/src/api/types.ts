@@ -198,3 +198,318 @@ export interface LedgerEvent {
 export type LedgerVerify =
   | { ok: true; events: number }
   | { ok: false; first_bad_seq: number; reason: 'altered' | 'missing' | string }
+
+// --- the closed loop (docs/api.md "Cases: the closed loop") ------------------------------------
+
+export type CaseState =
+  | 'reported'
+  | 'filed'
+  | 'dispatched'
+  | 'acknowledged'
+  | 'rectified'
+  | 'verified'
+  | 'closed'
+  | 'voided'
+  | 'duplicate'
+  | 'parked'
+
+export const CASE_STATES: CaseState[] = [
+  'reported',
+  'filed',
+  'dispatched',
+  'acknowledged',
+  'rectified',
+  'verified',
+  'closed',
+  'voided',
+  'duplicate',
+  'parked',
+]
+
+export type CaseAction =
+  | 'file'
+  | 'void'
+  | 'mark_duplicate'
+  | 'dispatch'
+  | 'acknowledge'
+  | 'return'
+  | 'request_extension'
+  | 'decide_extension'
+  | 'rectify'
+  | 'verify'
+  | 'close'
+  | 'park'
+  | 'unpark'
+  | 'fix_on_site'
+  | 'escalate'
+
+export const CASE_ACTIONS: CaseAction[] = [
+  'file',
+  'void',
+  'mark_duplicate',
+  'dispatch',
+  'acknowledge',
+  'return',
+  'request_extension',
+  'decide_extension',
+  'rectify',
+  'verify',
+  'close',
+  'park',
+  'unpark',
+  'fix_on_site',
+  'escalate',
+]
+
+export type CaseSource =
+  | 'grid_patrol'
+  | 'road_chief'
+  | 'enforcement'
+  | 'self_check'
+  | 'inspection'
+  | 'mock_evaluation'
+  | 'citizen'
+  | 'courier'
+  | 'hotline'
+
+export const CASE_SOURCES: CaseSource[] = [
+  'grid_patrol',
+  'road_chief',
+  'enforcement',
+  'self_check',
+  'inspection',
+  'mock_evaluation',
+  'citizen',
+  'courier',
+  'hotline',
+]
+
+export type LimitUnit = 'urgent_hours' | 'working_hours' | 'working_days' | 'calendar_days'
+export const LIMIT_UNITS: LimitUnit[] = ['urgent_hours', 'working_hours', 'working_days', 'calendar_days']
+
+export type NoticeKind = 'rectification' | 'reminder'
+export const NOTICE_KINDS: NoticeKind[] = ['rectification', 'reminder']
+
+export type AttachmentStage = 'before' | 'after' | 'on_site'
+export type AttachmentFlag = 'far_from_problem' | 'taken_before_dispatch' | 'no_gps' | 'no_time'
+
+export interface Ref {
+  id: number
+  name: string
+  name_en?: string | null
+}
+
+export interface CaseTimer {
+  stage: 'acknowledge' | 'rectify' | 'verify'
+  deadline_at: string
+  estimated: boolean
+  paused: boolean
+  percent_used: number
+}
+
+export interface Case {
+  id: number
+  case_no: string
+  state: CaseState
+  source: CaseSource
+  category: string
+  category_name: string
+  /** Sent by the server beside category_name (not in docs/api.md). */
+  category_name_en?: string
+  title: string
+  description: string
+  address: string
+  lat: number | null
+  lng: number | null
+  grid: Ref | null
+  community: Ref | null
+  subdistrict: Ref | null
+  assigned_unit: Ref | null
+  supervising_group: Ref | null
+  routing_rule: string | null
+  duplicate_of: number | null
+  rework_count: number
+  escalation_level: number
+  extension_pending: boolean
+  /** The pending request: amount, unit, reason, requested_at (server's shape, read loosely). */
+  extension_request: Record<string, unknown> | string | null
+  parked_from: CaseState | null
+  park_review_date: string | null
+  notice_id: number | null
+  timer: CaseTimer | null
+  overdue: boolean
+  reporter_name: string
+  reported_at: string
+  filed_at: string | null
+  dispatched_at: string | null
+  rectified_at: string | null
+  closed_at: string | null
+  version: number
+}
+
+export interface Attachment {
+  id: number
+  case_id: number
+  stage: AttachmentStage
+  content_type: string
+  size: number
+  width: number
+  height: number
+  lat: number | null
+  lng: number | null
+  taken_at: string | null
+  flags: AttachmentFlag[]
+  distance_m: number | null
+  uploaded_at: string
+  url: string
+  thumbnail_url: string
+}
+
+export interface Notice {
+  id: number
+  kind: NoticeKind
+  number: string
+  unit: Ref
+  requirement: string
+  deadline_at: string | null
+  remaining_ms: number | null
+  issued_at: string
+  case_ids: number[]
+  pdf_url: string
+  /** GET /notices/{id} adds the cases. */
+  cases?: Case[]
+}
+
+export interface CaseDetail {
+  case: Case
+  events: LedgerEvent[]
+  attachments: Attachment[]
+  allowed: CaseAction[]
+  notice: Notice | null
+}
+
+export interface ReportAnswer {
+  case: Case
+  possible_duplicates: Case[]
+}
+
+export interface TransitionBody {
+  action: CaseAction
+  note?: string
+  unit_id?: number
+  notice_kind?: NoticeKind
+  requirement?: string
+  passed?: boolean
+  extension_amount?: number
+  extension_unit?: LimitUnit
+  decision?: 'granted' | 'partial' | 'refused'
+  review_date?: string
+  duplicate_of?: number
+  version?: number
+}
+
+export interface Drive {
+  code: string
+  name: string
+  short_name?: string
+  name_en: string | null
+}
+
+export interface TimeLimit {
+  amount: number
+  unit: LimitUnit
+}
+
+export interface Category {
+  code: string
+  parent_code: string | null
+  kind: string
+  name: string
+  name_en: string | null
+  drive: string | null
+  filing_condition: string
+  closing_condition: string
+  notice_kind: NoticeKind
+  time_limit: TimeLimit | null
+  responsible_kind: UnitKind | null
+  responsible_unit_id: number | null
+  supervising_group_id: number | null
+  keywords: string[]
+  active: boolean
+  version: number
+}
+
+export interface CategoriesAnswer {
+  drives: Drive[]
+  items: Category[]
+}
+
+export interface RoutingRule {
+  id?: number | null
+  name: string
+  category: string | null
+  category_prefix: string | null
+  area_unit_id: number | null
+  area_kind: UnitKind | null
+  hours: { from: string; to: string } | null
+  unit_id: number | null
+  unit_by_area: UnitKind | null
+  supervising_group_id: number | null
+  active: boolean
+}
+
+export interface RoutePreview {
+  unit: Ref | null
+  supervising_group: Ref | null
+  rule: string | null
+  place: { grid: Ref | null; community: Ref | null; subdistrict: Ref | null }
+}
+
+export interface CalendarYear {
+  year: number
+  holidays: string[]
+  makeup_workdays: string[]
+}
+
+export interface WorkCalendar {
+  utc_offset_minutes: number
+  periods: { start: string; end: string }[]
+  years: CalendarYear[]
+}
+
+export interface AppNotification {
+  id: number
+  case_id: number | null
+  kind: string
+  title: string
+  body: string
+  created_at: string
+  read: boolean
+}
+
+export interface NotificationPage extends Page<AppNotification> {
+  unread: number
+}
+
+export type WebhookFlavour = 'wecom' | 'dingtalk' | 'generic'
+export const WEBHOOK_FLAVOURS: WebhookFlavour[] = ['wecom', 'dingtalk', 'generic']
+
+export interface Webhook {
+  id: number
+  name: string
+  flavour: WebhookFlavour
+  url: string
+  /** Whether a signing secret is set (the secret itself is never sent back). */
+  has_secret?: boolean
+  active?: boolean
+  created_at?: string
+}
+
+export interface ResponsibilityRow {
+  unit: Ref & { kind?: UnitKind }
+  /** docs/api.md says codes; the server sends {code, name}. Read with categoryCodeOf(). */
+  categories: (string | { code: string; name: string })[]
+  areas: (Ref & { kind?: UnitKind })[]
+  open_cases: number
+  overdue_cases: number
+}
