@@ -1,5 +1,7 @@
 #include "storage/account_repo.hpp"
 
+#include "storage/sql_util.hpp"
+
 namespace civicloop::storage {
 
 namespace {
@@ -119,12 +121,7 @@ std::vector<User> UserRepo::list(const UserQuery& q) {
   std::string sql = std::string("SELECT ") + kUserColumns + " FROM users WHERE tenant_id = ?";
   std::vector<Value> params{tenant_};
   if (!q.q.empty()) {
-    std::string p = "%";
-    for (const char c : q.q) {
-      if (c == '%' || c == '_' || c == '\\') p += '\\';
-      p += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    }
-    p += "%";
+    const auto p = sql::contains_pattern(q.q);
     // lower() on both sides: PostgreSQL folds more than ASCII (see OrgRepo::list_units).
     sql +=
         " AND (lower(username) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "

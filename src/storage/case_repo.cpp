@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "storage/org_repo.hpp"
+#include "storage/sql_util.hpp"
 
 namespace civicloop::storage {
 
@@ -144,15 +145,6 @@ std::vector<Value> values(const cases::Record& c) {
   return v;
 }
 
-std::string prefix_pattern(std::string_view path) {
-  std::string p;
-  for (const char ch : path) {
-    if (ch == '%' || ch == '_' || ch == '\\') p += '\\';
-    p += ch;
-  }
-  return p + "%";
-}
-
 std::int64_t fts_rowid(std::int64_t tenant, std::int64_t id) { return (tenant << 40) + id; }
 
 }  // namespace
@@ -269,21 +261,7 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
     sql += " AND overdue = ?";
     p.emplace_back(static_cast<std::int64_t>(*q.overdue));
   }
-  if (q.scope != nullptr && !q.scope->all) {
-    if (q.scope->roots.empty()) {
-      sql += " AND 1 = 0";
-    } else {
-      sql += " AND (";
-      for (std::size_t i = 0; i < q.scope->roots.size(); ++i) {
-        if (i > 0) sql += " OR ";
-        sql += "assigned_path LIKE ? ESCAPE '\\' OR area_path LIKE ? ESCAPE '\\'";
-        const auto pat = prefix_pattern(q.scope->roots[i]);
-        p.emplace_back(pat);
-        p.emplace_back(pat);
-      }
-      sql += ")";
-    }
-  }
+  sql::scope_filter(sql, p, q.scope, {"assigned_path", "area_path"});
   if (!q.terms.empty()) {
     if (c_.dialect() == Dialect::kSqlite) {
       std::string match;
@@ -480,19 +458,7 @@ std::vector<Notice> CaseRepo::list_notices(std::optional<std::int64_t> unit_id, 
         "AND c.id = nc.case_id WHERE nc.tenant_id = n.tenant_id AND nc.notice_id = n.id AND "
         "c.state NOT IN ('closed', 'voided', 'duplicate'))";
   }
-  if (scope != nullptr && !scope->all) {
-    if (scope->roots.empty()) {
-      sql += " AND 1 = 0";
-    } else {
-      sql += " AND (";
-      for (std::size_t i = 0; i < scope->roots.size(); ++i) {
-        if (i > 0) sql += " OR ";
-        sql += "u.path LIKE ? ESCAPE '\\'";
-        p.emplace_back(prefix_pattern(scope->roots[i]));
-      }
-      sql += ")";
-    }
-  }
+  sql::scope_filter(sql, p, scope, {"u.path"});
   if (before_id) {
     sql += " AND n.id < ?";
     p.emplace_back(*before_id);

@@ -1,5 +1,7 @@
 #include "storage/org_repo.hpp"
 
+#include "storage/sql_util.hpp"
+
 #include <charconv>
 
 namespace civicloop::storage {
@@ -45,52 +47,6 @@ org::Person person_from(const Row& r) {
 }
 
 Value opt(const std::optional<std::string>& v) { return v ? Value(*v) : Value(nullptr); }
-
-// "%text%" for LIKE, with the wildcard characters of the user's text escaped.
-std::string like_pattern(std::string_view q) {
-  std::string p = "%";
-  for (const char c : q) {
-    if (c == '%' || c == '_' || c == '\\') p += '\\';
-    p += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  }
-  p += '%';
-  return p;
-}
-
-std::string prefix_pattern(std::string_view path) {
-  std::string p;
-  for (const char c : path) {
-    if (c == '%' || c == '_' || c == '\\') p += '\\';
-    p += c;
-  }
-  p += '%';
-  return p;
-}
-
-// Appends "AND (path LIKE ? OR ...)" for a limited scope; an empty scope matches nothing.
-void scope_filter(std::string& sql, std::vector<Value>& params, const access::Scope* scope,
-                  std::string_view path_column) {
-  if (scope == nullptr || scope->all) return;
-  if (scope->roots.empty()) {
-    sql += " AND 1 = 0";
-    return;
-  }
-  sql += " AND (";
-  for (std::size_t i = 0; i < scope->roots.size(); ++i) {
-    if (i > 0) sql += " OR ";
-    sql += path_column;
-    sql += " LIKE ? ESCAPE '\\'";
-    params.emplace_back(prefix_pattern(scope->roots[i]));
-  }
-  sql += ")";
-}
-
-std::string in_list(std::size_t n) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < n; ++i) s += i == 0 ? "?" : ", ?";
-  s += ")";
-  return s;
-}
 
 constexpr const char* kMembershipSelect =
     "SELECT m.id, m.person_id, m.unit_id, m.post_code, m.is_head, p.name, u.name, u.path, "
@@ -214,12 +170,12 @@ std::vector<org::Unit> OrgRepo::list_units(const UnitQuery& q) {
         " AND (lower(name) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "
         "OR lower(coalesce(name_en, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "
         "OR lower(coalesce(code, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\')";
-    const auto p = like_pattern(q.q);
+    const auto p = sql::contains_pattern(q.q);
     params.emplace_back(p);
     params.emplace_back(p);
     params.emplace_back(p);
   }
-  scope_filter(sql, params, q.scope, "path");
+  sql::scope_filter(sql, params, q.scope, {"path"});
   if (q.after) {
     sql += " AND (sort_order > ? OR (sort_order = ? AND id > ?))";
     params.emplace_back(q.after->key);
@@ -237,7 +193,7 @@ std::vector<org::Unit> OrgRepo::units_by_ids(const std::vector<org::Id>& ids) {
   for (auto id : ids) params.emplace_back(id);
   return map_rows<org::Unit>(c_.query(std::string("SELECT ") + kUnitColumns +
                                           " FROM org_units WHERE tenant_id = ? AND id IN " +
-                                          in_list(ids.size()) + " ORDER BY length(path), id",
+                                          sql::in_list(ids.size()) + " ORDER BY length(path), id",
                                       params),
                              unit_from);
 }
@@ -264,7 +220,7 @@ std::map<org::Id, int> OrgRepo::count_active_children(const std::vector<org::Id>
   for (auto id : ids) params.emplace_back(id);
   for (const auto& r : c_.query("SELECT parent_id, count(*) FROM org_units WHERE tenant_id = ? "
                                 "AND retired = 0 AND parent_id IN " +
-                                    in_list(ids.size()) + " GROUP BY parent_id",
+                                    sql::in_list(ids.size()) + " GROUP BY parent_id",
                                 params)) {
     out[r.get_int(0)] = static_cast<int>(r.get_int(1));
   }
@@ -314,7 +270,7 @@ bool OrgRepo::move_unit(const org::Unit& unit, org::Id new_parent, const std::st
       "LIKE ? "
       "ESCAPE '\\'",
       {new_path, static_cast<std::int64_t>(unit.path.size() + 1), tenant_,
-       prefix_pattern(unit.path)});
+       sql::prefix_pattern(unit.path)});
   return true;
 }
 
@@ -337,7 +293,7 @@ std::vector<org::Person> OrgRepo::list_people(const PersonQuery& q) {
         " AND (lower(name) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "
         "OR lower(coalesce(phone, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "
         "OR lower(coalesce(title, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\')";
-    const auto p = like_pattern(q.q);
+    const auto p = sql::contains_pattern(q.q);
     params.insert(params.end(), {p, p, p});
   }
   const bool scoped = q.scope != nullptr && !q.scope->all;
@@ -350,7 +306,7 @@ std::vector<org::Person> OrgRepo::list_people(const PersonQuery& q) {
       sql += " AND m.unit_id = ?";
       params.emplace_back(*q.unit_id);
     }
-    scope_filter(sql, params, q.scope, "u.path");
+    sql::scope_filter(sql, params, q.scope, {"u.path"});
     sql += ")";
   }
   if (q.after) {
@@ -448,7 +404,8 @@ std::vector<MembershipView> OrgRepo::memberships_of_units(const std::vector<org:
   std::vector<Value> params{tenant_};
   for (auto id : unit_ids) params.emplace_back(id);
   return map_rows<MembershipView>(
-      c_.query(std::string(kMembershipSelect) + " AND m.unit_id IN " + in_list(unit_ids.size()) +
+      c_.query(std::string(kMembershipSelect) + " AND m.unit_id IN " +
+                   sql::in_list(unit_ids.size()) +
                    " ORDER BY m.unit_id, m.is_head DESC, po.sort_order, m.id",
                params),
       membership_from);
