@@ -254,12 +254,26 @@ Expected<std::vector<ResponsibilityRow>> ConfigService::responsibility(
       }
     }
   }
-  // Places answer for their own territory: subdistricts, communities, villages, grids.
+  // Places answer for their own territory (subdistricts, communities, villages), and a unit
+  // answers for the categories whose responsible kind is its own kind (属地管理: a subdistrict
+  // for the street-order problems on its streets).
+  std::map<std::string, std::vector<std::string>, std::less<>> by_kind;
+  for (const auto& [code, cat] : cfg.categories) {
+    if (cat.parent_code && cat.active && cat.responsible_kind && !cat.responsible_unit_id) {
+      by_kind[*cat.responsible_kind].push_back(code);
+    }
+  }
   for (const auto& [id, u] : cfg.units) {
     if (u.retired) continue;
     if (u.kind == org::UnitKind::kSubdistrict || u.kind == org::UnitKind::kCommunity ||
         u.kind == org::UnitKind::kVillage) {
       row(id).areas.push_back(id);
+    }
+    if (auto it = by_kind.find(org::to_string(u.kind)); it != by_kind.end()) {
+      auto& cats = row(id).categories;
+      for (const auto& code : it->second) {
+        if (std::find(cats.begin(), cats.end(), code) == cats.end()) cats.push_back(code);
+      }
     }
   }
   auto counts = in_tx<std::map<org::Id, std::pair<int, int>>>(
