@@ -13,6 +13,7 @@
 #include "http/server.hpp"
 #include "jobs/scheduler.hpp"
 #include "support/api_fixture.hpp"
+#include "support/test_db.hpp"
 
 namespace civicloop::test {
 namespace {
@@ -536,6 +537,69 @@ TEST_F(ApiCases, RobotsGetTheDispatchThroughTheOutbox) {
   EXPECT_EQ(office->request("DELETE", "/api/v1/webhooks/" + std::to_string(hook_id)).status, 204);
   receiver.stop(1);
   (void)id;
+}
+
+}  // namespace
+}  // namespace civicloop::test
+
+namespace civicloop::test {
+namespace {
+
+// The loop on PostgreSQL: the same server, the same requests; full-text search goes through the
+// GIN index over the terms array there, the sweep through the partial index on next_check_at.
+TEST(ApiCasesOnPostgres, TheLoopSearchAndSweepRunOnPostgres) {
+  if (!pg_configured()) {
+    if (pg_required()) FAIL() << "CIVICLOOP_REQUIRE_PG=1 but CIVICLOOP_TEST_PG is not set";
+    GTEST_SKIP() << "CIVICLOOP_TEST_PG not set";
+  }
+  ApiServer pg("postgres");
+  ASSERT_TRUE(pg.ready());
+  auto grid = pg.login("grid");
+  auto office = pg.login("office");
+  auto unit = pg.login("unit");
+  auto supervisor = pg.login("supervisor");
+  auto g = parse(
+      office->request("GET", "/api/v1/org/units/" + std::to_string(pg.unit_id("140213050001-G1"))));
+  const auto& ring = g.at("unit").at("boundary").at("coordinates").at(0).as_array();
+  const double lng = (ring[0].at(0).to_number<double>() + ring[2].at(0).to_number<double>()) / 2;
+  const double lat = (ring[0].at(1).to_number<double>() + ring[2].at(1).to_number<double>()) / 2;
+  std::ostringstream body;
+  body.precision(10);
+  body << R"({"category":"0102","description":"河边倾倒建筑垃圾","lat":)" << lat << R"(,"lng":)"
+       << lng << "}";
+  auto created = grid->request("POST", "/api/v1/cases", body.str());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto id = std::to_string(parse(created).at("case").at("id").as_int64());
+  EXPECT_EQ(parse(created).at("case").at("subdistrict").at("name").as_string(), "永泰街道");
+  auto step = [&](TestClient& c, const std::string& b) {
+    auto r = c.request("POST", "/api/v1/cases/" + id + "/transitions", b);
+    EXPECT_EQ(r.status, 200) << b << " -> " << r.body;
+    return std::string(parse(r).at("case").at("state").as_string());
+  };
+  EXPECT_EQ(step(*office, R"({"action":"file"})"), "filed");
+  EXPECT_EQ(step(*office, R"({"action":"dispatch"})"), "dispatched");
+  EXPECT_EQ(step(*unit, R"({"action":"acknowledge"})"), "acknowledged");
+  auto photo = unit->request("POST", "/api/v1/cases/" + id + "/attachments?stage=after",
+                             fixture("no_exif.jpg"), {{"Content-Type", "image/jpeg"}});
+  ASSERT_EQ(photo.status, 201) << photo.body;
+  auto found = office->request("GET", "/api/v1/cases?q=%E5%BB%BA%E7%AD%91%E5%9E%83%E5%9C%BE");
+  ASSERT_EQ(found.status, 200) << found.body;
+  ASSERT_EQ(parse(found).at("items").as_array().size(), 1u);
+  // Overdue on PostgreSQL too: the sweep finds it through next_check_at.
+  app::CaseConfigCache cache(pg.ctx());
+  app::CaseService svc(pg.ctx(), cache);
+  pg.clock().advance(30LL * 24 * 3600 * 1000);
+  auto s = svc.sweep(pg.clock().now());
+  EXPECT_GE(s.escalations, 1);
+  pg.clock().set(SystemClock().now());
+  unit = pg.login("unit");
+  supervisor = pg.login("supervisor");
+  office = pg.login("office");
+  EXPECT_EQ(step(*unit, R"({"action":"rectify"})"), "rectified");
+  EXPECT_EQ(step(*supervisor, R"({"action":"verify","passed":true})"), "verified");
+  EXPECT_EQ(step(*office, R"({"action":"close"})"), "closed");
+  auto admin = pg.login("admin");
+  EXPECT_TRUE(parse(admin->request("GET", "/api/v1/ledger/verify")).at("ok").as_bool());
 }
 
 }  // namespace
