@@ -421,6 +421,15 @@ TEST_F(ApiCases, ListsFilterSearchChineseAndExport) {
     EXPECT_EQ(c.at("state").as_string(), "reported");
     EXPECT_EQ(std::string(c.at("category").as_string()).substr(0, 2), "21");
   }
+  // A date window (local dates, inclusive): today's report is in today's window, not in last year's.
+  const auto today = format_iso_utc(server().clock().now() + 8 * 3600 * 1000).substr(0, 10);
+  auto window = office->request("GET", "/api/v1/cases?from=" + today + "&to=" + today + "&limit=200");
+  bool in_window = false;
+  const auto window_json = parse(window);
+  for (const auto& c : window_json.at("items").as_array()) in_window |= c.at("id").as_int64() == id;
+  EXPECT_TRUE(in_window) << window.body.substr(0, 300);
+  auto past = office->request("GET", "/api/v1/cases?from=2020-01-01&to=2020-12-31");
+  EXPECT_TRUE(parse(past).at("items").as_array().empty());
   EXPECT_EQ(office->request("GET", "/api/v1/cases?state=nonsense").status, 400);
   EXPECT_EQ(office->request("GET", "/api/v1/cases?from=2026-13-01").status, 400);
   auto x = office->request("GET", "/api/v1/cases.xlsx?state=reported");

@@ -1,6 +1,7 @@
 #include "storage/case_repo.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "storage/org_repo.hpp"
 #include "storage/sql_util.hpp"
@@ -214,22 +215,23 @@ std::optional<cases::Record> CaseRepo::find_by_no(std::string_view case_no) {
 }
 
 std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
-  std::string sql = std::string("SELECT ") + kColumns + " FROM cases WHERE tenant_id = ?";
-  std::vector<Value> p{tenant_};
+  // The filters, on the cases table's own columns.
+  std::string where;
+  std::vector<Value> wp;
   if (!q.states.empty()) {
-    sql += " AND state IN (";
+    where += " AND state IN (";
     for (std::size_t i = 0; i < q.states.size(); ++i) {
-      sql += i == 0 ? "?" : ", ?";
-      p.emplace_back(std::string(cases::to_string(q.states[i])));
+      where += i == 0 ? "?" : ", ?";
+      wp.emplace_back(std::string(cases::to_string(q.states[i])));
     }
-    sql += ")";
+    where += ")";
   } else if (q.open_only) {
-    sql += " AND state NOT IN ('closed', 'voided', 'duplicate')";
+    where += " AND state NOT IN ('closed', 'voided', 'duplicate')";
   }
   auto eq = [&](const char* col, const std::optional<std::int64_t>& v) {
     if (!v) return;
-    sql += std::string(" AND ") + col + " = ?";
-    p.emplace_back(*v);
+    where += std::string(" AND ") + col + " = ?";
+    wp.emplace_back(*v);
   };
   eq("assigned_unit_id", q.assigned_unit_id);
   eq("subdistrict_id", q.subdistrict_id);
@@ -238,62 +240,80 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
   eq("reporter_user_id", q.reporter_user_id);
   if (q.category) {
     if (q.category->size() <= 2) {
-      sql += " AND category_code LIKE ?";
-      p.emplace_back(*q.category + "%");
+      where += " AND category_code LIKE ?";
+      wp.emplace_back(*q.category + "%");
     } else {
-      sql += " AND category_code = ?";
-      p.emplace_back(*q.category);
+      where += " AND category_code = ?";
+      wp.emplace_back(*q.category);
     }
   }
   if (q.source) {
-    sql += " AND source = ?";
-    p.emplace_back(std::string(cases::to_string(*q.source)));
+    where += " AND source = ?";
+    wp.emplace_back(std::string(cases::to_string(*q.source)));
   }
-  if (q.reported_from) {
-    sql += " AND reported_at >= ?";
-    p.emplace_back(*q.reported_from);
-  }
-  if (q.reported_to) {
-    sql += " AND reported_at < ?";
-    p.emplace_back(*q.reported_to);
+  if (q.reported_from || q.reported_to) {
+    const Millis from = q.reported_from.value_or(std::numeric_limits<Millis>::min());
+    const Millis to = q.reported_to.value_or(std::numeric_limits<Millis>::max());
+    where += " AND reported_at >= ? AND reported_at < ?";
+    wp.emplace_back(from);
+    wp.emplace_back(to);
+    // Pages come newest first by id; a date window alone would sort the whole window first. The
+    // ids of the window's first and last rows (read from the reported_at index) bound the walk
+    // down the primary key instead. Every row of the window lies between them, so the answer is
+    // the same.
+    where +=
+        " AND id >= (SELECT min(id) FROM cases WHERE tenant_id = ? AND reported_at >= ? AND "
+        "reported_at < ?) AND id <= (SELECT max(id) FROM cases WHERE tenant_id = ? AND "
+        "reported_at >= ? AND reported_at < ?)";
+    for (int i = 0; i < 2; ++i) {
+      wp.emplace_back(tenant_);
+      wp.emplace_back(from);
+      wp.emplace_back(to);
+    }
   }
   if (q.overdue) {
-    sql += " AND overdue = ?";
-    p.emplace_back(static_cast<std::int64_t>(*q.overdue));
+    where += " AND overdue = ?";
+    wp.emplace_back(static_cast<std::int64_t>(*q.overdue));
   }
-  sql::scope_filter(sql, p, q.scope, {"assigned_path", "area_path"});
-  if (!q.terms.empty()) {
-    if (c_.dialect() == Dialect::kSqlite) {
-      std::string match;
-      for (const auto& t : q.terms) {
-        if (!match.empty()) match += " AND ";
-        match += "\"" + t + "\"";  // terms hold letters only (domain/search.cpp)
-      }
-      sql +=
-          " AND id IN (SELECT rowid - ? FROM case_fts WHERE case_fts MATCH ? AND rowid >= ? "
-          "AND rowid < ?)";
-      p.emplace_back(fts_rowid(tenant_, 0));
-      p.emplace_back(match);
-      p.emplace_back(fts_rowid(tenant_, 0));
-      p.emplace_back(fts_rowid(tenant_ + 1, 0));
-    } else {
+  sql::scope_filter(where, wp, q.scope, {"assigned_path", "area_path"});
+  if (q.before_id) {
+    where += " AND id < ?";
+    wp.emplace_back(*q.before_id);
+  }
+
+  std::string query;
+  std::vector<Value> p;
+  if (!q.terms.empty() && c_.dialect() == Dialect::kSqlite) {
+    // Driven from the full-text index, newest first, so that a common term (垃圾) reads only as
+    // many matches as the page needs instead of collecting every match first.
+    std::string match;
+    for (const auto& t : q.terms) {
+      if (!match.empty()) match += " AND ";
+      match += "\"" + t + "\"";  // terms hold letters only (domain/search.cpp)
+    }
+    query = std::string("SELECT ") + kColumns +
+            " FROM case_fts JOIN cases ON cases.tenant_id = ? AND cases.id = case_fts.rowid - ? "
+            "WHERE case_fts MATCH ? AND case_fts.rowid >= ? AND case_fts.rowid < ?" +
+            where + " ORDER BY case_fts.rowid DESC LIMIT ?";
+    p = {tenant_, fts_rowid(tenant_, 0), match, fts_rowid(tenant_, 0), fts_rowid(tenant_ + 1, 0)};
+  } else {
+    query = std::string("SELECT ") + kColumns + " FROM cases WHERE tenant_id = ?";
+    p = {tenant_};
+    if (!q.terms.empty()) {
       std::string terms;
       for (const auto& t : q.terms) {
         if (!terms.empty()) terms += ' ';
         terms += t;
       }
-      sql += " AND string_to_array(search_terms, ' ') @> string_to_array(CAST(? AS TEXT), ' ')";
+      query += " AND string_to_array(search_terms, ' ') @> string_to_array(CAST(? AS TEXT), ' ')";
       p.emplace_back(terms);
     }
+    query += where + " ORDER BY id DESC LIMIT ?";
   }
-  if (q.before_id) {
-    sql += " AND id < ?";
-    p.emplace_back(*q.before_id);
-  }
-  sql += " ORDER BY id DESC LIMIT ?";
+  p.insert(p.end(), wp.begin(), wp.end());
   p.emplace_back(static_cast<std::int64_t>(q.limit));
   std::vector<cases::Record> out;
-  for (const auto& r : c_.query(sql, p)) out.push_back(from_row(r));
+  for (const auto& r : c_.query(query, p)) out.push_back(from_row(r));
   return out;
 }
 
