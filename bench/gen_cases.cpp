@@ -1,7 +1,7 @@
 // gen_cases: a realistic district for the case benchmarks (bench/cases.sh, docs/PERFORMANCE.md).
 //
-//   gen_cases --db URL [--cases N] [--years Y] [--seed S] [--now 2026-11-27T12:00:00Z] [--points-out FILE]
-//   gen_cases --db URL --sweep [--sweep-days D]
+//   gen_cases --db URL [--cases N] [--years Y] [--seed S] [--now 2026-11-27T12:00:00Z]
+//   [--points-out FILE] gen_cases --db URL --sweep [--sweep-days D]
 //
 // Generate mode writes N cases (default 1,000,000) straight into a database initialised with
 // `civicloop init --preset pingcheng --demo`, through storage::CaseRepo::insert, in transactions of
@@ -65,14 +65,19 @@ struct Rng {
   }
   double uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
   double uniform(double a, double b) { return a + (b - a) * uniform(); }
-  Millis between(Millis a, Millis b) { return a + static_cast<Millis>(uniform() * static_cast<double>(b - a)); }
-  std::size_t index(std::size_t n) { return static_cast<std::size_t>(uniform() * static_cast<double>(n)) % n; }
+  Millis between(Millis a, Millis b) {
+    return a + static_cast<Millis>(uniform() * static_cast<double>(b - a));
+  }
+  std::size_t index(std::size_t n) {
+    return static_cast<std::size_t>(uniform() * static_cast<double>(n)) % n;
+  }
   bool chance(double p) { return uniform() < p; }
   // An index drawn with the given cumulative weights (last = total).
   std::size_t pick(const std::vector<double>& cumulative) {
     const double x = uniform() * cumulative.back();
     return static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), x) -
-                                    cumulative.begin()) % cumulative.size();
+                                    cumulative.begin()) %
+           cumulative.size();
   }
 };
 
@@ -124,10 +129,10 @@ struct World {
 };
 
 const char* const kRoads[] = {
-    "平城大道", "迎宾路",   "文昌街",   "和平路",   "建设北路", "人民东路", "解放南路", "新华街",
-    "光明路",   "朝阳路",   "兴业街",   "工农路",   "振华路",   "府前街",   "学府路",   "滨河东路",
-    "滨河西路", "长青路",   "东风路",   "红旗街",   "胜利路",   "前进街",   "育才路",   "花园路",
-    "青年路",   "幸福街",   "五一路",   "南环路",   "北环路",   "体育街",   "商贸街",   "站前路",
+    "平城大道", "迎宾路", "文昌街", "和平路", "建设北路", "人民东路", "解放南路", "新华街",
+    "光明路",   "朝阳路", "兴业街", "工农路", "振华路",   "府前街",   "学府路",   "滨河东路",
+    "滨河西路", "长青路", "东风路", "红旗街", "胜利路",   "前进街",   "育才路",   "花园路",
+    "青年路",   "幸福街", "五一路", "南环路", "北环路",   "体育街",   "商贸街",   "站前路",
 };
 const char* const kSpots[] = {"附近",     "路口",     "东侧",   "西侧",     "南侧",   "北侧",
                               "公交站旁", "小区门口", "市场旁", "学校门口", "超市前", "绿地内"};
@@ -202,10 +207,10 @@ World load_world(storage::Database& db, app::CaseConfigCache& cache, Millis now,
   choose_categories(w);
   // Who reports: the intake channels in a real mix (hotline and patrols dominate).
   const std::vector<std::pair<cases::Source, double>> mix = {
-      {cases::Source::kGridPatrol, 34},  {cases::Source::kHotline, 30},
-      {cases::Source::kCitizen, 14},     {cases::Source::kRoadChief, 6},
-      {cases::Source::kInspection, 5},   {cases::Source::kEnforcement, 4},
-      {cases::Source::kSelfCheck, 3},    {cases::Source::kMockEvaluation, 3},
+      {cases::Source::kGridPatrol, 34}, {cases::Source::kHotline, 30},
+      {cases::Source::kCitizen, 14},    {cases::Source::kRoadChief, 6},
+      {cases::Source::kInspection, 5},  {cases::Source::kEnforcement, 4},
+      {cases::Source::kSelfCheck, 3},   {cases::Source::kMockEvaluation, 3},
       {cases::Source::kCourier, 1}};
   std::vector<double> sw;
   for (const auto& [s, x] : mix) {
@@ -214,8 +219,8 @@ World load_world(storage::Database& db, app::CaseConfigCache& cache, Millis now,
   }
   w.source_weights = cumulate(sw);
   std::map<std::string, Reporter> by_login;
-  for (const auto& r : lease->query("SELECT id, username, display_name FROM users WHERE tenant_id = ?",
-                                    {w.tenant})) {
+  for (const auto& r : lease->query(
+           "SELECT id, username, display_name FROM users WHERE tenant_id = ?", {w.tenant})) {
     by_login[r.get_text(1)] = Reporter{r.get_int(0), r.get_text(2)};
   }
   auto login = [&](const char* name, const char* fallback) {
@@ -265,15 +270,18 @@ app::TenantCaseConfig::Place fill_report(cases::Record& r, Rng& rng, const World
   auto place = cfg.locate(*r.lat, *r.lng);
   r.area_path = place.area_path;
   if (auto it = place.at.find(org::UnitKind::kGrid); it != place.at.end()) r.grid_id = it->second;
-  if (auto it = place.at.find(org::UnitKind::kCommunity); it != place.at.end()) r.community_id = it->second;
-  if (auto it = place.at.find(org::UnitKind::kSubdistrict); it != place.at.end()) r.subdistrict_id = it->second;
+  if (auto it = place.at.find(org::UnitKind::kCommunity); it != place.at.end())
+    r.community_id = it->second;
+  if (auto it = place.at.find(org::UnitKind::kSubdistrict); it != place.at.end())
+    r.subdistrict_id = it->second;
   r.source = w.sources[rng.pick(w.source_weights)];
   const auto& who = w.reporters.at(r.source);
   r.reporter_user_id = who.id;
   r.reporter_name = who.name;
   const std::string cat_name = cat != nullptr ? cat->name : r.category_code;
   const std::string road = PICK(kRoads);
-  const std::string sub = r.subdistrict_id && cfg.unit(*r.subdistrict_id) ? cfg.unit(*r.subdistrict_id)->name : "";
+  const std::string sub =
+      r.subdistrict_id && cfg.unit(*r.subdistrict_id) ? cfg.unit(*r.subdistrict_id)->name : "";
   const std::string community =
       r.community_id && cfg.unit(*r.community_id) ? cfg.unit(*r.community_id)->name : "";
   r.address = sub + road + std::to_string(1 + rng.index(299)) + "号" + PICK(kSpots);
@@ -328,14 +336,16 @@ Millis start_for(const World& w, calendar::TimeLimit limit, double fraction) {
 
 // Starts the stage's timer at `at` and brings it up to now as the sweep would have: warnings and
 // overdue marks recorded, escalation level reached, the next check scheduled.
-void run_timer(cases::Record& r, const World& w, cases::Stage stage, calendar::TimeLimit limit, Millis at) {
+void run_timer(cases::Record& r, const World& w, cases::Stage stage, calendar::TimeLimit limit,
+               Millis at) {
   const auto& cal = w.cfg->calendar;
   r.timer = cases::start_timer(stage, limit, at, cal);
   r.overdue = false;
   for (const int mark : cases::crossed_marks(*r.timer, w.now, cal, w.ladder)) {
     if (mark < 100) continue;
     r.overdue = true;
-    r.escalation_level = std::max(r.escalation_level, std::min(3, cases::escalation_level(w.ladder, mark)));
+    r.escalation_level =
+        std::max(r.escalation_level, std::min(3, cases::escalation_level(w.ladder, mark)));
   }
   r.next_check_at = cases::next_check(*r.timer, w.ladder, cal);
 }
@@ -385,7 +395,8 @@ cases::Record make_open(Rng& rng, const World& w) {
       break;
     case State::kDispatched: {
       const auto limit = w.cfg->workflow.acknowledge_limit;
-      const Millis at = start_for(w, limit, rng.chance(0.15) ? overdue_fraction() : running_fraction());
+      const Millis at =
+          start_for(w, limit, rng.chance(0.15) ? overdue_fraction() : running_fraction());
       before_dispatch(at);
       run_timer(r, w, cases::Stage::kAcknowledge, limit, at);
       r.version = 3;
@@ -405,15 +416,17 @@ cases::Record make_open(Rng& rng, const World& w) {
         cases::pause(*r.timer, asked, cal);
         r.next_check_at.reset();
         r.extension_pending = true;
-        r.extension_request = R"({"amount":3,"unit":"working_days","reason":"需协调多部门","requested_at":")" +
-                              format_iso_utc(asked) + "\"}";
+        r.extension_request =
+            R"({"amount":3,"unit":"working_days","reason":"需协调多部门","requested_at":")" +
+            format_iso_utc(asked) + "\"}";
         ++r.version;
       }
       break;
     }
     case State::kRectified: {
       const auto limit = w.cfg->workflow.verify_limit;
-      const Millis at = start_for(w, limit, rng.chance(0.15) ? overdue_fraction() : running_fraction());
+      const Millis at =
+          start_for(w, limit, rng.chance(0.15) ? overdue_fraction() : running_fraction());
       r.rectified_at = at;
       before_dispatch(at - rng.between(3 * kHour, 6 * kDay));
       run_timer(r, w, cases::Stage::kVerify, limit, at);
@@ -436,7 +449,8 @@ cases::Record make_open(Rng& rng, const World& w) {
       cases::pause(*r.timer, parked, cal);
       r.next_check_at.reset();
       r.parked_from = State::kAcknowledged;
-      r.park_review_date = calendar::format_date(cal.local_date(now + rng.between(7 * kDay, 180 * kDay)));
+      r.park_review_date =
+          calendar::format_date(cal.local_date(now + rng.between(7 * kDay, 180 * kDay)));
       r.version = 5;
       break;
     }
@@ -464,7 +478,9 @@ cases::Record make_finished(Rng& rng, const World& w, Kind kind, Millis reported
   const Millis room = std::max<Millis>(kMinute, w.now - reported_at);
   // Durations that would end after now are shrunk to fit (a case reported an hour ago and already
   // closed was handled quickly).
-  auto fit = [&](Millis total) { return total < room ? 1.0 : 0.9 * static_cast<double>(room) / static_cast<double>(total); };
+  auto fit = [&](Millis total) {
+    return total < room ? 1.0 : 0.9 * static_cast<double>(room) / static_cast<double>(total);
+  };
   if (kind == Kind::kVoided || kind == Kind::kDuplicate) {
     r.state = kind == Kind::kVoided ? State::kVoided : State::kDuplicate;
     const Millis d = rng.between(10 * kMinute, 20 * kHour);
@@ -531,17 +547,19 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 std::int64_t counter(storage::Connection& c, std::int64_t tenant, const std::string& name) {
-  auto rows = c.query("SELECT next_id FROM id_counters WHERE tenant_id = ? AND name = ?", {tenant, name});
+  auto rows =
+      c.query("SELECT next_id FROM id_counters WHERE tenant_id = ? AND name = ?", {tenant, name});
   return rows.empty() ? 0 : rows[0].get_int(0);
 }
 
 // Moves a counter to at least `value` (the last id handed out), never back.
 void advance_counter(storage::Connection& c, std::int64_t tenant, const std::string& name,
                      std::int64_t value) {
-  c.execute("INSERT INTO id_counters (tenant_id, name, next_id) VALUES (?, ?, ?) "
-            "ON CONFLICT (tenant_id, name) DO UPDATE SET next_id = CASE WHEN excluded.next_id > "
-            "id_counters.next_id THEN excluded.next_id ELSE id_counters.next_id END",
-            {tenant, name, value});
+  c.execute(
+      "INSERT INTO id_counters (tenant_id, name, next_id) VALUES (?, ?, ?) "
+      "ON CONFLICT (tenant_id, name) DO UPDATE SET next_id = CASE WHEN excluded.next_id > "
+      "id_counters.next_id THEN excluded.next_id ELSE id_counters.next_id END",
+      {tenant, name, value});
 }
 
 void write_points(const World& w, const std::string& path, std::uint64_t seed) {
@@ -553,7 +571,8 @@ void write_points(const World& w, const std::string& path, std::uint64_t seed) {
   for (int i = 0; i < 1000; ++i) {
     cases::Record r;
     (void)fill_report(r, rng, w);
-    std::snprintf(line, sizeof line, "{%.6f,%.6f,\"%s\"},\n", *r.lat, *r.lng, r.category_code.c_str());
+    std::snprintf(line, sizeof line, "{%.6f,%.6f,\"%s\"},\n", *r.lat, *r.lng,
+                  r.category_code.c_str());
     out << line;
   }
   out << "}\n";
@@ -581,11 +600,15 @@ int generate(storage::Database& db, const Options& o) {
   for (long long i = 0; i < o.cases; ++i) {
     const std::uint64_t seed = master.next();
     const double k = master.uniform();
-    const Kind kind = k < 0.05 ? Kind::kOpen : k < 0.065 ? Kind::kVoided : k < 0.07 ? Kind::kDuplicate : Kind::kClosed;
+    const Kind kind = k < 0.05    ? Kind::kOpen
+                      : k < 0.065 ? Kind::kVoided
+                      : k < 0.07  ? Kind::kDuplicate
+                                  : Kind::kClosed;
     Rng rng(seed);
     if (kind == Kind::kOpen) {
       open.push_back(make_open(rng, w));
-      plans.push_back({open.back().reported_at, seed, kind, static_cast<std::int32_t>(open.size() - 1)});
+      plans.push_back(
+          {open.back().reported_at, seed, kind, static_cast<std::int32_t>(open.size() - 1)});
     } else {
       plans.push_back({time_of_day(rng, w, rng.between(w.start, now)), seed, kind, -1});
     }
@@ -601,8 +624,10 @@ int generate(storage::Database& db, const Options& o) {
   {
     auto lease = db.acquire();
     first_id = counter(*lease, w.tenant, "cases") + 1;
-    for (const auto& r : lease->query("SELECT name, next_id FROM id_counters WHERE tenant_id = ? AND "
-                                      "name LIKE 'case_no:%'", {w.tenant})) {
+    for (const auto& r :
+         lease->query("SELECT name, next_id FROM id_counters WHERE tenant_id = ? AND "
+                      "name LIKE 'case_no:%'",
+                      {w.tenant})) {
       year_seq[std::stoi(r.get_text(0).substr(8))] = r.get_int(1);
     }
   }
@@ -631,13 +656,15 @@ int generate(storage::Database& db, const Options& o) {
       r.case_no = no;
       if (r.state == State::kDuplicate) {
         if (r.id > first_id) {
-          r.duplicate_of = r.id - 1 - static_cast<std::int64_t>(Rng(p.seed).index(
-                                          static_cast<std::size_t>(std::min<std::int64_t>(2000, r.id - first_id))));
+          r.duplicate_of = r.id - 1 -
+                           static_cast<std::int64_t>(Rng(p.seed).index(static_cast<std::size_t>(
+                               std::min<std::int64_t>(2000, r.id - first_id))));
         } else {
           r.state = State::kVoided;
         }
       }
-      r.search_terms = search::document_terms(r.title + " " + r.description + " " + r.address + " " + r.case_no);
+      r.search_terms =
+          search::document_terms(r.title + " " + r.description + " " + r.address + " " + r.case_no);
       ++by_state[r.state];
       if (r.overdue) ++overdue;
       ++by_class[r.category_code.substr(0, 2)];
@@ -662,8 +689,8 @@ int generate(storage::Database& db, const Options& o) {
     const auto done = static_cast<long long>(std::min(plans.size(), at + kBatch));
     if (done % 100000 == 0 || done == o.cases) {
       const double s = seconds_since(t1);
-      std::cout << "  " << done << " rows, " << static_cast<long long>(static_cast<double>(done) / s)
-                << " rows/s" << std::endl;
+      std::cout << "  " << done << " rows, "
+                << static_cast<long long>(static_cast<double>(done) / s) << " rows/s" << std::endl;
     }
   }
   const double write_s = seconds_since(t1);
@@ -674,10 +701,12 @@ int generate(storage::Database& db, const Options& o) {
     if (cases::is_open(s)) open_n += n;
   }
   std::cout << "\nopen " << open_n << ", overdue " << overdue << " ("
-            << (open_n > 0 ? 100.0 * static_cast<double>(overdue) / static_cast<double>(open_n) : 0.0)
+            << (open_n > 0 ? 100.0 * static_cast<double>(overdue) / static_cast<double>(open_n)
+                           : 0.0)
             << " % of open)\nclasses:";
   for (const auto& [c, n] : by_class) {
-    std::cout << " " << c << "=" << 100.0 * static_cast<double>(n) / static_cast<double>(o.cases) << "%";
+    std::cout << " " << c << "=" << 100.0 * static_cast<double>(n) / static_cast<double>(o.cases)
+              << "%";
   }
   std::cout << "\nids " << first_id << ".." << next - 1 << "\nwrote " << o.cases << " cases in "
             << write_s << " s: " << static_cast<long long>(static_cast<double>(o.cases) / write_s)
@@ -694,8 +723,12 @@ int sweep(storage::Database& db, const Options& o) {
   long long due = 0;
   {
     auto lease = db.acquire();
-    due = lease->query("SELECT count(*) FROM cases WHERE next_check_at IS NOT NULL AND next_check_at <= ?",
-                       {at})[0].get_int(0);
+    due =
+        lease
+            ->query(
+                "SELECT count(*) FROM cases WHERE next_check_at IS NOT NULL AND next_check_at <= ?",
+                {at})[0]
+            .get_int(0);
   }
   std::cout << "sweep at now + " << o.sweep_days << " days: " << due << " cases due" << std::endl;
   app::SweepStats total;

@@ -29,7 +29,8 @@ BENCHMARK(BM_LedgerHash)->Arg(256)->Arg(4096);
 
 void BM_ScopeCovers(benchmark::State& state) {
   access::Scope scope;
-  for (int i = 0; i < state.range(0); ++i) scope.roots.push_back("/1/" + std::to_string(100 + i) + "/");
+  for (int i = 0; i < state.range(0); ++i)
+    scope.roots.push_back("/1/" + std::to_string(100 + i) + "/");
   const std::string path = "/1/" + std::to_string(100 + state.range(0) - 1) + "/5012/77001/";
   for (auto _ : state) benchmark::DoNotOptimize(scope.covers(path));
 }

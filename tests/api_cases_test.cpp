@@ -421,9 +421,11 @@ TEST_F(ApiCases, ListsFilterSearchChineseAndExport) {
     EXPECT_EQ(c.at("state").as_string(), "reported");
     EXPECT_EQ(std::string(c.at("category").as_string()).substr(0, 2), "21");
   }
-  // A date window (local dates, inclusive): today's report is in today's window, not in last year's.
+  // A date window (local dates, inclusive): today's report is in today's window, not in last
+  // year's.
   const auto today = format_iso_utc(server().clock().now() + 8 * 3600 * 1000).substr(0, 10);
-  auto window = office->request("GET", "/api/v1/cases?from=" + today + "&to=" + today + "&limit=200");
+  auto window =
+      office->request("GET", "/api/v1/cases?from=" + today + "&to=" + today + "&limit=200");
   bool in_window = false;
   const auto window_json = parse(window);
   for (const auto& c : window_json.at("items").as_array()) in_window |= c.at("id").as_int64() == id;
