@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Query plans and database-side times of the case list queries, as storage::CaseRepo::list builds
-# them (tenant 1, first page: LIMIT 51), and of the rewrites docs/PERFORMANCE.md proposes for the
-# slow ones. SQLite: EXPLAIN QUERY PLAN and the best of three runs in the sqlite3 shell (the rows
-# counted, not printed); PostgreSQL: EXPLAIN (ANALYZE, BUFFERS), summarised to plan shape and time.
-# Called by bench/cases.sh after the HTTP runs; bounded (each statement runs a few times at most).
+# them (tenant 1, first page: LIMIT 51; keep in step with case_repo.cpp), and of the rewrite
+# docs/PERFORMANCE.md proposes for the date window. SQLite: EXPLAIN QUERY PLAN and the best of
+# three runs in the sqlite3 shell (the rows counted, not printed); PostgreSQL: EXPLAIN (ANALYZE,
+# BUFFERS), summarised to plan shape, time and rows removed by filter.
+# Called by bench/cases.sh after the list runs; bounded (each statement runs a few times at most).
 #
 # Usage: bench/explain_lists.sh URL SUBDISTRICT_ID FROM_DATE TO_DATE CURSOR_ID
 #   URL: sqlite:PATH or postgresql://...; dates YYYY-MM-DD (local, +08:00), TO inclusive.
@@ -26,29 +27,25 @@ T=1099511627776 # tenant 1 << 40: the FTS rowid of case 0 (case_repo.cpp)
 base="SELECT $cols FROM cases WHERE tenant_id = 1"
 tail="ORDER BY id DESC LIMIT 51"
 
-names=(none state subdistrict category overdue q month cursor month_order month_late)
+names=(none state subdistrict category overdue q month cursor month_order)
 declare -A sql
 sql[none]="$base $tail"
 sql[state]="$base AND state IN ('acknowledged') $tail"
 sql[subdistrict]="$base AND subdistrict_id = $sub $tail"
 sql[category]="$base AND category_code = '0102' $tail"
 sql[overdue]="$base AND overdue = 1 $tail"
-sql[month]="$base AND reported_at >= $from AND reported_at < $to $tail"
+# A date window, bounded by the ids of its first and last rows (case_repo.cpp since 0e431c3).
+window="reported_at >= $from AND reported_at < $to"
+sql[month]="$base AND $window AND id >= (SELECT min(id) FROM cases WHERE tenant_id = 1 AND \
+$window) AND id <= (SELECT max(id) FROM cases WHERE tenant_id = 1 AND $window) $tail"
 sql[cursor]="$base AND id < $cursor $tail"
 # Proposed: with a date window, newest first by (reported_at, id), read backwards from the
 # cases_reported index and stopped at 51 (the cursor then carries both).
-sql[month_order]="$base AND reported_at >= $from AND reported_at < $to ORDER BY reported_at DESC, \
-id DESC LIMIT 51"
-# Another rewrite: pick the page's ids from the covering index, then read 51 rows.
-sql[month_late]="$base AND id IN (SELECT id FROM cases WHERE tenant_id = 1 AND reported_at >= $from \
-AND reported_at < $to ORDER BY id DESC LIMIT 51) $tail"
+sql[month_order]="$base AND $window ORDER BY reported_at DESC, id DESC LIMIT 51"
 if [[ $url == sqlite:* ]]; then
   db=${url#sqlite:}
-  sql[q]="$base AND id IN (SELECT rowid - $T FROM case_fts WHERE case_fts MATCH '\"垃圾\"' AND \
-rowid >= $T AND rowid < $((2 * T))) $tail"
-  # Proposed: let FTS5 walk its matches newest first (rowid order = id order) and stop at 51.
-  names+=(q_rowid)
-  sql[q_rowid]="SELECT $ccols FROM case_fts f JOIN cases c ON c.tenant_id = 1 AND \
+  # Driven from the FTS index newest first (case_repo.cpp since 0e431c3).
+  sql[q]="SELECT $ccols FROM case_fts f JOIN cases c ON c.tenant_id = 1 AND \
 c.id = f.rowid - $T WHERE f.case_fts MATCH '\"垃圾\"' AND f.rowid >= $T AND f.rowid < $((2 * T)) \
 ORDER BY f.rowid DESC LIMIT 51"
   for n in "${names[@]}"; do
