@@ -1,12 +1,13 @@
 // /api/v1/cases, /attachments, /notices, /responsibility: the closed loop and its lists.
 // Handlers parse, call one use case, render.
 #include <cmath>
+#include <set>
 
 #include "api/common.hpp"
 #include "app/case_service.hpp"
 #include "app/evidence_service.hpp"
+#include "app/notice_service.hpp"
 #include "app/views.hpp"
-#include "reports/notice_pdf.hpp"
 #include "reports/table.hpp"
 #include "storage/case_repo.hpp"
 
@@ -78,6 +79,48 @@ json::object case_json(const app::TenantCaseConfig& cfg, const cases::Record& r,
   o["rectified_at"] = opt_time(r.rectified_at);
   o["closed_at"] = opt_time(r.closed_at);
   o["version"] = r.version;
+  return o;
+}
+
+// The case as its reporter sees it: the same shape, with everything internal to the office and the
+// units (routing reasons, supervising group, rework and escalation counts, extension requests,
+// timers, other cases' ids) left empty. An allow-list, so a new internal field stays hidden.
+json::object public_case_json(const app::TenantCaseConfig& cfg, const cases::Record& r,
+                              Millis now) {
+  static const std::set<std::string, std::less<>> kShown = {"id",
+                                                            "case_no",
+                                                            "state",
+                                                            "source",
+                                                            "category",
+                                                            "category_name",
+                                                            "category_name_en",
+                                                            "title",
+                                                            "description",
+                                                            "address",
+                                                            "lat",
+                                                            "lng",
+                                                            "grid",
+                                                            "community",
+                                                            "subdistrict",
+                                                            "assigned_unit",
+                                                            "reporter_name",
+                                                            "reported_at",
+                                                            "filed_at",
+                                                            "dispatched_at",
+                                                            "rectified_at",
+                                                            "closed_at",
+                                                            "version"};
+  auto full = case_json(cfg, r, now);
+  json::object o;
+  for (auto& [key, value] : full) {
+    if (kShown.contains(key)) {
+      o[key] = std::move(value);
+    } else if (value.is_bool()) {
+      o[key] = false;
+    } else {
+      o[key] = nullptr;
+    }
+  }
   return o;
 }
 
@@ -203,8 +246,13 @@ struct CaseApi {
   app::CaseConfigCache& config;
   app::CaseService cases;
   app::EvidenceService evidence;
+  app::NoticeService notices;
   explicit CaseApi(Api& a)
-      : api(a), config(a.case_config), cases(a.ctx, config), evidence(a.ctx, config) {}
+      : api(a),
+        config(a.case_config),
+        cases(a.ctx, config),
+        evidence(a.ctx, config),
+        notices(a.ctx, config) {}
 };
 
 std::string state_zh(cases::State s) {
@@ -289,7 +337,8 @@ void add_case_routes(Api& api) {
           json::array dups;
           for (const auto& d : res->possible_duplicates) dups.push_back(case_json(**cfg, d, now));
           return json_response(json::object{{"case", case_json(**cfg, res->record, now)},
-                                            {"possible_duplicates", dups}},
+                                            {"possible_duplicates", dups},
+                                            {"similar_in_progress", res->similar_in_progress}},
                                201);
         }));
 
@@ -394,12 +443,20 @@ void add_case_routes(Api& api) {
     const Millis now = ca->api.ctx.clock.now();
     json::array events;
     for (const auto& e : v.events) events.push_back(app::event_json(e));
+    json::array steps;
+    for (const auto& st : v.steps) {
+      steps.push_back(
+          json::object{{"at", format_iso_utc(st.at)}, {"action", st.action}, {"state", st.state}});
+    }
     json::array atts;
     for (const auto& a : v.attachments) atts.push_back(attachment_json(a, &v.record));
     json::array allowed;
     for (const auto a : v.allowed) allowed.emplace_back(cases::to_string(a));
-    return json::object{{"case", case_json(**cfg, v.record, now)},
+    return json::object{{"case", v.reporter_view ? public_case_json(**cfg, v.record, now)
+                                                 : case_json(**cfg, v.record, now)},
+                        {"view", v.reporter_view ? "reporter" : "staff"},
                         {"events", events},
+                        {"steps", steps},
                         {"attachments", atts},
                         {"allowed", allowed},
                         {"notice", v.notice ? json::value(notice_json(**cfg, *v.notice, now))
@@ -491,20 +548,17 @@ void add_case_routes(Api& api) {
           return json_response(notice_json(**cfg, *n, ca->api.ctx.clock.now()), 201);
         }));
 
-  auto list_notices =
-      [ca](const http::Request& req, const app::Principal& who, int limit,
-           std::optional<std::int64_t> before) -> Expected<std::vector<storage::Notice>> {
-    if (auto s = access::require(who.actor, access::Permission::kCasesRead); !s) return s.error();
+  auto list_notices = [ca](const http::Request& req, const app::Principal& who, int limit,
+                           std::optional<std::int64_t> before) -> Expected<app::NoticePage> {
+    app::NoticeListQuery q;
     auto unit = query_int(req, "unit_id");
     if (!unit) return unit.error();
+    q.unit_id = *unit;
     const auto open_param = req.query_param("open");
-    const bool open = !open_param || (*open_param != "false" && *open_param != "0");
-    return app::in_tx<std::vector<storage::Notice>>(
-        ca->api.ctx.db, false,
-        [&](storage::Connection& c) -> Expected<std::vector<storage::Notice>> {
-          return storage::CaseRepo(c, who.actor.tenant_id)
-              .list_notices(*unit, open, &who.actor.scope, limit, before);
-        });
+    q.open_only = !open_param || (*open_param != "false" && *open_param != "0");
+    q.limit = limit;
+    q.before_id = before;
+    return ca->notices.list(who.actor, q);
   };
 
   r.add("GET", "/api/v1/notices",
@@ -513,34 +567,38 @@ void add_case_routes(Api& api) {
           auto cursor = query_int(req, "cursor");
           if (!limit) return fail(limit.error(), req);
           if (!cursor) return fail(make_error("request.invalid_cursor", "cursor"), req);
-          auto ns = list_notices(req, who, *limit + 1, *cursor);
-          if (!ns) return fail(ns.error(), req);
+          auto page = list_notices(req, who, *limit, *cursor);
+          if (!page) return fail(page.error(), req);
           auto cfg = ca->config.get(who.actor.tenant_id);
-          std::optional<std::string> next;
-          if (static_cast<int>(ns->size()) > *limit) {
-            ns->pop_back();
-            next = std::to_string(ns->back().id);
-          }
           json::array items;
-          for (const auto& n : *ns) items.push_back(notice_json(**cfg, n, ca->api.ctx.clock.now()));
-          return json_response(page_json(std::move(items), next));
+          for (const auto& n : page->items) {
+            items.push_back(notice_json(**cfg, n, ca->api.ctx.clock.now()));
+          }
+          return json_response(page_json(std::move(items), page->next_cursor));
         }));
 
   r.add("GET", "/api/v1/notices.xlsx",
         authed(api, [ca, list_notices](http::Request& req, const app::Principal& who) {
-          auto ns = list_notices(req, who, 5000, std::nullopt);
-          if (!ns) return fail(ns.error(), req);
-          auto cfg = ca->config.get(who.actor.tenant_id);
-          const Millis now = ca->api.ctx.clock.now();
           reports::Table rows;
-          for (const auto& n : *ns) {
-            const auto left = n.deadline_at ? (*n.deadline_at - now) / 3600000 : 0;
-            rows.push_back({n.number, n.kind == "reminder" ? "提醒卡" : "整改通知单",
-                            unit_name(**cfg, n.unit_id), std::to_string(n.case_ids.size()),
-                            local_time(**cfg, n.issued_at), local_time(**cfg, n.deadline_at),
-                            n.deadline_at ? (left >= 0 ? "剩余" + std::to_string(left) + "小时"
-                                                       : "超期" + std::to_string(-left) + "小时")
-                                          : ""});
+          const Millis now = ca->api.ctx.clock.now();
+          auto cfg = ca->config.get(who.actor.tenant_id);
+          if (!cfg) return fail(cfg.error(), req);
+          std::optional<std::int64_t> before;
+          constexpr std::size_t kMaxRows = 5000;
+          for (;;) {
+            auto page = list_notices(req, who, 200, before);
+            if (!page) return fail(page.error(), req);
+            for (const auto& n : page->items) {
+              const auto left = n.deadline_at ? (*n.deadline_at - now) / 3600000 : 0;
+              rows.push_back({n.number, n.kind == "reminder" ? "提醒卡" : "整改通知单",
+                              unit_name(**cfg, n.unit_id), std::to_string(n.case_ids.size()),
+                              local_time(**cfg, n.issued_at), local_time(**cfg, n.deadline_at),
+                              n.deadline_at ? (left >= 0 ? "剩余" + std::to_string(left) + "小时"
+                                                         : "超期" + std::to_string(-left) + "小时")
+                                            : ""});
+            }
+            if (!page->next_cursor || rows.size() >= kMaxRows) break;
+            before = std::stoll(*page->next_cursor);
           }
           return xlsx(
               reports::to_xlsx(
@@ -549,76 +607,34 @@ void add_case_routes(Api& api) {
               "notices.xlsx");
         }));
 
-  auto notice_detail = [ca](const http::Request& req, const app::Principal& who)
-      -> Expected<std::pair<storage::Notice, std::vector<cases::Record>>> {
-    auto id = path_id(req);
-    if (!id) return id.error();
-    return app::in_tx<std::pair<storage::Notice, std::vector<cases::Record>>>(
-        ca->api.ctx.db, false,
-        [&](storage::Connection& c)
-            -> Expected<std::pair<storage::Notice, std::vector<cases::Record>>> {
-          storage::CaseRepo repo(c, who.actor.tenant_id);
-          auto n = repo.find_notice(*id);
-          if (!n) return make_error("case.notice_not_found");
-          std::vector<cases::Record> rs;
-          bool visible = who.actor.scope.all;
-          for (const auto cid : n->case_ids) {
-            if (auto r = repo.find(cid)) {
-              visible = visible || app::CaseService::in_scope(who.actor, *r);
-              rs.push_back(std::move(*r));
-            }
-          }
-          if (!visible) return make_error("auth.out_of_scope");
-          return std::make_pair(*n, rs);
-        });
-  };
-
   r.add("GET", "/api/v1/notices/{id}.pdf",
-        authed(api, [ca, notice_detail](http::Request& req, const app::Principal& who) {
-          auto d = notice_detail(req, who);
-          if (!d) return fail(d.error(), req);
-          auto cfg = ca->config.get(who.actor.tenant_id);
-          const auto& n = d->first;
-          reports::NoticeDoc doc;
-          doc.kind = n.kind == "reminder" ? reports::NoticeDoc::Kind::kReminder
-                                          : reports::NoticeDoc::Kind::kRectification;
-          doc.number = n.number;
-          doc.issuer = (*cfg)->workflow.issuer;
-          doc.recipient = unit_name(**cfg, n.unit_id);
-          doc.requirement = n.requirement;
-          auto cn_date = [&](Millis t) {
-            const auto s = local_time(**cfg, t);
-            return std::to_string(std::stoi(s.substr(0, 4))) + "年" +
-                   std::to_string(std::stoi(s.substr(5, 2))) + "月" +
-                   std::to_string(std::stoi(s.substr(8, 2))) + "日";
-          };
-          if (n.deadline_at) {
-            doc.deadline =
-                cn_date(*n.deadline_at) + " " + local_time(**cfg, n.deadline_at).substr(11) + "前";
-          }
-          doc.issued_on = cn_date(n.issued_at);
-          doc.footer_note = "整改完成后请在平台上传整改前后对比照片，由督导组核查销号。";
-          for (const auto& c : d->second) {
-            const auto* cat = (*cfg)->category(c.category_code);
-            doc.items.push_back({c.case_no, cat ? cat->name : c.category_code, c.address,
-                                 c.description.empty() ? c.title : c.description, doc.deadline});
-          }
+        authed(api, [ca](http::Request& req, const app::Principal& who) {
+          auto id = path_id(req);
+          if (!id) return fail(id.error(), req);
+          auto pdf = ca->notices.pdf(who.actor, *id);
+          if (!pdf) return fail(pdf.error(), req);
           http::Response resp;
           resp.content_type = "application/pdf";
-          resp.body = reports::render_notice_pdf(doc);
+          resp.body = std::move(*pdf);
           resp.add_header("Content-Disposition",
-                          "inline; filename=\"notice-" + std::to_string(n.id) + ".pdf\"");
+                          "inline; filename=\"notice-" + std::to_string(*id) + ".pdf\"");
           return resp;
         }));
   r.add("GET", "/api/v1/notices/{id}",
-        authed(api, [ca, notice_detail](http::Request& req, const app::Principal& who) {
-          auto d = notice_detail(req, who);
+        authed(api, [ca](http::Request& req, const app::Principal& who) {
+          auto id = path_id(req);
+          if (!id) return fail(id.error(), req);
+          auto d = ca->notices.detail(who.actor, *id);
           if (!d) return fail(d.error(), req);
           auto cfg = ca->config.get(who.actor.tenant_id);
           const Millis now = ca->api.ctx.clock.now();
-          auto o = notice_json(**cfg, d->first, now);
+          auto o = notice_json(**cfg, d->notice, now);
           json::array cs;
-          for (const auto& c : d->second) cs.push_back(case_json(**cfg, c, now));
+          for (const auto& c : d->cases) {
+            cs.push_back(app::CaseService::reporter_only(who.actor, c)
+                             ? public_case_json(**cfg, c, now)
+                             : case_json(**cfg, c, now));
+          }
           o["cases"] = cs;
           return json_response(o);
         }));

@@ -362,6 +362,10 @@ Status load_case_preset(storage::Connection& c, std::int64_t tenant_id,
     if (auto v = str(d, "rectification_number_format")) w.rectification_number_format = *v;
     if (auto v = str(d, "reminder_number_format")) w.reminder_number_format = *v;
     if (auto v = str(d, "issuer")) w.issuer = *v;
+    if (const auto* v = d.if_contains("reporter_sees_notice"); v != nullptr) {
+      if (!v->is_bool()) return bad("workflow.json", "reporter_sees_notice");
+      w.reporter_sees_notice = v->as_bool();
+    }
     repo.save_workflow(w);
   }
   config_changed();

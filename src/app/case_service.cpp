@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "app/notice_service.hpp"
 #include "domain/search.hpp"
 #include "domain/text.hpp"
 #include "storage/account_repo.hpp"
@@ -216,6 +217,14 @@ bool CaseService::in_scope(const access::Actor& actor, const cases::Record& r) {
   return r.reporter_user_id && *r.reporter_user_id == actor.user_id;
 }
 
+bool CaseService::reporter_only(const access::Actor& actor, const cases::Record& r) {
+  if (actor.role == access::Role::kCitizen) return true;
+  if (actor.scope.all) return false;
+  const bool staff_scope = (r.assigned_path && actor.scope.covers(*r.assigned_path)) ||
+                           (!r.area_path.empty() && actor.scope.covers(r.area_path));
+  return !staff_scope;
+}
+
 Expected<ReportResult> CaseService::report(const access::Actor& actor, const NewCase& in) {
   auto cfgx = config_.get(actor.tenant_id);
   if (!cfgx) return cfgx.error();
@@ -289,8 +298,13 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
     if (r.lat) {
       for (auto& other :
            repo.open_near(r.category_code, *r.lat, *r.lng, cfg.workflow.duplicate_radius_m, 10)) {
-        if (cases::distance_m(*r.lat, *r.lng, *other.lat, *other.lng) <=
+        if (cases::distance_m(*r.lat, *r.lng, *other.lat, *other.lng) >
             cfg.workflow.duplicate_radius_m) {
+          continue;
+        }
+        out.similar_in_progress = true;
+        // Only what the reporter may read; a citizen reads none of another's case.
+        if (actor.role != access::Role::kCitizen && in_scope(actor, other)) {
           out.possible_duplicates.push_back(std::move(other));
         }
       }
@@ -313,15 +327,39 @@ Expected<CaseView> CaseService::get(const access::Actor& actor, std::int64_t cas
     if (!in_scope(actor, *r)) return make_error("auth.out_of_scope");
     CaseView v;
     v.record = *r;
+    v.reporter_view = reporter_only(actor, *r);
     storage::LedgerQuery q;
     q.entity_type = "case";
     q.entity_id = case_id;
     q.limit = 500;
-    v.events = storage::LedgerRepo(c, actor.tenant_id).list(q);
-    std::reverse(v.events.begin(), v.events.end());
-    v.attachments = repo.attachments_of(case_id);
+    auto events = storage::LedgerRepo(c, actor.tenant_id).list(q);
+    std::reverse(events.begin(), events.end());
+    if (v.reporter_view) {
+      for (const auto& e : events) {
+        if (!cases::shown_to_reporter(e.action)) continue;
+        PublicStep step{e.at, e.action, ""};
+        boost::system::error_code ec;
+        if (auto after = json::parse(e.after.value_or(""), ec); !ec && after.is_object()) {
+          if (const auto* st = after.as_object().if_contains("state"); st && st->is_string()) {
+            step.state = std::string(st->as_string());
+          }
+        }
+        v.steps.push_back(std::move(step));
+      }
+      for (auto& a : repo.attachments_of(case_id)) {
+        if (cases::photo_shown_to_reporter(a.stage, a.uploaded_by == actor.user_id)) {
+          v.attachments.push_back(std::move(a));
+        }
+      }
+    } else {
+      v.events = std::move(events);
+      v.attachments = repo.attachments_of(case_id);
+    }
     v.allowed = cases::allowed_actions(r->facts(), who_for(actor, *r));
-    if (r->notice_id) v.notice = repo.find_notice(*r->notice_id);
+    if (r->notice_id && (!v.reporter_view || cfg.workflow.reporter_sees_notice)) {
+      v.notice = repo.find_notice(*r->notice_id);
+      if (v.notice) v.notice->case_ids = NoticeService::visible_case_ids(c, actor, *v.notice);
+    }
     if (r->timer) v.percent_used = cases::percent_used(*r->timer, ctx_.clock.now(), cfg.calendar);
     return v;
   });

@@ -45,9 +45,20 @@ struct TransitionInput {
   std::optional<int> version;                 // optimistic check when given
 };
 
+// One step of a case's history as its reporter sees it: when, which step, the state after it.
+struct PublicStep {
+  Millis at = 0;
+  std::string action;
+  std::string state;
+};
+
 struct CaseView {
   cases::Record record;
-  std::vector<ledger::Event> events;  // oldest first
+  // A reporter who is not staff in scope sees the public view: `steps` instead of `events`, only
+  // the photos cases::photo_shown_to_reporter allows, no notice unless the workflow says so.
+  bool reporter_view = false;
+  std::vector<PublicStep> steps;      // reporter view only, oldest first
+  std::vector<ledger::Event> events;  // staff view only, oldest first
   std::vector<storage::Attachment> attachments;
   std::vector<cases::Action> allowed;  // for this actor, now
   std::optional<storage::Notice> notice;
@@ -56,7 +67,11 @@ struct CaseView {
 
 struct ReportResult {
   cases::Record record;
-  std::vector<cases::Record> possible_duplicates;  // open, same category, within the radius
+  // Open cases of the same category within the radius that the reporter may see.
+  std::vector<cases::Record> possible_duplicates;
+  // True when such cases exist, whether or not the reporter may see them: a citizen is told
+  // only that a similar problem is already being handled.
+  bool similar_in_progress = false;
 };
 
 struct RoutePreview {
@@ -103,6 +118,8 @@ class CaseService {
 
   // Who is in scope for a case: its assigned unit or its place.
   static bool in_scope(const access::Actor& actor, const cases::Record& r);
+  // Whether the actor sees the case only as its reporter (the public view of CaseView).
+  static bool reporter_only(const access::Actor& actor, const cases::Record& r);
 
  private:
   Context& ctx_;

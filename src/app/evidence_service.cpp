@@ -177,6 +177,11 @@ Expected<StoredFile> EvidenceService::open(const access::Actor& actor, std::int6
     if (!a) return make_error("case.attachment_not_found");
     auto r = repo.find(a->case_id);
     if (!r || !CaseService::in_scope(actor, *r)) return make_error("auth.out_of_scope");
+    // A reporter sees his own photos and those that show the result, not the units' others.
+    if (CaseService::reporter_only(actor, *r) &&
+        !cases::photo_shown_to_reporter(a->stage, a->uploaded_by == actor.user_id)) {
+      return make_error("auth.out_of_scope");
+    }
     StoredFile f;
     f.content_type = thumbnail ? "image/jpeg" : a->content_type;
     f.path = media_path(ctx_.settings, actor.tenant_id, a->sha256,

@@ -163,6 +163,17 @@ bool is_final(State s) {
   return s == State::kClosed || s == State::kVoided || s == State::kDuplicate;
 }
 
+bool shown_to_reporter(std::string_view event_action) {
+  static constexpr std::string_view kShown[] = {
+      "report", "file",  "dispatch", "acknowledge",    "rectify", "fix_on_site",
+      "verify", "close", "void",     "mark_duplicate", "park",    "unpark"};
+  return std::find(std::begin(kShown), std::end(kShown), event_action) != std::end(kShown);
+}
+
+bool photo_shown_to_reporter(std::string_view stage, bool uploaded_by_reporter) {
+  return uploaded_by_reporter || stage == "after" || stage == "on_site";
+}
+
 Source default_source(access::Role role) {
   switch (role) {
     case access::Role::kGridWorker:

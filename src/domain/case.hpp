@@ -92,6 +92,13 @@ Status may_perform(const Who& who, const Facts& facts, Action action);
 std::vector<Action> allowed_actions(const Facts& facts);
 std::vector<Action> allowed_actions(const Facts& facts, const Who& who);
 
+// What a reporter (a citizen following his own case) is shown of its history: the steps that
+// change what he may expect (filed, dispatched, acknowledged, rectified, verified, closed, voided,
+// merged, parked), never who took them, their notes, returns, extensions or escalations.
+bool shown_to_reporter(std::string_view event_action);
+// The photos a reporter sees: his own, and the after and on-site photos that show the result.
+bool photo_shown_to_reporter(std::string_view stage, bool uploaded_by_reporter);
+
 // Where a problem came from (问题来源).
 enum class Source {
   kGridPatrol,      // 网格巡查

@@ -269,7 +269,8 @@ std::optional<WorkflowSettings> ConfigRepo::workflow() {
   auto rows = c_.query(
       "SELECT acknowledge_limit_amount, acknowledge_limit_unit, verify_limit_amount, "
       "verify_limit_unit, escalation_percents, duplicate_radius_m, evidence_distance_m, "
-      "rectification_number_format, reminder_number_format, issuer FROM workflow_settings "
+      "rectification_number_format, reminder_number_format, issuer, reporter_sees_notice "
+      "FROM workflow_settings "
       "WHERE tenant_id = ?",
       {tenant_});
   if (rows.empty()) return std::nullopt;
@@ -298,6 +299,7 @@ std::optional<WorkflowSettings> ConfigRepo::workflow() {
   w.rectification_number_format = r.get_text(7);
   w.reminder_number_format = r.get_text(8);
   w.issuer = r.get_text(9);
+  w.reporter_sees_notice = r.get_int(10) != 0;
   return w;
 }
 
@@ -311,7 +313,8 @@ void ConfigRepo::save_workflow(const WorkflowSettings& w) {
       "INSERT INTO workflow_settings (tenant_id, acknowledge_limit_amount, "
       "acknowledge_limit_unit, verify_limit_amount, verify_limit_unit, escalation_percents, "
       "duplicate_radius_m, evidence_distance_m, rectification_number_format, "
-      "reminder_number_format, issuer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "reminder_number_format, issuer, reporter_sees_notice) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (tenant_id) DO UPDATE SET "
       "acknowledge_limit_amount = excluded.acknowledge_limit_amount, "
       "acknowledge_limit_unit = excluded.acknowledge_limit_unit, "
@@ -321,14 +324,15 @@ void ConfigRepo::save_workflow(const WorkflowSettings& w) {
       "duplicate_radius_m = excluded.duplicate_radius_m, "
       "evidence_distance_m = excluded.evidence_distance_m, "
       "rectification_number_format = excluded.rectification_number_format, "
-      "reminder_number_format = excluded.reminder_number_format, issuer = excluded.issuer",
+      "reminder_number_format = excluded.reminder_number_format, issuer = excluded.issuer, "
+      "reporter_sees_notice = excluded.reporter_sees_notice",
       {tenant_, static_cast<std::int64_t>(w.acknowledge_limit.amount),
        std::string(calendar::to_string(w.acknowledge_limit.unit)),
        static_cast<std::int64_t>(w.verify_limit.amount),
        std::string(calendar::to_string(w.verify_limit.unit)), percents,
        static_cast<std::int64_t>(w.duplicate_radius_m),
        static_cast<std::int64_t>(w.evidence_distance_m), w.rectification_number_format,
-       w.reminder_number_format, w.issuer});
+       w.reminder_number_format, w.issuer, static_cast<std::int64_t>(w.reporter_sees_notice)});
 }
 
 }  // namespace civicloop::storage

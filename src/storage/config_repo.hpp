@@ -49,6 +49,8 @@ struct WorkflowSettings {
   std::string rectification_number_format = "整〔{year}〕{seq:04}号";
   std::string reminder_number_format = "提〔{year}〕{seq:04}号";
   std::string issuer;
+  // Whether a reporter (a citizen) may open the notice that carries his case (his cases only).
+  bool reporter_sees_notice = false;
 };
 
 struct CalendarConfig {

@@ -380,8 +380,18 @@ export interface Notice {
   cases?: Case[]
 }
 
+/** One step of a case's history as its reporter sees it (no names, no notes). */
+export interface PublicStep {
+  at: string
+  action: string
+  state: string
+}
+
 export interface CaseDetail {
   case: Case
+  /** 'reporter': a citizen (or anyone out of scope) following his own report: steps, not events. */
+  view: 'staff' | 'reporter'
+  steps: PublicStep[]
   events: LedgerEvent[]
   attachments: Attachment[]
   allowed: CaseAction[]
@@ -391,6 +401,8 @@ export interface CaseDetail {
 export interface ReportAnswer {
   case: Case
   possible_duplicates: Case[]
+  /** True when open cases of the category lie within the radius, seen or not. */
+  similar_in_progress: boolean
 }
 
 export interface TransitionBody {

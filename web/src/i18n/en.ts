@@ -469,6 +469,7 @@ const en: Messages = {
     open: 'Open the case',
     duplicatesTitle: '{n} open problem(s) of this category nearby',
     duplicatesHint: 'This may repeat one of them; the HQ office checks when filing',
+    similarInProgress: 'A similar problem nearby is already being handled. Thank you for reporting it',
     mapTitle: 'Pick the place',
     routePreview: 'Routing preview',
     routePreviewHint: 'Shown once a category and a point are chosen',

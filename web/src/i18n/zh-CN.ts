@@ -469,6 +469,7 @@ const zhCN = {
     open: '查看问题',
     duplicatesTitle: '附近已有 {n} 件同类问题尚未办结',
     duplicatesHint: '可能与以下问题重复，指挥部办公室立案时将核对',
+    similarInProgress: '附近已有同类问题正在处理，感谢您的反映',
     mapTitle: '选择位置',
     routePreview: '派遣预判',
     routePreviewHint: '选择问题类别并在地图上选点后显示',

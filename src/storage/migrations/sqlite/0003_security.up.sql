@@ -1,0 +1,35 @@
+-- Security hardening: sign-in throttle counters shared by every server on the database, the
+-- optional TOTP second factor with its recovery codes, and whether reporters see notices.
+
+-- One row per throttled key: an account ("acct:<tenant>/<username>"), an account seen from one
+-- address ("pair:<tenant>/<username>@<address>") or an address ("addr:<address>"). tenant_id is 0
+-- for address keys and for names of no known tenant. known = 0 marks names of no existing account:
+-- under a spray of made-up names those rows are the first to go, so a real account's counter is
+-- never evicted to make room (src/app/login_throttle.cpp).
+CREATE TABLE login_throttle (
+  tenant_id      INTEGER NOT NULL,
+  throttle_key   TEXT NOT NULL,
+  known          INTEGER NOT NULL DEFAULT 0,
+  failures       INTEGER NOT NULL,
+  window_start   INTEGER NOT NULL,
+  last_failure   INTEGER NOT NULL,
+  blocked_until  INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, throttle_key)
+);
+CREATE INDEX login_throttle_evict ON login_throttle (known, last_failure);
+
+-- TOTP (RFC 6238): the secret once enabled; a pending secret while the user sets it up; the last
+-- time step used, so that a code is accepted once.
+ALTER TABLE users ADD COLUMN totp_secret TEXT;
+ALTER TABLE users ADD COLUMN totp_pending TEXT;
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE recovery_codes (
+  tenant_id   INTEGER NOT NULL,
+  user_id     INTEGER NOT NULL,
+  code_hash   TEXT NOT NULL,
+  used_at     INTEGER,
+  PRIMARY KEY (tenant_id, user_id, code_hash)
+);
+
+ALTER TABLE workflow_settings ADD COLUMN reporter_sees_notice INTEGER NOT NULL DEFAULT 0;
