@@ -10,7 +10,7 @@ want=(
   # libraries (see docs/dependencies.md for why each is here)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev libssl-dev ca-certificates
-  libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev libvips-dev
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev libvips-dev libqrencode-dev
   # tests and benchmarks
   libgtest-dev libbenchmark-dev postgresql-15 sqlite3 chromium wrk poppler-utils unzip
   # web build (the machine's nodejs may ship its own npm; Debian's npm is added only when missing)

@@ -42,15 +42,26 @@ void add_auth_routes(Api& api) {
   api.router.add("POST", "/api/v1/auth/login", [&api](http::Request& req) {
     auto body = parse_body(req);
     if (!body) return fail(body.error(), req);
-    auto username = body->req_str("username");
-    auto password = body->req_str("password");
-    auto tenant = body->str("tenant").value_or("");
+    app::LoginInput in;
+    in.username = body->req_str("username");
+    in.password = body->req_str("password");
+    in.tenant_code = body->str("tenant").value_or("");
+    in.totp_code = body->str("totp").value_or("");
+    in.recovery_code = body->str("recovery_code").value_or("");
+    in.remote = req.remote_address;
     if (auto s = body->finish(); !s) return fail(s.error(), req);
-    if (username.size() > 100 || password.size() > 1024) {
+    if (in.username.size() > 100 || in.password.size() > 1024 || in.tenant_code.size() > 100 ||
+        in.totp_code.size() > 20 || in.recovery_code.size() > 40) {
       return fail(make_error("auth.bad_credentials"), req);
     }
-    auto r = api.auth.login(tenant, username, password, req.remote_address);
-    if (!r) return fail(r.error(), req);
+    auto r = api.auth.login(in);
+    if (!r) {
+      auto resp = fail(r.error(), req);
+      for (const auto& [key, value] : r.error().details) {
+        if (key == "retry_after_seconds") resp.add_header("Retry-After", value);
+      }
+      return resp;
+    }
     json::object out;
     out["user"] = user_with_context(api, r->user, r->tenant_id);
     out["csrf_token"] = r->csrf_token;
@@ -78,6 +89,45 @@ void add_auth_routes(Api& api) {
                    auto resp = json_response(out);
                    resp.add_header("Cache-Control", "no-store");
                    return resp;
+                 }));
+
+  // The second factor (TOTP) of the signed-in user: set up, confirm with a first code, turn off.
+  api.router.add(
+      "POST", "/api/v1/auth/totp/setup",
+      authed(api, [&api](http::Request& req, const app::Principal& who) {
+        if (who.via_token) return fail(make_error("auth.forbidden"), req);
+        auto r = api.auth.totp_setup(who.actor);
+        if (!r) return fail(r.error(), req);
+        auto resp = json_response(json::object{
+            {"secret", r->secret_base32}, {"otpauth_uri", r->otpauth_uri}, {"qr_svg", r->qr_svg}});
+        resp.add_header("Cache-Control", "no-store");
+        return resp;
+      }));
+  api.router.add(
+      "POST", "/api/v1/auth/totp/enable",
+      authed(api, [&api](http::Request& req, const app::Principal& who) {
+        if (who.via_token) return fail(make_error("auth.forbidden"), req);
+        auto body = parse_body(req);
+        if (!body) return fail(body.error(), req);
+        auto code = body->req_str("code");
+        if (auto s = body->finish(); !s) return fail(s.error(), req);
+        auto r = api.auth.totp_enable(who.actor, code, who.session_hash);
+        if (!r) return fail(r.error(), req);
+        auto resp = json_response(json::object{{"recovery_codes", json::value_from(*r)}});
+        resp.add_header("Cache-Control", "no-store");
+        return resp;
+      }));
+  api.router.add("POST", "/api/v1/auth/totp/disable",
+                 authed(api, [&api](http::Request& req, const app::Principal& who) {
+                   if (who.via_token) return fail(make_error("auth.forbidden"), req);
+                   auto body = parse_body(req);
+                   if (!body) return fail(body.error(), req);
+                   auto password = body->req_str("password");
+                   if (auto s = body->finish(); !s) return fail(s.error(), req);
+                   if (auto s = api.auth.totp_disable(who.actor, password); !s) {
+                     return fail(s.error(), req);
+                   }
+                   return http::Response::no_content();
                  }));
 
   api.router.add("GET", "/api/v1/auth/tokens",

@@ -55,6 +55,7 @@ void add_user_routes(Api& api) {
                    p.unit_id = body->nullable_int64("unit_id");
                    p.disabled = body->boolean("disabled");
                    p.password = body->str("password");
+                   p.reset_totp = body->boolean("reset_totp");
                    if (auto s = body->finish(); !s) return fail(s.error(), req);
                    auto u = api.users.update(who.actor, *id, p);
                    if (!u) return fail(u.error(), req);

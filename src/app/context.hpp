@@ -13,6 +13,7 @@
 #include "domain/clock.hpp"
 #include "domain/error.hpp"
 #include "domain/ledger.hpp"
+#include "domain/throttle.hpp"
 #include "storage/db.hpp"
 
 namespace civicloop::app {
@@ -21,8 +22,10 @@ struct Settings {
   // argon2id cost: "interactive" (libsodium's, for production) or "min" (tests only).
   std::string pwhash = "interactive";
   Millis session_ttl = 12LL * 3600 * 1000;
-  int login_failures_before_lock = 5;
-  Millis login_lock_window = 15LL * 60 * 1000;
+  // Sign-in throttling: progressive delays per account and address, per account, per address.
+  throttle::SignInPolicies sign_in;
+  // Rows kept for names of no account before the oldest make room (a spray of made-up names).
+  int throttle_max_unknown = 50000;
   // Where photo evidence is kept: <media_dir>/<tenant>/<sha256 prefix>/<sha256>.<ext>.
   std::string media_dir = "var/media";
   std::size_t max_photo_bytes = 15 * 1024 * 1024;

@@ -116,13 +116,27 @@ Expected<storage::User> UserService::update(const access::Actor& actor, std::int
           return make_error("conflict.stale_version", "version");
         }
         u->version += 1;
-        // Sessions end when the password changes or the account is disabled.
-        if (p.password || u->disabled) users.delete_sessions_of_user(u->id);
-        auto ev = make_event(actor, now, "user", u->id,
-                             p.password && !p.role && !p.display_name && !p.unit_id && !p.disabled
-                                 ? "reset_password"
-                                 : "update",
-                             to_text(user_json(before)), to_text(user_json(*u)));
+        // Sessions end, and API tokens are revoked, when the password changes or the account is
+        // disabled: re-enabling an account or resetting a password must not bring back a key
+        // that someone else may hold. The owner makes new tokens.
+        int revoked = 0;
+        if (p.password || u->disabled) {
+          users.delete_sessions_of_user(u->id);
+          revoked = users.revoke_tokens_of_user(u->id);
+        }
+        if (p.reset_totp.value_or(false) && u->totp_enabled) {
+          users.set_totp_secret(u->id, std::nullopt);
+          users.delete_sessions_of_user(u->id);
+          u->totp_enabled = false;
+        }
+        auto ev = make_event(
+            actor, now, "user", u->id,
+            p.password && !p.role && !p.display_name && !p.unit_id && !p.disabled ? "reset_password"
+                                                                                  : "update",
+            to_text(user_json(before)), to_text(user_json(*u)),
+            revoked > 0
+                ? std::optional<std::string>("revoked_api_tokens=" + std::to_string(revoked))
+                : std::nullopt);
         storage::LedgerRepo(c, actor.tenant_id).append(ev);
         return *u;
       });

@@ -28,6 +28,8 @@ struct UserPatch {
   std::optional<std::optional<std::int64_t>> unit_id;
   std::optional<bool> disabled;
   std::optional<std::string> password;
+  // true: removes the user's second factor (a lost phone); the user sets it up again.
+  std::optional<bool> reset_totp;
 };
 
 class UserService {

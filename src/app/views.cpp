@@ -94,6 +94,7 @@ json::object user_json(const storage::User& u) {
   o["person_id"] = opt(u.person_id);
   o["disabled"] = u.disabled;
   o["is_demo"] = u.is_demo;
+  o["totp_enabled"] = u.totp_enabled;
   o["version"] = u.version;
   return o;
 }

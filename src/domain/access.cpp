@@ -112,6 +112,8 @@ bool tenant_wide(Role role) {
 
 bool needs_unit(Role role) { return role == Role::kUnitOperator || role == Role::kGridWorker; }
 
+bool may_use_totp(Role role) { return role == Role::kHqAdmin || role == Role::kHqStaff; }
+
 bool Scope::covers(std::string_view unit_path) const {
   if (all) return true;
   return std::any_of(roots.begin(), roots.end(),

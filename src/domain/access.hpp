@@ -47,6 +47,9 @@ bool has_permission(Role role, Permission permission);
 bool tenant_wide(Role role);
 // Unit-bound roles must be tied to a unit.
 bool needs_unit(Role role);
+// The roles that may turn on the TOTP second factor: the HQ administrator and the office, who
+// hold the keys to the organisation, the accounts and the configuration.
+bool may_use_totp(Role role);
 
 // The subtrees (materialised paths, "/1/5/") a user may see, or all of the tenant.
 struct Scope {

@@ -23,7 +23,7 @@ constexpr const char* kTenantColumns =
 
 constexpr const char* kUserColumns =
     "id, username, password_hash, role, display_name, unit_id, person_id, disabled, is_demo, "
-    "version";
+    "version, CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END";
 
 User user_from(const Row& r) {
   User u;
@@ -37,6 +37,7 @@ User user_from(const Row& r) {
   u.disabled = r.get_bool(7);
   u.is_demo = r.get_bool(8);
   u.version = static_cast<int>(r.get_int(9));
+  u.totp_enabled = r.get_bool(10);
   return u;
 }
 
@@ -224,6 +225,13 @@ int UserRepo::delete_sessions_of_user(std::int64_t user_id) {
       c_.execute("DELETE FROM sessions WHERE tenant_id = ? AND user_id = ?", {tenant_, user_id}));
 }
 
+int UserRepo::delete_sessions_of_user_except(std::int64_t user_id,
+                                             std::string_view keep_token_hash) {
+  return static_cast<int>(
+      c_.execute("DELETE FROM sessions WHERE tenant_id = ? AND user_id = ? AND token_hash <> ?",
+                 {tenant_, user_id, std::string(keep_token_hash)}));
+}
+
 int UserRepo::delete_expired_sessions(Millis now) {
   return static_cast<int>(
       c_.execute("DELETE FROM sessions WHERE tenant_id = ? AND expires_at <= ?", {tenant_, now}));
@@ -267,6 +275,71 @@ std::vector<ApiToken> UserRepo::tokens_of_user(std::int64_t user_id) {
 bool UserRepo::revoke_token(std::int64_t id) {
   return c_.execute("UPDATE api_tokens SET revoked = 1 WHERE tenant_id = ? AND id = ?",
                     {tenant_, id}) == 1;
+}
+
+int UserRepo::revoke_tokens_of_user(std::int64_t user_id) {
+  return static_cast<int>(
+      c_.execute("UPDATE api_tokens SET revoked = 1 WHERE tenant_id = ? AND user_id = ? AND "
+                 "revoked = 0",
+                 {tenant_, user_id}));
+}
+
+TotpState UserRepo::totp(std::int64_t user_id) {
+  TotpState t;
+  auto rows = c_.query(
+      "SELECT totp_secret, totp_pending, totp_last_step FROM users WHERE tenant_id = ? AND id = ?",
+      {tenant_, user_id});
+  if (rows.empty()) return t;
+  t.secret = rows[0].get_opt_text(0);
+  t.pending = rows[0].get_opt_text(1);
+  t.last_step = rows[0].get_int(2);
+  return t;
+}
+
+void UserRepo::set_totp_pending(std::int64_t user_id, const std::optional<std::string>& secret) {
+  c_.execute("UPDATE users SET totp_pending = ? WHERE tenant_id = ? AND id = ?",
+             {secret ? Value(*secret) : Value(nullptr), tenant_, user_id});
+}
+
+void UserRepo::set_totp_secret(std::int64_t user_id, const std::optional<std::string>& secret) {
+  c_.execute(
+      "UPDATE users SET totp_secret = ?, totp_pending = NULL, totp_last_step = 0 "
+      "WHERE tenant_id = ? AND id = ?",
+      {secret ? Value(*secret) : Value(nullptr), tenant_, user_id});
+  if (!secret) {
+    c_.execute("DELETE FROM recovery_codes WHERE tenant_id = ? AND user_id = ?",
+               {tenant_, user_id});
+  }
+}
+
+bool UserRepo::use_totp_step(std::int64_t user_id, std::int64_t step) {
+  return c_.execute(
+             "UPDATE users SET totp_last_step = ? WHERE tenant_id = ? AND id = ? AND "
+             "totp_last_step < ?",
+             {step, tenant_, user_id, step}) == 1;
+}
+
+void UserRepo::replace_recovery_codes(std::int64_t user_id,
+                                      const std::vector<std::string>& hashes) {
+  c_.execute("DELETE FROM recovery_codes WHERE tenant_id = ? AND user_id = ?", {tenant_, user_id});
+  for (const auto& h : hashes) {
+    c_.execute("INSERT INTO recovery_codes (tenant_id, user_id, code_hash) VALUES (?, ?, ?)",
+               {tenant_, user_id, h});
+  }
+}
+
+bool UserRepo::use_recovery_code(std::int64_t user_id, std::string_view hash, Millis now) {
+  return c_.execute(
+             "UPDATE recovery_codes SET used_at = ? WHERE tenant_id = ? AND user_id = ? "
+             "AND code_hash = ? AND used_at IS NULL",
+             {now, tenant_, user_id, std::string(hash)}) == 1;
+}
+
+int UserRepo::unused_recovery_codes(std::int64_t user_id) {
+  auto rows = c_.query(
+      "SELECT COUNT(*) FROM recovery_codes WHERE tenant_id = ? AND user_id = ? AND used_at IS NULL",
+      {tenant_, user_id});
+  return rows.empty() ? 0 : static_cast<int>(rows[0].get_int(0));
 }
 
 }  // namespace civicloop::storage

@@ -36,6 +36,14 @@ struct User {
   bool disabled = false;
   bool is_demo = false;
   int version = 1;
+  bool totp_enabled = false;  // read only: set through the TOTP methods of UserRepo
+};
+
+// The second factor of one user (RFC 6238). Secrets are held as base32 text.
+struct TotpState {
+  std::optional<std::string> secret;   // enabled when set
+  std::optional<std::string> pending;  // set up but not yet confirmed with a code
+  std::int64_t last_step = 0;          // the last time step accepted (a code works once)
 };
 
 struct Session {
@@ -94,6 +102,7 @@ class UserRepo {
   std::optional<Session> find_session(std::string_view token_hash, Millis now);
   void delete_session(std::string_view token_hash);
   int delete_sessions_of_user(std::int64_t user_id);
+  int delete_sessions_of_user_except(std::int64_t user_id, std::string_view keep_token_hash);
   int delete_expired_sessions(Millis now);
 
   void insert_token(const ApiToken& t);
@@ -101,6 +110,20 @@ class UserRepo {
   std::optional<ApiToken> find_token(std::int64_t id);
   std::vector<ApiToken> tokens_of_user(std::int64_t user_id);
   bool revoke_token(std::int64_t id);
+  // Revokes every live token of the user (password reset, disabling); returns how many.
+  int revoke_tokens_of_user(std::int64_t user_id);
+
+  TotpState totp(std::int64_t user_id);
+  void set_totp_pending(std::int64_t user_id, const std::optional<std::string>& secret);
+  // Enables the pending secret (or clears the factor when secret is nullopt).
+  void set_totp_secret(std::int64_t user_id, const std::optional<std::string>& secret);
+  // Records a used step; false when a step at or after it was used already (a replay, or two
+  // sign-ins with the same code racing).
+  bool use_totp_step(std::int64_t user_id, std::int64_t step);
+  void replace_recovery_codes(std::int64_t user_id, const std::vector<std::string>& hashes);
+  // Marks an unused recovery code used; false when there is none with this hash.
+  bool use_recovery_code(std::int64_t user_id, std::string_view hash, Millis now);
+  int unused_recovery_codes(std::int64_t user_id);
 
  private:
   Connection& c_;

@@ -67,6 +67,7 @@ declare module 'vue' {
     PhotoGrid: typeof import('./components/PhotoGrid.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
+    SideMenu: typeof import('./components/SideMenu.vue')['default']
     StateTag: typeof import('./components/StateTag.vue')['default']
     UnitDrawer: typeof import('./components/UnitDrawer.vue')['default']
     UnitFormDialog: typeof import('./components/UnitFormDialog.vue')['default']

@@ -42,10 +42,16 @@ export async function loadMe(): Promise<User | null> {
   return session.user
 }
 
-export async function login(username: string, password: string): Promise<User> {
+/** The second step of a sign-in for accounts with two-step sign-in: a TOTP code or a recovery code. */
+export interface SecondFactor {
+  totp?: string
+  recovery_code?: string
+}
+
+export async function login(username: string, password: string, second: SecondFactor = {}): Promise<User> {
   const answer = await api.post<SessionAnswer>(
     '/auth/login',
-    { username, password },
+    { username, password, ...second },
     { silent: true, noAuthRedirect: true },
   )
   remember(answer)

@@ -62,8 +62,17 @@ export interface User {
   unit_id: number | null
   person_id: number | null
   disabled: boolean
+  /** Two-step sign-in (TOTP) is on. */
+  totp_enabled: boolean
   tenant: Tenant
   permissions: string[]
+}
+
+export interface TotpSetup {
+  secret: string
+  otpauth_uri: string
+  /** The URI as a QR code (SVG text). */
+  qr_svg: string
 }
 
 export interface SessionAnswer {

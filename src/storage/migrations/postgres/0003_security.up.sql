@@ -1,11 +1,11 @@
 -- Security hardening: sign-in throttle counters shared by every server on the database, the
 -- optional TOTP second factor with its recovery codes, and whether reporters see notices.
 
--- One row per throttled key: an account ("acct:<tenant>/<username>"), an account seen from one
--- address ("pair:<tenant>/<username>@<address>") or an address ("addr:<address>"). tenant_id is 0
--- for address keys and for names of no known tenant. known = 0 marks names of no existing account:
--- under a spray of made-up names those rows are the first to go, so a real account's counter is
--- never evicted to make room (src/app/login_throttle.cpp).
+-- One row per throttled key: an account ("acct:<username>"), an account seen from one address
+-- ("pair:<username>@<address>") or an address ("addr:<address>"). tenant_id is 0
+-- for address keys and for names of no known tenant. known = 0 marks addresses and names of no
+-- existing account: under a spray of made-up names those rows are the first to go, so that a real
+-- account's counters are never evicted to make room (storage/throttle_repo.cpp).
 CREATE TABLE login_throttle (
   tenant_id      BIGINT NOT NULL,
   throttle_key   TEXT NOT NULL,
