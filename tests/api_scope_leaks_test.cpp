@@ -226,6 +226,13 @@ TEST_F(ScopeLeaks, ACitizenFollowsHisCaseWithoutTheOfficesInternalHistory) {
   EXPECT_TRUE(v.at("case").at("routing_rule").is_null());
   EXPECT_TRUE(v.at("case").at("supervising_group").is_null());
 
+  // The list shows him the same public view: no routing reason, no extension reason.
+  auto mine = citizen->request("GET", "/api/v1/cases");
+  ASSERT_EQ(mine.status, 200);
+  for (const char* secret : {"改派原因", "manual", "退回理由"}) {
+    EXPECT_EQ(mine.body.find(secret), std::string::npos) << secret << " in " << mine.body;
+  }
+
   // Staff in scope still read the whole history with its notes.
   auto staff = office->request("GET", "/api/v1/cases/" + std::to_string(id));
   EXPECT_NE(staff.body.find("退回理由"), std::string::npos);

@@ -124,6 +124,14 @@ json::object public_case_json(const app::TenantCaseConfig& cfg, const cases::Rec
   return o;
 }
 
+// The case as this actor may read it: the whole record for staff in scope, the public view for
+// its reporter.
+json::object case_for(const access::Actor& actor, const app::TenantCaseConfig& cfg,
+                      const cases::Record& r, Millis now) {
+  return app::CaseService::reporter_only(actor, r) ? public_case_json(cfg, r, now)
+                                                   : case_json(cfg, r, now);
+}
+
 json::object attachment_json(const storage::Attachment& a, const cases::Record* r) {
   json::object o;
   o["id"] = a.id;
@@ -335,8 +343,10 @@ void add_case_routes(Api& api) {
           auto cfg = ca->config.get(who.actor.tenant_id);
           const Millis now = ca->api.ctx.clock.now();
           json::array dups;
-          for (const auto& d : res->possible_duplicates) dups.push_back(case_json(**cfg, d, now));
-          return json_response(json::object{{"case", case_json(**cfg, res->record, now)},
+          for (const auto& d : res->possible_duplicates) {
+            dups.push_back(case_for(who.actor, **cfg, d, now));
+          }
+          return json_response(json::object{{"case", case_for(who.actor, **cfg, res->record, now)},
                                             {"possible_duplicates", dups},
                                             {"similar_in_progress", res->similar_in_progress}},
                                201);
@@ -354,7 +364,7 @@ void add_case_routes(Api& api) {
           if (!page) return fail(page.error(), req);
           const Millis now = ca->api.ctx.clock.now();
           json::array items;
-          for (const auto& c : page->items) items.push_back(case_json(**cfg, c, now));
+          for (const auto& c : page->items) items.push_back(case_for(who.actor, **cfg, c, now));
           return json_response(page_json(std::move(items), page->next_cursor));
         }));
 
@@ -434,7 +444,7 @@ void add_case_routes(Api& api) {
           auto cfg = ca->config.get(who.actor.tenant_id);
           const Millis now = ca->api.ctx.clock.now();
           json::array items;
-          for (const auto& c : *list) items.push_back(case_json(**cfg, c, now));
+          for (const auto& c : *list) items.push_back(case_for(who.actor, **cfg, c, now));
           return json_response(page_json(std::move(items), std::nullopt));
         }));
 
@@ -631,9 +641,7 @@ void add_case_routes(Api& api) {
           auto o = notice_json(**cfg, d->notice, now);
           json::array cs;
           for (const auto& c : d->cases) {
-            cs.push_back(app::CaseService::reporter_only(who.actor, c)
-                             ? public_case_json(**cfg, c, now)
-                             : case_json(**cfg, c, now));
+            cs.push_back(case_for(who.actor, **cfg, c, now));
           }
           o["cases"] = cs;
           return json_response(o);

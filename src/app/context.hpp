@@ -29,6 +29,11 @@ struct Settings {
   // Where photo evidence is kept: <media_dir>/<tenant>/<sha256 prefix>/<sha256>.<ext>.
   std::string media_dir = "var/media";
   std::size_t max_photo_bytes = 15 * 1024 * 1024;
+  // Photo decoding runs on its own bounded pool, never on the HTTP threads without limit.
+  int decode_threads = 2;
+  std::size_t decode_queue = 16;
+  // Decoded pixels one account may upload per minute (a 12 Mpx phone photo counts 12 M).
+  long long decode_pixels_per_user_minute = 400'000'000;
 };
 
 struct Context {

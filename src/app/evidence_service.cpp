@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "app/auth_service.hpp"
@@ -16,6 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr const char* kTempMarker = ".tmp.";
+
 std::string extension_for(std::string_view content_type) {
   if (content_type == "image/png") return ".png";
   if (content_type == "image/webp") return ".webp";
@@ -28,8 +31,10 @@ bool write_durably(const fs::path& path, std::string_view bytes) {
   std::error_code ec;
   if (fs::exists(path, ec)) return true;
   fs::create_directories(path.parent_path(), ec);
-  const auto tmp = path.string() + ".tmp" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  // A name of its own for every writer: two uploads of the same bytes at once must not write
+  // into one temporary file. mkstemp creates it 0600 and exclusively.
+  std::string tmp = path.string() + kTempMarker + "XXXXXX";
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) return false;
   std::size_t done = 0;
   while (done < bytes.size()) {
@@ -74,6 +79,30 @@ std::vector<std::string> split_flags(const std::string& flags) {
   return out;
 }
 
+EvidenceService::EvidenceService(Context& ctx, CaseConfigCache& config)
+    : ctx_(ctx),
+      config_(config),
+      pool_(std::make_shared<WorkerPool>(ctx.settings.decode_threads, ctx.settings.decode_queue)) {}
+
+bool EvidenceService::take_budget(std::int64_t user_id, long long pixels, Millis now,
+                                  Millis* retry_after) {
+  constexpr Millis kMinute = 60000;
+  std::lock_guard lock(budget_mutex_);
+  if (budgets_.size() > 10000) {
+    // Bounded: windows that have ended carry no information.
+    std::erase_if(budgets_,
+                  [&](const auto& kv) { return now - kv.second.window_start >= kMinute; });
+  }
+  auto& b = budgets_[user_id];
+  if (now - b.window_start >= kMinute) b = Budget{now, 0};
+  if (b.pixels + pixels > ctx_.settings.decode_pixels_per_user_minute && b.pixels > 0) {
+    *retry_after = b.window_start + kMinute - now;
+    return false;
+  }
+  b.pixels += pixels;
+  return true;
+}
+
 Expected<storage::Attachment> EvidenceService::upload(const access::Actor& actor,
                                                       std::int64_t case_id,
                                                       const std::string& stage,
@@ -81,23 +110,16 @@ Expected<storage::Attachment> EvidenceService::upload(const access::Actor& actor
   if (stage != "before" && stage != "after" && stage != "on_site") {
     return make_error("case.bad_stage", "stage");
   }
-  media::Limits limits;
-  limits.max_bytes = ctx_.settings.max_photo_bytes;
-  auto inspected = media::inspect(bytes, limits);
-  if (const auto* err = std::get_if<media::ImageError>(&inspected)) {
-    return make_error(err->code, "file").with("reason", err->reason);
-  }
-  const auto info = std::get<media::ImageInfo>(inspected);
-  auto thumb = media::thumbnail(bytes, 320, limits);
-  if (const auto* err = std::get_if<media::ImageError>(&thumb)) {
-    return make_error(err->code, "file").with("reason", err->reason);
+  if (bytes.size() > ctx_.settings.max_photo_bytes) {
+    return make_error("media.too_large", "file")
+        .with("max", std::to_string(ctx_.settings.max_photo_bytes));
   }
   auto cfgx = config_.get(actor.tenant_id);
   if (!cfgx) return cfgx.error();
   const auto& cfg = **cfgx;
   const Millis now = ctx_.clock.now();
 
-  // Read the case first: who may add which photo depends on it.
+  // The case first: nothing is decoded for a case that does not exist or is not the actor's.
   auto pre =
       in_tx<cases::Record>(ctx_.db, false, [&](storage::Connection& c) -> Expected<cases::Record> {
         auto r = storage::CaseRepo(c, actor.tenant_id).find(case_id);
@@ -107,6 +129,29 @@ Expected<storage::Attachment> EvidenceService::upload(const access::Actor& actor
       });
   if (!pre) return pre.error();
   if (cases::is_final(pre->state)) return make_error("case.finished");
+
+  // Decoding, off the HTTP threads and bounded: the walk refuses what declares too many pixels or
+  // decoded bytes before libvips sees it; each account has a budget of pixels per minute.
+  media::Limits limits;
+  limits.max_bytes = ctx_.settings.max_photo_bytes;
+  auto header = pool_->run([&] { return media::inspect(bytes, limits); });
+  if (!header) return make_error("media.busy");
+  if (const auto* err = std::get_if<media::ImageError>(&*header)) {
+    return make_error(err->code, "file").with("reason", err->reason);
+  }
+  const auto info = std::get<media::ImageInfo>(*header);
+  Millis retry_after = 0;
+  if (!take_budget(actor.user_id, static_cast<long long>(info.width) * info.height, now,
+                   &retry_after)) {
+    return make_error("media.rate_limited", "file")
+        .with("retry_after_seconds", std::to_string((retry_after + 999) / 1000));
+  }
+  auto thumbnail = pool_->run([&] { return media::thumbnail(bytes, 320, limits); });
+  if (!thumbnail) return make_error("media.busy");
+  if (const auto* err = std::get_if<media::ImageError>(&*thumbnail)) {
+    return make_error(err->code, "file").with("reason", err->reason);
+  }
+  const auto& thumb = *thumbnail;
 
   const std::string sha = sha256_hex(bytes);
   const auto content_type = std::string(media::to_string(info.type));
@@ -189,6 +234,44 @@ Expected<StoredFile> EvidenceService::open(const access::Actor& actor, std::int6
                  .string();
     return f;
   });
+}
+
+OrphanSweep sweep_orphan_media(Context& ctx, Millis min_age) {
+  OrphanSweep out;
+  std::error_code ec;
+  const fs::path root(ctx.settings.media_dir);
+  if (!fs::is_directory(root, ec)) return out;
+  const auto cutoff = fs::file_time_type::clock::now() - std::chrono::milliseconds(min_age);
+  for (const auto& tenant_dir : fs::directory_iterator(root, ec)) {
+    const auto tenant_name = tenant_dir.path().filename().string();
+    if (!tenant_dir.is_directory() || tenant_name.empty() ||
+        tenant_name.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    const std::int64_t tenant = std::stoll(tenant_name);
+    for (const auto& entry : fs::recursive_directory_iterator(tenant_dir.path(), ec)) {
+      if (!entry.is_regular_file(ec)) continue;
+      if (entry.last_write_time(ec) > cutoff) {
+        ++out.kept;  // young: its row may still be on its way to a commit
+        continue;
+      }
+      const auto name = entry.path().filename().string();
+      bool orphan = name.find(kTempMarker) != std::string::npos;
+      if (!orphan) {
+        const auto sha = name.substr(0, name.find('.'));
+        auto used = in_tx<bool>(ctx.db, false, [&](storage::Connection& c) -> Expected<bool> {
+          return storage::CaseRepo(c, tenant).attachment_file_in_use(sha);
+        });
+        orphan = used.ok() && !*used;
+      }
+      if (orphan && fs::remove(entry.path(), ec)) {
+        ++out.removed;
+      } else {
+        ++out.kept;
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace civicloop::app

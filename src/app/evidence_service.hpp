@@ -5,11 +5,15 @@
 // and synced before the row that names them is committed.
 #pragma once
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "app/case_config.hpp"
 #include "app/context.hpp"
+#include "app/worker_pool.hpp"
 #include "storage/case_repo.hpp"
 
 namespace civicloop::app {
@@ -19,20 +23,44 @@ struct StoredFile {
   std::string path;  // on disk, for the server to stream
 };
 
+struct OrphanSweep {
+  int removed = 0;  // files no committed row names, and temporary files left by a crash
+  int kept = 0;
+};
+
 class EvidenceService {
  public:
-  EvidenceService(Context& ctx, CaseConfigCache& config) : ctx_(ctx), config_(config) {}
+  EvidenceService(Context& ctx, CaseConfigCache& config);
 
+  // In this order: the stage and the size; the case exists and is in the actor's scope and open;
+  // the actor's decode budget; then the container walk, EXIF and thumbnail on the decode pool
+  // (media.busy when it is full, media.rate_limited past the budget); the files are written under
+  // a unique temporary name and renamed; the row and the ledger event are committed.
   Expected<storage::Attachment> upload(const access::Actor& actor, std::int64_t case_id,
                                        const std::string& stage, std::string_view bytes);
   // The original or the thumbnail, after the same scope check as the case.
   Expected<StoredFile> open(const access::Actor& actor, std::int64_t attachment_id, bool thumbnail);
 
  private:
+  // Counts pixels against the actor's budget for the current minute; false when over it.
+  bool take_budget(std::int64_t user_id, long long pixels, Millis now, Millis* retry_after);
+
   Context& ctx_;
   CaseConfigCache& config_;
+  std::shared_ptr<WorkerPool> pool_;
+  std::mutex budget_mutex_;
+  struct Budget {
+    Millis window_start = 0;
+    long long pixels = 0;
+  };
+  std::map<std::int64_t, Budget> budgets_;
 };
 
 std::vector<std::string> split_flags(const std::string& flags);
+
+// Removes media files older than min_age that no attachment row names (a crash between the write
+// and the commit, or a refused upload), and temporary files of interrupted writes. Run by the
+// scheduler every hour; min_age keeps files whose row is still on its way to a commit.
+OrphanSweep sweep_orphan_media(Context& ctx, Millis min_age);
 
 }  // namespace civicloop::app

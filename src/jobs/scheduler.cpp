@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "app/evidence_service.hpp"
 #include "storage/notify_repo.hpp"
 
 namespace civicloop::jobs {
@@ -99,6 +100,7 @@ void Scheduler::stop() {
 void Scheduler::run() {
   Millis next_sweep = 0;
   Millis next_outbox = 0;
+  Millis next_orphans = 0;
   for (;;) {
     const Millis now = ctx_.clock.now();
     try {
@@ -119,6 +121,11 @@ void Scheduler::run() {
       if (now >= next_outbox) {
         deliver_outbox(ctx_, options_.webhook);
         next_outbox = now + options_.outbox_interval_ms;
+      }
+      if (now >= next_orphans) {
+        const auto o = app::sweep_orphan_media(ctx_, options_.orphan_min_age_ms);
+        if (o.removed > 0) spdlog::info("media sweep: {} orphan files removed", o.removed);
+        next_orphans = now + options_.orphan_interval_ms;
       }
     } catch (const std::exception& e) {
       // The database may be away for a moment; the next pass tries again.

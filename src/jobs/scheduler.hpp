@@ -20,6 +20,8 @@ namespace civicloop::jobs {
 struct SchedulerOptions {
   int sweep_interval_ms = 30000;
   int outbox_interval_ms = 10000;
+  int orphan_interval_ms = 3600000;  // media files no row names
+  Millis orphan_min_age_ms = 3600000;
   http::WebhookClientOptions webhook;
 };
 

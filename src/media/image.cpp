@@ -377,6 +377,21 @@ std::optional<ImageError> check_pixels(std::uint32_t width, std::uint32_t height
   return std::nullopt;
 }
 
+// The same, for the memory that decoding takes.
+std::optional<ImageError> check_decoded(std::uint32_t width, std::uint32_t height,
+                                        int bytes_per_pixel, const Limits& limits) {
+  const long long bytes = static_cast<long long>(width) * static_cast<long long>(height) *
+                          static_cast<long long>(bytes_per_pixel);
+  if (bytes > limits.max_decoded_bytes) {
+    return make_error(kTooManyPixels, "the image declares " + std::to_string(width) + "x" +
+                                          std::to_string(height) + " pixels of " +
+                                          std::to_string(bytes_per_pixel) +
+                                          " bytes, more decoded bytes than the " +
+                                          std::to_string(limits.max_decoded_bytes) + " allowed");
+  }
+  return std::nullopt;
+}
+
 bool is_sof(std::uint8_t m) {
   return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
 }
@@ -421,6 +436,10 @@ Walk walk_jpeg(std::string_view b, const Limits& limits) {
         return make_error(kCorrupt, "JPEG frame header declares a zero size");
       }
       if (auto e = check_pixels(c.width, c.height, limits)) return *e;
+      // Precision (8 or 12 bits) and number of components.
+      const int sample = byte_at(payload, 0) > 8 ? 2 : 1;
+      const int components = std::max<int>(1, byte_at(payload, 5));
+      if (auto e = check_decoded(c.width, c.height, sample * components, limits)) return *e;
       have_frame = true;
     } else if (m == 0xDA) {
       if (!have_frame) return make_error(kCorrupt, "JPEG scan before the frame header");
@@ -474,6 +493,24 @@ Walk walk_png(std::string_view b, const Limits& limits) {
         return make_error(kCorrupt, "PNG header declares an impossible size");
       }
       if (auto e = check_pixels(c.width, c.height, limits)) return *e;
+      // Bit depth and colour type: grey 1, RGB 3, palette (decoded as RGBA) 4, grey+alpha 2,
+      // RGBA 4 samples; 16-bit samples take two bytes.
+      const int depth = byte_at(data, 8) == 16 ? 2 : 1;
+      int samples = 4;
+      switch (byte_at(data, 9)) {
+        case 0:
+          samples = 1;
+          break;
+        case 2:
+          samples = 3;
+          break;
+        case 4:
+          samples = 2;
+          break;
+        default:
+          samples = 4;
+      }
+      if (auto e = check_decoded(c.width, c.height, depth * samples, limits)) return *e;
       first = false;
     } else if (type == "IDAT") {
       have_data = true;
@@ -543,6 +580,7 @@ Walk walk_webp(std::string_view b, const Limits& limits) {
   if (!have_image || !have_size) return make_error(kCorrupt, "WebP has no image data");
   // Simple (lossy or lossless) files: the limit is checked here, the sizes being at most 16383.
   if (auto e = check_pixels(c.width, c.height, limits)) return *e;
+  if (auto e = check_decoded(c.width, c.height, 4, limits)) return *e;  // decoded as RGBA
   return c;
 }
 

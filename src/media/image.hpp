@@ -52,6 +52,10 @@ struct ImageError {
 struct Limits {
   std::size_t max_bytes = std::size_t{15} * 1024 * 1024;
   long long max_pixels = 40'000'000;  // width × height as declared in the header
+  // width × height × bytes per decoded pixel (bands × bytes per sample, a palette counting as
+  // RGBA): what decoding costs in memory. 40 Mpx of 8-bit RGBA pass; a 16-bit RGBA image of the
+  // same size, which a 500 KB PNG can declare, does not.
+  long long max_decoded_bytes = 192LL * 1024 * 1024;
 };
 
 // Checks the size, the type by content and the container's structure (a file cut short is

@@ -502,4 +502,10 @@ std::vector<Notice> CaseRepo::list_notices(std::optional<std::int64_t> unit_id, 
   return out;
 }
 
+bool CaseRepo::attachment_file_in_use(std::string_view sha256) {
+  return !c_.query("SELECT 1 FROM attachments WHERE tenant_id = ? AND sha256 = ? LIMIT 1",
+                   {tenant_, std::string(sha256)})
+              .empty();
+}
+
 }  // namespace civicloop::storage

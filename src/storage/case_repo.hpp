@@ -92,6 +92,8 @@ class CaseRepo {
   void insert_attachment(const Attachment& a);
   std::vector<Attachment> attachments_of(std::int64_t case_id);
   std::optional<Attachment> find_attachment(std::int64_t id);
+  // Whether any attachment of the tenant names the file with this SHA-256 (the orphan sweep).
+  bool attachment_file_in_use(std::string_view sha256);
 
   // Notices
   int next_notice_seq(std::string_view kind, int year);
