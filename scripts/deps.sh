@@ -12,7 +12,7 @@ want=(
   libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev libssl-dev ca-certificates
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev libvips-dev
   # tests and benchmarks
-  libgtest-dev libbenchmark-dev postgresql-15 sqlite3 chromium wrk poppler-utils
+  libgtest-dev libbenchmark-dev postgresql-15 sqlite3 chromium wrk poppler-utils unzip
   # web build (the machine's nodejs may ship its own npm; Debian's npm is added only when missing)
   nodejs
 )
