@@ -1,6 +1,8 @@
 // civicloop: wiring and the command line. No rule lives here.
 //
-//   civicloop serve   [--db URL] [--listen HOST:PORT] [--web-root DIR] [--threads N]
+//   civicloop serve   [--config FILE] [--db URL] [--listen HOST:PORT] [--web-root DIR]
+//                     [--threads N] [--media-dir DIR] [--secure-cookies] [--trusted-proxies LIST]
+//                     [--client-ip-header NAME] [--ops-allow LIST] [--webhook-allow LIST]
 //   civicloop init    --preset NAME [--demo] [--db URL] [--presets-dir DIR]
 //   civicloop migrate [--db URL]
 //   civicloop user add --username U (--password P | --password-stdin) --role R [--unit ID|CODE]
@@ -12,20 +14,27 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "api/api.hpp"
 #include "app/context.hpp"
 #include "app/ledger_service.hpp"
+#include "app/serve_config.hpp"
 #include "app/structure_io.hpp"
 #include "app/user_service.hpp"
+#include "http/errors.hpp"
 #include "http/server.hpp"
 #include "jobs/scheduler.hpp"
 #include "media/image.hpp"
@@ -42,7 +51,9 @@ constexpr const char* kUsage =
     R"(civicloop — 创建全国文明城市指挥平台 / Civilized City campaign platform
 
 Usage:
-  civicloop serve   [--db URL] [--listen HOST:PORT] [--web-root DIR] [--threads N]
+  civicloop serve   [--config FILE] [--db URL] [--listen HOST:PORT] [--web-root DIR]
+                    [--threads N] [--media-dir DIR] [--secure-cookies] [--trusted-proxies LIST]
+                    [--client-ip-header NAME] [--ops-allow LIST] [--webhook-allow LIST]
   civicloop init    --preset NAME [--demo] [--db URL] [--presets-dir DIR]
   civicloop migrate [--db URL]
   civicloop user add     --username U (--password P | --password-stdin) --role ROLE
@@ -53,6 +64,8 @@ Usage:
   civicloop version
 
 --db takes sqlite:PATH (default sqlite:var/civicloop.db) or a postgresql:// URL.
+serve reads FILE (key = value lines), then CIVICLOOP_<KEY> variables, then options; LIST is
+comma-separated addresses, CIDR blocks or host names. See docs/operations.md.
 Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_worker citizen
 )";
 
@@ -71,10 +84,28 @@ struct Args {
 const std::map<std::string, bool>& known_options() {
   // name -> takes a value
   static const std::map<std::string, bool> m = {
-      {"db", true},           {"listen", true},          {"web-root", true},    {"threads", true},
-      {"preset", true},       {"demo", false},           {"presets-dir", true}, {"username", true},
-      {"password", true},     {"password-stdin", false}, {"role", true},        {"unit", true},
-      {"display-name", true}, {"tenant", true},          {"help", false},       {"media-dir", true},
+      {"db", true},
+      {"listen", true},
+      {"web-root", true},
+      {"threads", true},
+      {"preset", true},
+      {"demo", false},
+      {"presets-dir", true},
+      {"username", true},
+      {"password", true},
+      {"password-stdin", false},
+      {"role", true},
+      {"unit", true},
+      {"display-name", true},
+      {"tenant", true},
+      {"help", false},
+      {"media-dir", true},
+      {"config", true},
+      {"secure-cookies", false},
+      {"trusted-proxies", true},
+      {"client-ip-header", true},
+      {"ops-allow", true},
+      {"webhook-allow", true},
   };
   return m;
 }
@@ -184,41 +215,86 @@ int print_error(const Error& e) {
   return 1;
 }
 
+// The serve configuration: defaults < --config FILE < CIVICLOOP_* < command-line options.
+std::optional<app::ServeConfig> serve_config(const Args& a) {
+  app::ServeConfig c;
+  auto report = [](const Error& e, const std::string& where) {
+    std::cerr << where << ": " << http::message_of(e, http::Lang::kZh) << " / "
+              << http::message_of(e, http::Lang::kEn) << "\n";
+  };
+  if (a.has("config")) {
+    std::ifstream in(a.get("config"));
+    if (!in) {
+      std::cerr << "cannot read " << a.get("config") << "\n";
+      return std::nullopt;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    if (auto s = app::apply_config_file(c, text.str()); !s) {
+      report(s.error(), a.get("config"));
+      return std::nullopt;
+    }
+  }
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    if (auto eq = kv.find('='); eq != std::string_view::npos && kv.rfind("CIVICLOOP_", 0) == 0) {
+      env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+  }
+  if (auto s = app::apply_environment(c, env); !s) {
+    report(s.error(), "environment");
+    return std::nullopt;
+  }
+  for (const auto& key : app::serve_config_keys()) {
+    std::string option = key;
+    std::replace(option.begin(), option.end(), '_', '-');
+    if (!a.has(option)) continue;
+    const bool flag = a.flags.contains(option);
+    if (auto s = app::set_serve_config(c, key, flag ? "true" : a.get(option)); !s) {
+      report(s.error(), "--" + option);
+      return std::nullopt;
+    }
+  }
+  return c;
+}
+
 int cmd_serve(const Args& a) {
-  auto db = open_db(a, 8);
+  const auto cfg = serve_config(a);
+  if (!cfg) return 2;
+  auto db = storage::Database::open(cfg->db, 8);
+  {
+    auto lease = db->acquire();
+    for (int v : storage::migrate(*lease)) spdlog::info("migration {} applied", v);
+  }
   SystemClock clock;
   app::Context ctx{*db, clock, settings_from_env()};
-  ctx.settings.media_dir = a.get("media-dir", "var/media");
+  ctx.settings.media_dir = cfg->media_dir;
+  ctx.settings.webhook_allow = cfg->webhook_allow;
   api::ApiOptions options;
-  options.web_root = a.has("web-root") ? fs::path(a.get("web-root")) : default_web_root();
+  options.web_root = cfg->web_root.empty() ? default_web_root() : fs::path(cfg->web_root);
+  options.secure_cookies = cfg->secure_cookies;
+  options.ops_allow = cfg->ops_allow;
   auto api = api::make_api(ctx, options);
   if (!api->static_files.available()) {
     spdlog::warn("no built web app at {} (run make build); serving the API only",
                  options.web_root.string());
   }
   http::ServerOptions so;
-  const auto listen = a.get("listen", "127.0.0.1:8080");
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) {
-    std::cerr << "--listen takes HOST:PORT\n";
-    return 2;
-  }
-  so.host = listen.substr(0, colon);
-  try {
-    const int port = std::stoi(listen.substr(colon + 1));
-    if (port < 0 || port > 65535) throw std::out_of_range("port");
-    so.port = static_cast<std::uint16_t>(port);
-    if (a.has("threads")) so.threads = std::max(1, std::stoi(a.get("threads")));
-  } catch (const std::exception&) {
-    std::cerr << "--listen takes HOST:PORT and --threads a number\n";
-    return 2;
-  }
+  const auto colon = cfg->listen.rfind(':');
+  so.host = cfg->listen.substr(0, colon);
+  so.port = static_cast<std::uint16_t>(std::stoi(cfg->listen.substr(colon + 1)));
+  so.threads = cfg->threads;
+  so.trusted_proxies = cfg->trusted_proxies;
+  so.client_ip_header = cfg->client_ip_header;
+  so.hsts = cfg->secure_cookies;
   auto* apip = api.get();
   http::Server server(
       so, [apip](http::Request& req) { return api::handle(*apip, req); },
       [apip](const http::Request& req, int status, std::int64_t micros) {
         apip->metrics.observe(status, micros);
-        spdlog::info("{} {} {} {}us {}", req.method, req.path, status, micros, req.remote_address);
+        spdlog::info("{} {} {} {}us {}", http::log_safe(req.method), http::log_safe(req.path),
+                     status, micros, req.remote_address);
       });
   server.start();
   jobs::Scheduler scheduler(ctx, {});

@@ -95,5 +95,24 @@ TEST(Net, HostNamesAreCheckedLabelByLabel) {
   EXPECT_FALSE(valid_host_name(std::string(64, 'a') + ".com"));
 }
 
+TEST(Net, TheClientAddressComesFromTheHeaderOnlyThroughTrustedProxies) {
+  const auto proxies = *AllowList::parse("10.0.0.0/8, 192.0.2.7");
+  // No proxy configured: the header is ignored whatever it says.
+  EXPECT_EQ(client_address("203.0.113.5", "1.2.3.4", *AllowList::parse("")), "203.0.113.5");
+  // A peer that is not a trusted proxy cannot forge the address.
+  EXPECT_EQ(client_address("203.0.113.5", "1.2.3.4", proxies), "203.0.113.5");
+  // From the trusted proxy, the hop it saw.
+  EXPECT_EQ(client_address("10.0.0.2", "198.51.100.9", proxies), "198.51.100.9");
+  // A chain: the client's own spoofed entry on the left is skipped past the first untrusted hop.
+  EXPECT_EQ(client_address("10.0.0.2", "6.6.6.6, 198.51.100.9, 192.0.2.7", proxies),
+            "198.51.100.9");
+  // A malformed entry stops the walk at the last hop known good.
+  EXPECT_EQ(client_address("10.0.0.2", "198.51.100.9, garbage", proxies), "10.0.0.2");
+  // Missing header from a proxy: the proxy itself.
+  EXPECT_EQ(client_address("10.0.0.2", "", proxies), "10.0.0.2");
+  // IPv4-mapped peers (a dual-stack socket) print as dotted quads.
+  EXPECT_EQ(client_address("::ffff:10.0.0.2", "2001:db8::5", proxies), "2001:db8::5");
+}
+
 }  // namespace
 }  // namespace civicloop::net

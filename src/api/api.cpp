@@ -46,7 +46,8 @@ http::Response handle(Api& api, http::Request& req) {
     if (e.kind() == storage::StorageError::Kind::kConflict) {
       return fail(make_error("conflict.retry"), req);
     }
-    spdlog::error("storage failure on {} {}: {}", req.method, req.path, e.what());
+    spdlog::error("storage failure on {} {}: {}", req.method, http::log_safe(req.path),
+                  http::log_safe(e.what()));
     return fail(make_error("unavailable"), req);
   }
 }

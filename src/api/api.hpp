@@ -21,7 +21,9 @@ namespace civicloop::api {
 
 struct ApiOptions {
   std::filesystem::path web_root;  // the built web app (web/dist)
-  bool secure_cookies = false;     // set the Secure flag (behind HTTPS)
+  bool secure_cookies = false;     // set the Secure flag (behind HTTPS) and send HSTS
+  // Client addresses that may read /metrics and the version in /healthz (net::AllowList text).
+  std::string ops_allow = "127.0.0.1, ::1";
 };
 
 struct Api {

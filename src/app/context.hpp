@@ -34,6 +34,9 @@ struct Settings {
   std::size_t decode_queue = 16;
   // Decoded pixels one account may upload per minute (a 12 Mpx phone photo counts 12 M).
   long long decode_pixels_per_user_minute = 400'000'000;
+  // Internal destinations robot webhooks may reach (addresses, CIDR blocks, host names; see
+  // net::AllowList). Empty: only public addresses over https.
+  std::string webhook_allow;
 };
 
 struct Context {

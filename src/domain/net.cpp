@@ -199,4 +199,27 @@ bool AllowList::allows_host(std::string_view host) const {
   return std::find(hosts_.begin(), hosts_.end(), h) != hosts_.end();
 }
 
+std::string client_address(std::string_view peer, std::string_view forwarded,
+                           const AllowList& trusted) {
+  auto current = parse_address(peer);
+  if (!current) return std::string(peer);
+  if (trusted.empty()) return current->to_string();
+  std::size_t end = forwarded.size();
+  while (trusted.allows(*current)) {
+    // The hop to the left of `current` in the header, if any.
+    if (end == 0) break;
+    const auto comma = forwarded.rfind(',', end - 1);
+    const auto begin = comma == std::string_view::npos ? 0 : comma + 1;
+    auto entry = forwarded.substr(begin, end - begin);
+    while (!entry.empty() && (entry.front() == ' ' || entry.front() == '\t'))
+      entry.remove_prefix(1);
+    while (!entry.empty() && (entry.back() == ' ' || entry.back() == '\t')) entry.remove_suffix(1);
+    auto next = parse_address(entry);
+    if (!next) break;
+    current = next;
+    end = comma == std::string_view::npos ? 0 : comma;
+  }
+  return current->to_string();
+}
+
 }  // namespace civicloop::net

@@ -66,6 +66,15 @@ class AllowList {
   std::vector<std::string> hosts_;  // lower case
 };
 
+// The client's address behind reverse proxies. `peer` is the socket's address; `forwarded` the
+// value of the configured header (X-Forwarded-For "client, proxy1, proxy2", or X-Real-IP). The
+// header is believed only while the hop that added it is a trusted proxy: the list is walked from
+// the right, past trusted proxies, and the first address that is not one is the client. A peer
+// that is not trusted, a missing header or a malformed entry leaves the last address known good
+// (the peer itself when it is not trusted). Returns the address as text.
+std::string client_address(std::string_view peer, std::string_view forwarded,
+                           const AllowList& trusted);
+
 // A syntactically valid DNS host name (letters, digits, hyphens, dots; labels of 1–63 bytes).
 bool valid_host_name(std::string_view host);
 

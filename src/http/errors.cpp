@@ -63,6 +63,13 @@ const std::unordered_map<std::string_view, Entry>& catalog() {
       {"auth.throttled",
        {429, "登录失败次数过多，请 {retry_after_seconds} 秒后再试",
         "Too many failed sign-ins; try again in {retry_after_seconds} seconds"}},
+      // Configuration (the command line; status unused)
+      {"config.unknown_key",
+       {400, "配置项 {field} 不存在（第 {line} 行）", "No configuration key {field} (line {line})"}},
+      {"config.bad_value",
+       {400, "配置项 {field} 的值无效：{reason}", "Configuration key {field} has a bad value: {reason}"}},
+      {"config.bad_line",
+       {400, "配置文件第 {line} 行应为“键 = 值”", "Line {line} of the configuration must be key = value"}},
       {"media.busy",
        {503, "照片处理繁忙，请稍后重试", "Photo processing is busy; please try again shortly"}},
       {"media.rate_limited",

@@ -20,7 +20,10 @@ struct Request {
   std::multimap<std::string, std::string> query;  // decoded query parameters
   std::map<std::string, std::string> headers;  // names lower-cased; repeated headers joined by ", "
   std::string body;
-  std::string remote_address;                      // peer IP, for throttling and the request log
+  // The client's IP: the socket's peer, or what a trusted proxy says it forwarded for. For
+  // throttling, the ops allow-list and the request log.
+  std::string remote_address;
+  std::string peer_address;                        // the socket's peer, always
   std::map<std::string, std::string> path_params;  // filled by the router: {"id": "42"}
 
   std::optional<std::string> header(std::string_view name) const;       // name in lower case
@@ -50,5 +53,11 @@ std::optional<std::string> percent_decode(std::string_view in, bool form);
 // Splits a request target into path and query. Returns false on a malformed target.
 bool parse_target(std::string_view target, std::string& path,
                   std::multimap<std::string, std::string>& query);
+
+// Text that is safe to put in one log line: control characters (CR, LF, tab, ESC, DEL, ...) and
+// the backslash become \xNN escapes, so a request path with an encoded newline cannot forge a
+// line and a terminal escape cannot reach the operator's screen. Other bytes are kept as they are
+// (Chinese paths stay readable).
+std::string log_safe(std::string_view text);
 
 }  // namespace civicloop::http

@@ -46,6 +46,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "domain/net.hpp"
+
 namespace civicloop::http {
 
 namespace {
@@ -162,11 +164,16 @@ struct Server::Impl {
     if (options.read_timeout_seconds < 1) options.read_timeout_seconds = 1;
     if (options.idle_timeout_seconds < 1) options.idle_timeout_seconds = 1;
     if (options.max_requests_per_connection < 1) options.max_requests_per_connection = 1;
+    std::string bad;
+    auto list = net::AllowList::parse(options.trusted_proxies, &bad);
+    if (!list) throw std::invalid_argument("trusted_proxies: not an address or CIDR block: " + bad);
+    trusted_proxies = std::move(*list);
   }
 
   // Declared before the io_context on purpose: when the io_context is destroyed it destroys the
   // coroutine frames still queued in it, and their guards touch mu, cv and connections.
   ServerOptions options;
+  net::AllowList trusted_proxies;
   Handler handler;
   AccessLog access_log;
   std::mutex mu;
@@ -235,9 +242,11 @@ struct Server::Impl {
     try {
       return handler(req);
     } catch (const std::exception& e) {
-      spdlog::error("http: handler failed on {} {}: {}", req.method, req.target, e.what());
+      spdlog::error("http: handler failed on {} {}: {}", req.method, log_safe(req.target),
+                    log_safe(e.what()));
     } catch (...) {
-      spdlog::error("http: handler failed on {} {}: unknown exception", req.method, req.target);
+      spdlog::error("http: handler failed on {} {}: unknown exception", req.method,
+                    log_safe(req.target));
     }
     return internal_error();
   }
@@ -306,6 +315,7 @@ struct Server::Impl {
     header.set("X-Content-Type-Options", "nosniff");
     header.set("X-Frame-Options", "DENY");
     header.set("Referrer-Policy", "same-origin");
+    if (options.hsts) header.set(bhttp::field::strict_transport_security, "max-age=31536000");
     bool body_allowed = has_body(res.status);
     if (!safe_header_text(res.content_type)) {
       spdlog::error("http: dropping Content-Type with CR, LF or NUL");
@@ -461,6 +471,7 @@ struct Server::Impl {
         spdlog::debug("http: bad request from {}: {}", remote, read_ec.message());
         Request partial;
         partial.remote_address = remote;
+        partial.peer_address = remote;
         if (parser.is_header_done()) {
           partial.method = std::string(parser.get().method_string());
           partial.target = std::string(parser.get().target());
@@ -480,7 +491,7 @@ struct Server::Impl {
       Request req;
       req.method = std::string(message.method_string());
       req.target = std::string(message.target());
-      req.remote_address = remote;
+      req.peer_address = remote;
       for (const auto& field : message) {
         std::string name = lower(field.name_string());
         auto [it, inserted] = req.headers.try_emplace(name, field.value());
@@ -491,6 +502,13 @@ struct Server::Impl {
         }
       }
       req.body = std::move(message.body());
+      // Behind a trusted reverse proxy the client is who the proxy says; otherwise the peer.
+      {
+        const auto forwarded = req.headers.find(options.client_ip_header);
+        req.remote_address = net::client_address(
+            remote, forwarded == req.headers.end() ? std::string_view{} : forwarded->second,
+            trusted_proxies);
+      }
       bool head = message.method() == bhttp::verb::head;
       unsigned version = message.version();
 

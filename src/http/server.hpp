@@ -25,6 +25,11 @@ struct ServerOptions {
   int read_timeout_seconds = 30;  // for the whole request once its first byte arrived
   int idle_timeout_seconds = 60;  // keep-alive connection with no request
   int max_requests_per_connection = 1000;
+  // Peers (net::AllowList text) whose client_ip_header is believed; from any other peer the
+  // header is ignored and the socket's address is the client's. Empty: no proxy is trusted.
+  std::string trusted_proxies;
+  std::string client_ip_header = "x-forwarded-for";  // or "x-real-ip"
+  bool hsts = false;  // Strict-Transport-Security on every answer (TLS terminates in front)
 };
 
 using Handler = std::function<Response(Request&)>;
