@@ -9,6 +9,7 @@ SHELL := /bin/bash
 DB ?= sqlite:var/civicloop.db
 LISTEN ?= 127.0.0.1:8080
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/package.json \
+               scripts/compress-web.sh \
                web/package-lock.json $(wildcard web/vite.config.* web/tsconfig*.json)
 
 .PHONY: deps build run test bench fmt tidy clean
@@ -19,6 +20,7 @@ deps:
 web/dist/index.html: $(WEB_SOURCES)
 	@bash scripts/deps.sh
 	cd web && npm run build
+	bash scripts/compress-web.sh web/dist
 	@touch $@
 
 build: deps web/dist/index.html

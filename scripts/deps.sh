@@ -11,6 +11,8 @@ want=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev libssl-dev ca-certificates
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev libvips-dev libqrencode-dev
+  # the web app's assets are sent precompressed (scripts/compress-web.sh)
+  brotli
   # tests and benchmarks
   libgtest-dev libbenchmark-dev postgresql-15 sqlite3 chromium wrk poppler-utils unzip
   # web build (the machine's nodejs may ship its own npm; Debian's npm is added only when missing)

@@ -293,8 +293,7 @@ int cmd_serve(const Args& a) {
       so, [apip](http::Request& req) { return api::handle(*apip, req); },
       [apip](const http::Request& req, int status, std::int64_t micros) {
         apip->metrics.observe(status, micros);
-        spdlog::info("{} {} {} {}us {}", http::log_safe(req.method), http::log_safe(req.path),
-                     status, micros, req.remote_address);
+        spdlog::info("{}", http::access_log_line(req, status, micros));
       });
   server.start();
   jobs::Scheduler scheduler(ctx, {});

@@ -596,5 +596,61 @@ TEST_F(HttpServerTest, RunUntilSignalReturnsWhenStoppedElsewhere) {
   SUCCEED();
 }
 
+TEST_F(HttpServerTest, TheClientAddressIsTakenFromTheHeaderOfATrustedProxyOnly) {
+  // Not configured: a client cannot choose its address with a header.
+  start();
+  TestClient client(kLocalhost, port());
+  EXPECT_EQ(client.request("GET", "/remote", "", {{"X-Forwarded-For", "198.51.100.7"}}).body,
+            "127.0.0.1");
+  server_.reset();
+  // The loopback peer is a configured proxy: the hop it saw is the client.
+  ServerOptions trusted;
+  trusted.trusted_proxies = "127.0.0.1";
+  start(trusted);
+  TestClient behind(kLocalhost, port());
+  EXPECT_EQ(
+      behind.request("GET", "/remote", "", {{"X-Forwarded-For", "6.6.6.6, 198.51.100.7"}}).body,
+      "198.51.100.7");
+  EXPECT_EQ(behind.request("GET", "/remote").body, "127.0.0.1");
+  server_.reset();
+  // X-Real-IP when that is the configured header; X-Forwarded-For is then ignored.
+  ServerOptions real_ip;
+  real_ip.trusted_proxies = "127.0.0.0/8";
+  real_ip.client_ip_header = "x-real-ip";
+  start(real_ip);
+  TestClient nginx(kLocalhost, port());
+  EXPECT_EQ(nginx.request("GET", "/remote", "", {{"X-Forwarded-For", "6.6.6.6"}}).body,
+            "127.0.0.1");
+  EXPECT_EQ(nginx.request("GET", "/remote", "", {{"X-Real-IP", "2001:db8::9"}}).body,
+            "2001:db8::9");
+}
+
+TEST_F(HttpServerTest, StrictTransportSecurityOnlyWhenConfigured) {
+  start();
+  TestClient plain(kLocalhost, port());
+  EXPECT_EQ(plain.request("GET", "/hello").header("strict-transport-security"), "");
+  server_.reset();
+  ServerOptions tls;
+  tls.hsts = true;
+  start(tls);
+  TestClient behind_tls(kLocalhost, port());
+  EXPECT_EQ(behind_tls.request("GET", "/hello").header("strict-transport-security"),
+            "max-age=31536000");
+}
+
+TEST_F(HttpServerTest, AnEncodedNewlineInThePathReachesTheLogEscaped) {
+  start();
+  TestClient client(kLocalhost, port());
+  client.request("GET", "/nowhere%0aGET%20/admin%20200");
+  server_.reset();  // the access log runs after the write; stopping waits for it
+  std::lock_guard lock(log_mu_);
+  ASSERT_FALSE(log_.empty());
+  EXPECT_EQ(log_.back().path, "/nowhere\nGET /admin 200");  // the handler sees the real path
+  Request logged;
+  logged.method = log_.back().method;
+  logged.path = log_.back().path;
+  EXPECT_EQ(access_log_line(logged, log_.back().status, 1).find('\n'), std::string::npos);
+}
+
 }  // namespace
 }  // namespace civicloop::http

@@ -177,5 +177,36 @@ TEST(MessageResponse, JsonAndNoContent) {
   EXPECT_TRUE(none.content_type.empty());
 }
 
+TEST(LogSafe, ControlCharactersAndBackslashesBecomeEscapes) {
+  EXPECT_EQ(log_safe("/api/v1/cases"), "/api/v1/cases");
+  EXPECT_EQ(log_safe("/a\nGET /admin 200"), "/a\\x0aGET /admin 200");
+  EXPECT_EQ(log_safe("x\r\t\x1b[31m\x7f"), "x\\x0d\\x09\\x1b[31m\\x7f");
+  EXPECT_EQ(log_safe("a\\x0ab"), "a\\x5cx0ab");  // a literal "\x0a" cannot pass for an escape
+  EXPECT_EQ(log_safe("/网格/永泰路"), "/网格/永泰路");
+}
+
+TEST(LogSafe, AForgedLineInAPathStaysOnOneLine) {
+  Request req;
+  req.method = "GET";
+  req.target = "/a%0a2026-12-03%20INFO%20GET%20/admin%20200";
+  std::multimap<std::string, std::string> q;
+  ASSERT_TRUE(parse_target(req.target, req.path, q));
+  ASSERT_NE(req.path.find('\n'), std::string::npos);  // the decoded path holds the newline
+  req.remote_address = "192.0.2.1";
+  const auto line = access_log_line(req, 404, 120);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  EXPECT_EQ(line, "GET /a\\x0a2026-12-03 INFO GET /admin 200 404 120us 192.0.2.1");
+}
+
+TEST(IfNoneMatch, MatchesTheListedTagWeakFormsAndTheStar) {
+  Request req;
+  EXPECT_FALSE(if_none_match(req, "\"abc\""));
+  req.headers["if-none-match"] = "\"zzz\", W/\"abc\"";
+  EXPECT_TRUE(if_none_match(req, "\"abc\""));
+  EXPECT_FALSE(if_none_match(req, "\"abd\""));
+  req.headers["if-none-match"] = "*";
+  EXPECT_TRUE(if_none_match(req, "\"anything\""));
+}
+
 }  // namespace
 }  // namespace civicloop::http

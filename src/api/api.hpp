@@ -12,6 +12,7 @@
 #include "app/context.hpp"
 #include "app/org_service.hpp"
 #include "app/user_service.hpp"
+#include "domain/net.hpp"
 #include "http/message.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -34,7 +35,8 @@ struct Api {
         org(c),
         users(c),
         case_config(c),
-        static_files(options.web_root) {}
+        static_files(options.web_root),
+        ops_allow(parse_ops_allow(options.ops_allow)) {}
   app::Context& ctx;
   ApiOptions options;
   app::AuthService auth;
@@ -44,10 +46,18 @@ struct Api {
   http::Metrics metrics;
   http::StaticFiles static_files;
   http::Router router;
+  net::AllowList ops_allow;  // who may read /metrics and the version in /healthz
+
+ private:
+  static net::AllowList parse_ops_allow(const std::string& text);
 };
 
 std::unique_ptr<Api> make_api(app::Context& ctx, ApiOptions options);
-// The request handler given to http::Server.
+// The request handler given to http::Server. Every answer leaves it with the security headers:
+// the Content-Security-Policy the web app is built to pass (no inline script, no eval, nothing
+// from another origin), a Permissions-Policy that grants only the camera and location the phone
+// pages use, and Cache-Control: no-store on every API answer that did not choose its own policy
+// (they carry personal data; photos choose "private, no-cache" with an ETag).
 http::Response handle(Api& api, http::Request& req);
 
 // Route registration, one file per resource.
@@ -58,5 +68,8 @@ void add_ledger_routes(Api& api);
 void add_system_routes(Api& api);
 void add_case_routes(Api& api);
 void add_config_routes(Api& api);
+
+// Whether the request comes from an address in ApiOptions::ops_allow.
+bool from_ops_address(const Api& api, const http::Request& req);
 
 }  // namespace civicloop::api

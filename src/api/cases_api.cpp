@@ -524,10 +524,18 @@ void add_case_routes(Api& api) {
             if (!id) return fail(id.error(), req);
             auto f = ca->evidence.open(who.actor, *id, thumb);
             if (!f) return fail(f.error(), req);
+            // Personal data: only the browser keeps it, and asks again each time (the scope check
+            // runs on every request); an unchanged photo costs a 304 without its bytes.
             http::Response resp;
+            resp.add_header("Cache-Control", "private, no-cache");
+            resp.add_header("ETag", f->etag);
+            if (http::if_none_match(req, f->etag)) {
+              resp.status = 304;
+              resp.content_type.clear();
+              return resp;
+            }
             resp.content_type = f->content_type;
             resp.file_path = f->path;
-            resp.add_header("Cache-Control", "private, max-age=86400");
             return resp;
           }));
   }

@@ -5,7 +5,10 @@
 namespace civicloop::api {
 
 void add_system_routes(Api& api) {
-  api.router.add("GET", "/healthz", [&api](http::Request&) {
+  // Load balancers ask /healthz from anywhere; what the software is, and where its database
+  // lives, only the operations addresses learn.
+  api.router.add("GET", "/healthz", [&api](http::Request& req) {
+    const bool ops = from_ops_address(api, req);
     // Healthy means the database answers, not only that the process runs.
     try {
       auto lease = api.ctx.db.acquire();
@@ -13,17 +16,20 @@ void add_system_routes(Api& api) {
     } catch (const std::exception&) {
       json::object o;
       o["status"] = "unavailable";
-      o["db"] = api.ctx.db.describe();
+      if (ops) o["db"] = api.ctx.db.describe();
       return json_response(o, 503);
     }
     json::object o;
     o["status"] = "ok";
-    o["db"] = api.ctx.db.describe();
-    o["version"] = CIVICLOOP_VERSION;
+    if (ops) {
+      o["db"] = api.ctx.db.describe();
+      o["version"] = CIVICLOOP_VERSION;
+    }
     return json_response(o);
   });
 
-  api.router.add("GET", "/metrics", [&api](http::Request&) {
+  api.router.add("GET", "/metrics", [&api](http::Request& req) {
+    if (!from_ops_address(api, req)) return fail(make_error("ops.address_not_allowed"), req);
     http::Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = api.metrics.render(api.ctx.db.describe());

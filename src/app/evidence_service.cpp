@@ -232,6 +232,7 @@ Expected<StoredFile> EvidenceService::open(const access::Actor& actor, std::int6
     f.path = media_path(ctx_.settings, actor.tenant_id, a->sha256,
                         thumbnail ? ".thumb.jpg" : extension_for(a->content_type))
                  .string();
+    f.etag = "\"" + a->sha256 + (thumbnail ? "-t" : "") + "\"";
     return f;
   });
 }

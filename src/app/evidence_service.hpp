@@ -21,6 +21,8 @@ namespace civicloop::app {
 struct StoredFile {
   std::string content_type;
   std::string path;  // on disk, for the server to stream
+  // Files are named by the SHA-256 of their bytes and never change: a strong validator.
+  std::string etag;  // quoted, e.g. "\"3f2a…-t\"" for a thumbnail
 };
 
 struct OrphanSweep {

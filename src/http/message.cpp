@@ -137,6 +137,24 @@ bool parse_target(std::string_view target, std::string& path,
   return true;
 }
 
+bool if_none_match(const Request& req, std::string_view etag) {
+  const auto header = req.header("if-none-match");
+  if (!header) return false;
+  std::string_view list(*header);
+  std::size_t i = 0;
+  while (i < list.size()) {
+    auto j = list.find(',', i);
+    if (j == std::string_view::npos) j = list.size();
+    auto item = list.substr(i, j - i);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item.rfind("W/", 0) == 0) item.remove_prefix(2);
+    if (item == "*" || item == etag) return true;
+    i = j + 1;
+  }
+  return false;
+}
+
 std::string log_safe(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -151,6 +169,19 @@ std::string log_safe(std::string_view text) {
       out += ch;
     }
   }
+  return out;
+}
+
+std::string access_log_line(const Request& req, int status, std::int64_t micros) {
+  std::string out = log_safe(req.method);
+  out += ' ';
+  out += log_safe(req.path.empty() ? req.target : req.path);
+  out += ' ';
+  out += std::to_string(status);
+  out += ' ';
+  out += std::to_string(micros);
+  out += "us ";
+  out += log_safe(req.remote_address);
   return out;
 }
 

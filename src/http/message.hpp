@@ -54,10 +54,18 @@ std::optional<std::string> percent_decode(std::string_view in, bool form);
 bool parse_target(std::string_view target, std::string& path,
                   std::multimap<std::string, std::string>& query);
 
+// True when the request's If-None-Match lists etag (a quoted strong validator) or is "*": the
+// client's copy is current and the answer can be 304 Not Modified. Weak "W/" forms match too
+// (RFC 9110 section 13.1.2 uses the weak comparison for If-None-Match).
+bool if_none_match(const Request& req, std::string_view etag);
+
 // Text that is safe to put in one log line: control characters (CR, LF, tab, ESC, DEL, ...) and
 // the backslash become \xNN escapes, so a request path with an encoded newline cannot forge a
 // line and a terminal escape cannot reach the operator's screen. Other bytes are kept as they are
 // (Chinese paths stay readable).
 std::string log_safe(std::string_view text);
+
+// The request log's line: `METHOD PATH STATUS MICROSus CLIENT`, every field through log_safe.
+std::string access_log_line(const Request& req, int status, std::int64_t micros);
 
 }  // namespace civicloop::http

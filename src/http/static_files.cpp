@@ -1,6 +1,8 @@
 #include "http/static_files.hpp"
 
+#include <cctype>
 #include <system_error>
+#include <utility>
 
 namespace civicloop::http {
 
@@ -58,7 +60,57 @@ std::optional<fs::path> StaticFiles::resolve(std::string_view path) const {
   return real;
 }
 
-std::optional<Response> StaticFiles::serve(std::string_view path) const {
+namespace {
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool compressible(const fs::path& file) {
+  const auto ext = file.extension().string();
+  return ext == ".html" || ext == ".js" || ext == ".mjs" || ext == ".css" || ext == ".json" ||
+         ext == ".map" || ext == ".svg" || ext == ".txt";
+}
+
+}  // namespace
+
+bool accepts_encoding(std::string_view header, std::string_view coding) {
+  std::optional<bool> exact;
+  std::optional<bool> wildcard;
+  std::size_t i = 0;
+  while (i < header.size()) {
+    auto j = header.find(',', i);
+    if (j == std::string_view::npos) j = header.size();
+    auto item = trim_ows(header.substr(i, j - i));
+    i = j + 1;
+    bool accepted = true;
+    if (const auto semi = item.find(';'); semi != std::string_view::npos) {
+      auto param = lower_ascii(trim_ows(item.substr(semi + 1)));
+      item = trim_ows(item.substr(0, semi));
+      if (param.rfind("q=", 0) == 0) {
+        // q=0, q=0.0, q=0.00 and q=0.000 refuse; anything else accepts.
+        const auto q = param.substr(2);
+        accepted = q.find_first_not_of("0.") != std::string::npos || q.empty();
+      }
+    }
+    const auto name = lower_ascii(item);
+    if (name == coding) exact = accepted;
+    if (name == "*") wildcard = accepted;
+  }
+  if (exact) return *exact;
+  return wildcard.value_or(false);
+}
+
+std::optional<Response> StaticFiles::serve(std::string_view path,
+                                           std::string_view accept_encoding) const {
   if (!available_) return std::nullopt;
   auto file = resolve(path == "/" ? "/index.html" : path);
   const bool is_asset = path.rfind("/assets/", 0) == 0;
@@ -72,6 +124,20 @@ std::optional<Response> StaticFiles::serve(std::string_view path) const {
   r.status = 200;
   r.content_type = content_type_for(*file);
   r.file_path = file->string();
+  if (compressible(*file)) {
+    r.add_header("Vary", "Accept-Encoding");
+    for (const auto& [coding, suffix] : {std::pair{"br", ".br"}, std::pair{"gzip", ".gz"}}) {
+      if (!accepts_encoding(accept_encoding, coding)) continue;
+      std::error_code ec;
+      // The variant lies beside a file resolve() accepted, under the same root.
+      const auto variant = r.file_path + suffix;
+      if (fs::is_regular_file(variant, ec) && !fs::is_symlink(variant, ec)) {
+        r.file_path = variant;
+        r.add_header("Content-Encoding", coding);
+        break;
+      }
+    }
+  }
   // Vite puts a content hash in every asset name: cache those for a year, never index.html.
   r.add_header("Cache-Control", is_asset ? "public, max-age=31536000, immutable" : "no-cache");
   return r;

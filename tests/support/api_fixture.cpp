@@ -26,9 +26,10 @@ ApiServer::ApiServer(const std::string& backend) {
 }
 
 void ApiServer::start() {
-  api_ = api::make_api(*ctx_,
-                       {.web_root = std::filesystem::path(CIVICLOOP_SOURCE_DIR) / "web" / "dist"});
-  http::ServerOptions so;
+  auto options = api_options_;
+  options.web_root = std::filesystem::path(CIVICLOOP_SOURCE_DIR) / "web" / "dist";
+  api_ = api::make_api(*ctx_, options);
+  http::ServerOptions so = server_options_;
   so.port = 0;
   so.threads = 2;
   so.max_body_bytes = 1024 * 1024;
@@ -36,6 +37,13 @@ void ApiServer::start() {
   server_ =
       std::make_unique<http::Server>(so, [a](http::Request& req) { return api::handle(*a, req); });
   server_->start();
+}
+
+void ApiServer::reconfigure(const api::ApiOptions& api_options,
+                            const http::ServerOptions& server_options) {
+  api_options_ = api_options;
+  server_options_ = server_options;
+  restart();
 }
 
 void ApiServer::restart() {

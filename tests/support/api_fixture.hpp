@@ -30,6 +30,8 @@ class ApiServer {
   app::Context& ctx() { return *ctx_; }
   // Stops the server and starts a new one on the same database (a restart).
   void restart();
+  // Restarts with other options (the web root and the port stay the fixture's).
+  void reconfigure(const api::ApiOptions& api_options, const http::ServerOptions& server_options);
 
   std::unique_ptr<TestClient> client() const;
   // A client signed in as a demo user, with the CSRF header set. Fails the test on a bad login.
@@ -46,6 +48,8 @@ class ApiServer {
   FixedClock clock_{SystemClock().now()};
   std::string media_dir_;
   std::unique_ptr<app::Context> ctx_;
+  api::ApiOptions api_options_;
+  http::ServerOptions server_options_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Server> server_;
 };
