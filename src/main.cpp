@@ -219,7 +219,12 @@ int print_error(const Error& e) {
 std::optional<app::ServeConfig> serve_config(const Args& a) {
   app::ServeConfig c;
   auto report = [](const Error& e, const std::string& where) {
-    std::cerr << where << ": " << http::message_of(e, http::Lang::kZh) << " / "
+    std::cerr << where;
+    // The line of the file, or the variable, that holds the bad value.
+    for (const auto& [key, value] : e.details) {
+      if (key == "line" || key == "variable") std::cerr << " (" << key << " " << value << ")";
+    }
+    std::cerr << ": " << http::message_of(e, http::Lang::kZh) << " / "
               << http::message_of(e, http::Lang::kEn) << "\n";
   };
   if (a.has("config")) {

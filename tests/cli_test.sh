@@ -82,5 +82,25 @@ sqlite3 "$work/tail.db" "DELETE FROM ledger_events WHERE seq = (SELECT max(seq) 
 refuse "ledger verify catches a deleted last event" "$bin" ledger verify --db "sqlite:$work/tail.db"
 
 refuse "bad db url" "$bin" migrate --db "mysql://nope"
+
+# serve's configuration: a typo in the file, a bad value in the environment or an option stops
+# the server before it listens, naming the key (and the line).
+printf 'listen = 127.0.0.1:0\nsecure_cookie = true\n' >"$work/typo.conf"
+refuse "serve refuses an unknown configuration key" "$bin" serve --config "$work/typo.conf" --db "$db"
+expect_output "names the key" "secure_cookie"
+expect_output "names the line" "2"
+refuse "serve refuses a bad environment value" env CIVICLOOP_TRUSTED_PROXIES="10.0.0.0/99" \
+  "$bin" serve --db "$db" --listen 127.0.0.1:0
+expect_output "names the variable" "CIVICLOOP_TRUSTED_PROXIES"
+refuse "serve refuses a bad option" "$bin" serve --db "$db" --client-ip-header forwarded
+# A good file is read: the server comes up on the port it names and sends HSTS.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf '# test\nlisten = 127.0.0.1:%s\nsecure_cookies = yes\nmedia_dir = %s/media\n' "$port" "$work" >"$work/good.conf"
+"$bin" serve --config "$work/good.conf" --db "$db" >"$work/serve.out" 2>&1 &
+served=$!
+for _ in $(seq 1 100); do grep -q "listening" "$work/serve.out" && break; sleep 0.1; done
+curl -s -D "$work/out" -o /dev/null "http://127.0.0.1:$port/healthz" || true
+expect_output "serve read the file (port, secure_cookies)" "Strict-Transport-Security"
+kill -TERM "$served"; wait "$served" 2>/dev/null || true
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
