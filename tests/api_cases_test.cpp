@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include "app/case_service.hpp"
 #include "http/server.hpp"
 #include "jobs/scheduler.hpp"
+#include "storage/notify_repo.hpp"
 #include "support/api_fixture.hpp"
 #include "support/test_db.hpp"
 
@@ -548,6 +550,133 @@ TEST_F(ApiCases, RobotsGetTheDispatchThroughTheOutbox) {
   EXPECT_EQ(office->request("DELETE", "/api/v1/webhooks/" + std::to_string(hook_id)).status, 204);
   receiver.stop(1);
   (void)id;
+}
+
+// The server's webhook_allow for the length of a test; the fixture's value is put back after.
+class WebhookAllowSetting {
+ public:
+  WebhookAllowSetting(ApiServer& server, std::string value) : server_(server) {
+    server_.ctx().settings.webhook_allow = std::move(value);
+  }
+  ~WebhookAllowSetting() { server_.ctx().settings.webhook_allow = kTestWebhookAllow; }
+  WebhookAllowSetting(const WebhookAllowSetting&) = delete;
+  WebhookAllowSetting& operator=(const WebhookAllowSetting&) = delete;
+
+ private:
+  ApiServer& server_;
+};
+
+TEST_F(ApiCases, RobotUrlsToInternalAddressesOrPlainHttpAreRefusedWhenConfigured) {
+  auto office = server().login("office");
+  std::vector<std::int64_t> created;
+  auto add = [&](const std::string& url) {
+    auto r =
+        office->request("POST", "/api/v1/webhooks",
+                        json::serialize(json::object{
+                            {"name", "内部地址机器人"}, {"flavour", "generic"}, {"url", url}}));
+    if (r.status == 201) created.push_back(parse(r).at("id").as_int64());
+    return r;
+  };
+  {
+    WebhookAllowSetting allow(server(), "");  // a deployment's default
+    struct Refused {
+      std::string url, reason, host;
+    };
+    const std::vector<Refused> refused = {
+        {"http://127.0.0.1:9/hook?key=SECRET", "loopback", "127.0.0.1"},
+        {"https://127.0.0.1/hook?key=SECRET", "loopback", "127.0.0.1"},
+        {"https://[::1]:8443/hook", "loopback", "::1"},
+        {"https://[::ffff:127.0.0.1]/hook", "loopback", "::ffff:127.0.0.1"},
+        {"https://localhost/hook", "loopback", "localhost"},
+        {"https://robot.localhost./hook", "loopback", "robot.localhost."},
+        {"https://169.254.169.254/latest/meta-data/", "link_local", "169.254.169.254"},
+        {"https://[fe80::1]/", "link_local", "fe80::1"},
+        {"https://10.0.0.1/hook", "private", "10.0.0.1"},
+        {"https://172.16.0.1/hook", "private", "172.16.0.1"},
+        {"https://192.168.1.1/hook", "private", "192.168.1.1"},
+        {"https://100.64.0.1/hook", "shared_nat", "100.64.0.1"},
+        {"https://0.0.0.0/hook", "unspecified", "0.0.0.0"},
+        {"http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET", "plain_http",
+         "qyapi.weixin.qq.com"},
+    };
+    for (const auto& c : refused) {
+      auto r = add(c.url);
+      ASSERT_EQ(r.status, 400) << c.url << " " << r.body;
+      EXPECT_EQ(error_code(r), "webhook.url_refused") << r.body;
+      const auto body = parse(r);
+      const auto& details = body.at("error").at("details");
+      EXPECT_EQ(details.at("field").as_string(), "url");
+      EXPECT_EQ(details.at("reason").as_string(), c.reason) << c.url;
+      EXPECT_EQ(details.at("host").as_string(), c.host) << c.url;
+      EXPECT_EQ(r.body.find("SECRET"), std::string::npos) << r.body;
+    }
+    auto en = office->request("POST", "/api/v1/webhooks",
+                              R"({"name":"x","flavour":"generic","url":"https://10.1.2.3/"})",
+                              {{"Accept-Language", "en"}});
+    EXPECT_NE(std::string(parse(en).at("error").at("message").as_string()).find("webhook_allow"),
+              std::string::npos)
+        << en.body;
+    // Not an http(s) URL stays bad_url.
+    EXPECT_EQ(error_code(add("https://")), "webhook.bad_url");
+    // A host name over https is accepted: what it resolves to is checked at every delivery.
+    EXPECT_EQ(add("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k").status, 201);
+  }
+  {
+    WebhookAllowSetting allow(server(), "127.0.0.1/32, localhost");
+    EXPECT_EQ(add("http://127.0.0.1:9/hook").status, 201);
+    EXPECT_EQ(add("https://[::ffff:127.0.0.1]/hook").status, 201);
+    EXPECT_EQ(add("https://localhost/hook").status, 201);
+    EXPECT_EQ(add("http://localhost:9/hook").status, 201);
+    auto r = add("https://10.0.0.1/hook");
+    EXPECT_EQ(error_code(r), "webhook.url_refused") << r.body;
+    r = add("https://[::1]/hook");
+    EXPECT_EQ(error_code(r), "webhook.url_refused") << r.body;
+  }
+  for (const auto id : created) {
+    EXPECT_EQ(office->request("DELETE", "/api/v1/webhooks/" + std::to_string(id)).status, 204);
+  }
+}
+
+TEST_F(ApiCases, TheOutboxRefusesARobotTheAllowListNoLongerHolds) {
+  std::atomic<int> requests{0};
+  http::ServerOptions so;
+  so.port = 0;
+  so.threads = 1;
+  http::Server receiver(so, [&](http::Request&) {
+    ++requests;
+    return http::Response::json(200, R"({"errcode":0,"errmsg":"ok"})");
+  });
+  receiver.start();
+  auto office = server().login("office");
+  auto hook = office->request("POST", "/api/v1/webhooks",
+                              R"({"name":"内部中转","flavour":"generic","url":"http://127.0.0.1:)" +
+                                  std::to_string(receiver.port()) + R"(/relay?key=SECRET"})");
+  ASSERT_EQ(hook.status, 201) << hook.body;
+  const auto hook_id = parse(hook).at("id").as_int64();
+  (void)dispatched_case();
+  {
+    WebhookAllowSetting allow(server(), "");  // the relay was taken off the list
+    auto stats = jobs::deliver_outbox(server().ctx(), {});
+    EXPECT_EQ(stats.delivered, 0);
+  }
+  EXPECT_EQ(requests.load(), 0);
+  std::vector<storage::OutboxItem> items;
+  {
+    auto lease = server().db().acquire();
+    items = storage::NotifyRepo(*lease, 1).recent_outbox(50);
+  }
+  bool seen = false;
+  for (const auto& item : items) {
+    if (item.webhook_id != hook_id) continue;
+    seen = true;
+    EXPECT_TRUE(item.failed) << "a refusal is not retried";
+    ASSERT_TRUE(item.last_error.has_value());
+    EXPECT_TRUE(item.last_error->starts_with("refused: 127.0.0.1 is loopback")) << *item.last_error;
+    EXPECT_EQ(item.last_error->find("SECRET"), std::string::npos) << *item.last_error;
+  }
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(office->request("DELETE", "/api/v1/webhooks/" + std::to_string(hook_id)).status, 204);
+  receiver.stop(1);
 }
 
 }  // namespace

@@ -95,6 +95,37 @@ TEST(Net, HostNamesAreCheckedLabelByLabel) {
   EXPECT_FALSE(valid_host_name(std::string(64, 'a') + ".com"));
 }
 
+TEST(Net, OutboundRequestsGoToPublicHttpsUnlessTheAllowListSaysOtherwise) {
+  const auto none = *AllowList::parse("");
+  const auto relay = *AllowList::parse("10.1.0.0/16, relay.internal");
+  const auto addr = [](const char* text) { return *parse_address(text); };
+
+  // Scheme: https always; plain http only to a host the list names.
+  EXPECT_EQ(scheme_refusal(true, "example.com", none), std::nullopt);
+  EXPECT_EQ(scheme_refusal(false, "8.8.8.8", none), "plain http to 8.8.8.8");
+  EXPECT_EQ(scheme_refusal(false, "example.com", none), "plain http to example.com");
+  EXPECT_EQ(scheme_refusal(false, "10.1.2.3", relay), std::nullopt);
+  EXPECT_EQ(scheme_refusal(false, "::ffff:10.1.2.3", relay), std::nullopt);
+  EXPECT_EQ(scheme_refusal(false, "Relay.Internal", relay), std::nullopt);
+  EXPECT_EQ(scheme_refusal(false, "10.2.0.1", relay), "plain http to 10.2.0.1");
+  EXPECT_EQ(scheme_refusal(false, "other.internal", relay), "plain http to other.internal");
+
+  // Address: public, or held by a block, or reached through a named host.
+  EXPECT_EQ(address_refusal(addr("183.60.1.1"), "qyapi.weixin.qq.com", none), std::nullopt);
+  EXPECT_EQ(address_refusal(addr("127.0.0.1"), "localhost", none), "127.0.0.1 is loopback");
+  EXPECT_EQ(address_refusal(addr("::ffff:127.0.0.1"), "::ffff:127.0.0.1", none),
+            "127.0.0.1 is loopback");
+  EXPECT_EQ(address_refusal(addr("169.254.169.254"), "metadata.example", none),
+            "169.254.169.254 is link_local");
+  EXPECT_EQ(address_refusal(addr("fe80::1"), "fe80::1", none), "fe80::1 is link_local");
+  EXPECT_EQ(address_refusal(addr("100.64.1.1"), "cgnat.example", none), "100.64.1.1 is shared_nat");
+  EXPECT_EQ(address_refusal(addr("0.0.0.0"), "0.0.0.0", none), "0.0.0.0 is unspecified");
+  EXPECT_EQ(address_refusal(addr("10.1.2.3"), "anything.example", relay), std::nullopt);
+  EXPECT_EQ(address_refusal(addr("192.168.1.1"), "relay.internal", relay), std::nullopt);
+  EXPECT_EQ(address_refusal(addr("10.2.0.1"), "evil.example", relay), "10.2.0.1 is private");
+  EXPECT_EQ(address_refusal(addr("::1"), "relay.internal.evil.example", relay), "::1 is loopback");
+}
+
 TEST(Net, TheClientAddressComesFromTheHeaderOnlyThroughTrustedProxies) {
   const auto proxies = *AllowList::parse("10.0.0.0/8, 192.0.2.7");
   // No proxy configured: the header is ignored whatever it says.

@@ -1,9 +1,11 @@
 #include "app/config_service.hpp"
 
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
 #include <map>
 #include <set>
 
+#include "domain/net.hpp"
 #include "domain/text.hpp"
 #include "storage/case_repo.hpp"
 #include "storage/ledger_repo.hpp"
@@ -33,6 +35,63 @@ std::string category_text(const storage::Category& c) {
                                                                : json::value(nullptr)},
                  {"active", c.active}};
   return json::serialize(o);
+}
+
+bool is_localhost(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  std::string h(host);
+  for (auto& ch : h) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return h == "localhost" || h.ends_with(".localhost");  // RFC 6761: always loopback
+}
+
+// The check made when a robot is configured: it refuses at once what is known without DNS, plain
+// http and an internal IP literal (or localhost), unless webhook_allow allows it, with the same
+// rules as delivery (net::scheme_refusal, net::address_refusal). A host name is resolved and
+// checked only at delivery (http/webhook.hpp), every time: what a name resolves to can change
+// after the robot is saved.
+Status check_webhook_url(const std::string& url, const std::string& allow_text) {
+  namespace urls = boost::urls;
+  const auto bad_url = make_error("webhook.bad_url", "url");
+  if (url.size() > 2048) return bad_url;
+  auto parsed = urls::parse_absolute_uri(url);
+  if (!parsed || !parsed->has_authority()) return bad_url;
+  const urls::url_view& u = *parsed;
+  const bool tls = u.scheme_id() == urls::scheme::https;
+  if (!tls && u.scheme_id() != urls::scheme::http) return bad_url;
+  std::string host;
+  std::optional<net::Address> literal;
+  switch (u.host_type()) {
+    case urls::host_type::name:
+      host = u.host_name();
+      break;
+    case urls::host_type::ipv4:
+    case urls::host_type::ipv6:
+      host = u.host_address();
+      literal = net::parse_address(host);
+      if (!literal) return bad_url;
+      break;
+    default:
+      return bad_url;
+  }
+  if (host.empty()) return bad_url;
+  // serve checks the setting at start; one that does not parse allows nothing, as at delivery.
+  const auto allow = net::AllowList::parse(allow_text).value_or(net::AllowList{});
+  auto refused = [&](std::string_view reason) {
+    return make_error("webhook.url_refused", "url")
+        .with("reason", std::string(reason))
+        .with("host", host);
+  };
+  if (literal) {
+    if (net::address_refusal(*literal, host, allow)) {
+      return refused(net::to_string(net::classify(*literal)));
+    }
+  } else if (is_localhost(host) && !allow.allows_host(host) &&
+             !allow.allows(*net::parse_address("127.0.0.1")) &&
+             !allow.allows(*net::parse_address("::1"))) {
+    return refused(net::to_string(net::AddressClass::kLoopback));
+  }
+  if (net::scheme_refusal(tls, host, allow)) return refused("plain_http");
+  return Ok{};
 }
 }  // namespace
 
@@ -169,6 +228,7 @@ Expected<storage::Webhook> ConfigService::add_webhook(const access::Actor& actor
   if (w.url.size() > 2048 || (w.url.rfind("https://", 0) != 0 && w.url.rfind("http://", 0) != 0)) {
     return make_error("webhook.bad_url", "url");
   }
+  if (auto s = check_webhook_url(w.url, ctx_.settings.webhook_allow); !s) return s.error();
   const Millis now = ctx_.clock.now();
   return in_tx<storage::Webhook>(
       ctx_.db, true, [&](storage::Connection& c) -> Expected<storage::Webhook> {

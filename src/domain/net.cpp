@@ -199,6 +199,24 @@ bool AllowList::allows_host(std::string_view host) const {
   return std::find(hosts_.begin(), hosts_.end(), h) != hosts_.end();
 }
 
+std::optional<std::string> scheme_refusal(bool tls, std::string_view host, const AllowList& allow) {
+  if (tls) return std::nullopt;
+  if (const auto a = parse_address(host)) {
+    if (allow.allows(*a)) return std::nullopt;
+    return "plain http to " + a->to_string();
+  }
+  if (allow.allows_host(host)) return std::nullopt;
+  return "plain http to " + std::string(host);
+}
+
+std::optional<std::string> address_refusal(const Address& address, std::string_view host,
+                                           const AllowList& allow) {
+  const auto c = classify(address);
+  if (c == AddressClass::kPublic || allow.allows(address)) return std::nullopt;
+  if (allow.allows_host(host)) return std::nullopt;
+  return address.to_string() + " is " + std::string(to_string(c));
+}
+
 std::string client_address(std::string_view peer, std::string_view forwarded,
                            const AllowList& trusted) {
   auto current = parse_address(peer);

@@ -66,6 +66,19 @@ class AllowList {
   std::vector<std::string> hosts_;  // lower case
 };
 
+// Outbound requests to a configured URL (robot webhooks): the two rules, shared by the check made
+// when a robot is configured and the one made at delivery. `host` is the URL's host as written
+// (a name, or an IP literal without brackets). Each returns nullopt when allowed, else the reason
+// ("plain http to 8.8.8.8", "127.0.0.1 is loopback"), which names the host or address and never
+// anything else of the URL.
+//  - Scheme: https, or plain http when the allow-list names the host itself (the host name, or a
+//    block holding the IP literal): an internal relay may speak http, the public Internet may not.
+//  - Address: a public address, or one the allow-list holds, or any address reached through a
+//    host name the allow-list names. Checked for every address a name resolves to.
+std::optional<std::string> scheme_refusal(bool tls, std::string_view host, const AllowList& allow);
+std::optional<std::string> address_refusal(const Address& address, std::string_view host,
+                                           const AllowList& allow);
+
 // The client's address behind reverse proxies. `peer` is the socket's address; `forwarded` the
 // value of the configured header (X-Forwarded-For "client, proxy1, proxy2", or X-Real-IP). The
 // header is believed only while the hop that added it is a trusted proxy: the list is walked from

@@ -260,6 +260,12 @@ const std::unordered_map<std::string_view, Entry>& catalog() {
         "The robot type must be wecom, dingtalk or generic"}},
       {"webhook.bad_url",
        {400, "机器人地址应为 http(s) 网址", "The robot address must be an http(s) URL"}},
+      {"webhook.url_refused",
+       {400,
+        "机器人地址不允许（{reason}：{host}）："
+        "只能推送到公网 https 地址，内部中转地址须在服务器配置 webhook_allow 中放行",
+        "The robot address is refused ({reason}: {host}): only public https addresses are "
+        "allowed; an internal relay must be listed in the server setting webhook_allow"}},
       {"webhook.not_found", {404, "机器人不存在", "No such robot"}},
       {"notification.not_found", {404, "消息不存在", "No such notification"}},
       {"preset.invalid_field",

@@ -21,6 +21,7 @@
 #include <memory>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -350,6 +351,52 @@ std::shared_ptr<ssl::context> system_tls_context() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Destinations
+
+net::Address to_net(const asio::ip::address& ip) {
+  net::Address a;
+  if (ip.is_v4()) {
+    a.bytes[10] = 0xff;
+    a.bytes[11] = 0xff;
+    const auto v4 = ip.to_v4().to_bytes();
+    std::copy(v4.begin(), v4.end(), a.bytes.begin() + 12);
+  } else {
+    const auto v6 = ip.to_v6().to_bytes();
+    std::copy(v6.begin(), v6.end(), a.bytes.begin());
+  }
+  return a;
+}
+
+// An IPv4-mapped IPv6 address is connected to as the IPv4 address it is.
+tcp::endpoint connect_endpoint(const tcp::endpoint& e) {
+  const auto ip = e.address();
+  if (ip.is_v6() && ip.to_v6().is_v4_mapped()) {
+    return {asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6()), e.port()};
+  }
+  return e;
+}
+
+std::string refusal(const Endpoint& ep, const std::string& reason) {
+  return "refused: " + reason + " (" + ep.where + ", not in webhook_allow)";
+}
+
+// The endpoints among `candidates` that the allow rules let through, in their order; when none
+// does, the reason the first was refused.
+std::vector<tcp::endpoint> permitted(const Endpoint& ep,
+                                     const std::vector<tcp::endpoint>& candidates,
+                                     const net::AllowList& allow, std::string& why) {
+  std::vector<tcp::endpoint> out;
+  for (const auto& e : candidates) {
+    if (auto r = net::address_refusal(to_net(e.address()), ep.host, allow)) {
+      if (why.empty()) why = *r;
+    } else {
+      out.push_back(connect_endpoint(e));
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The call
 
 struct Call {
@@ -359,6 +406,8 @@ struct Call {
   const Endpoint& endpoint;
   const std::string& body;
   const WebhookClientOptions& options;
+  // For an IP literal, the one address, already checked; for a name, filled after resolving.
+  std::vector<tcp::endpoint> targets;
   asio::io_context io{1};
   tcp::resolver resolver{io};
   asio::steady_timer deadline{io};
@@ -470,14 +519,25 @@ asio::awaitable<void> exchange(Stream& stream, Call& c) {
 
 asio::awaitable<void> run(Call& c) {
   const Endpoint& ep = c.endpoint;
-  auto flags = tcp::resolver::numeric_service;
-  if (ep.host_is_ip) flags |= tcp::resolver::numeric_host;
-  auto [rec, endpoints] = co_await c.resolver.async_resolve(ep.host, ep.port, flags, kUseTuple);
-  if (rec) {
-    c.fail_step("resolve", rec);
-    co_return;
+  if (!ep.host_is_ip) {
+    // Resolved once: the addresses checked here are the ones connected to (no rebinding between
+    // the check and the connect).
+    auto [rec, results] = co_await c.resolver.async_resolve(
+        ep.host, ep.port, tcp::resolver::numeric_service, kUseTuple);
+    if (rec) {
+      c.fail_step("resolve", rec);
+      co_return;
+    }
+    std::vector<tcp::endpoint> resolved;
+    for (const auto& r : results) resolved.push_back(r.endpoint());
+    std::string why;
+    c.targets = permitted(ep, resolved, c.options.allow, why);
+    if (c.targets.empty()) {
+      c.fail(false, refusal(ep, why.empty() ? "no address" : why));
+      co_return;
+    }
   }
-  auto [cec, connected] = co_await asio::async_connect(c.socket(), endpoints, kUseTuple);
+  auto [cec, connected] = co_await asio::async_connect(c.socket(), c.targets, kUseTuple);
   if (cec) {
     c.fail_step("connect", cec);
     co_return;
@@ -550,8 +610,25 @@ WebhookResult post_json(const std::string& url, const std::string& body,
   if (auto why = parse_endpoint(url, endpoint)) {
     return WebhookResult{false, false, 0, "invalid webhook URL: " + *why};
   }
+  std::vector<tcp::endpoint> literal;
+  if (endpoint.host_is_ip) {
+    // Checked without DNS, before anything is set up.
+    error_code ec;
+    const auto ip = asio::ip::make_address(endpoint.host, ec);
+    if (ec) return WebhookResult{false, false, 0, "invalid webhook URL: invalid host"};
+    std::string why;
+    literal = permitted(endpoint,
+                        {tcp::endpoint(ip, static_cast<unsigned short>(std::stoul(endpoint.port)))},
+                        options.allow, why);
+    if (literal.empty()) return WebhookResult{false, false, 0, refusal(endpoint, why)};
+  }
+  // Before any DNS: plain http goes only to a host the allow-list names.
+  if (auto why = net::scheme_refusal(endpoint.tls, endpoint.host, options.allow)) {
+    return WebhookResult{false, false, 0, refusal(endpoint, *why)};
+  }
   try {
     Call c(endpoint, body, options);
+    c.targets = std::move(literal);
     if (endpoint.tls) {
       c.tls_context = options.extra_ca_pem.empty() ? system_tls_context()
                                                    : make_tls_context(options.extra_ca_pem);

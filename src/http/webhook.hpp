@@ -6,6 +6,19 @@
 // webhook.cpp only). TLS always verifies the peer against the system CA store (plus an optional
 // extra CA), checks the host name or IP address, and sends SNI for host names.
 //
+// Destinations (SSRF): a webhook URL is configured by a tenant, but the request leaves from the
+// server, inside the deployment's network. So by default post_json() reaches only public
+// addresses over https: the URL's host is resolved once, every address it resolves to is checked
+// (net::address_refusal: loopback, link-local with the cloud metadata address 169.254.169.254,
+// private, carrier-grade NAT, unspecified, multicast and reserved addresses are refused), and the
+// connection goes only to the addresses that passed: there is no second resolution between the
+// check and the connect, so a name cannot be rebound to an internal address in between. An IP
+// literal is checked the same way without DNS. Plain http is refused unless the allow-list names
+// the host (net::scheme_refusal). A refused address is never connected to. The allow-list
+// (WebhookClientOptions::allow, from the server's webhook_allow setting) is for a deployment that
+// relays through an internal host. A redirect is never followed, so a public URL cannot bounce
+// the server to an internal one.
+//
 // Threading: post_json() builds its own io_context for each call and runs it on the calling
 // thread, so any number of threads may call it at once. The only shared state is the immutable
 // TLS context for the system CA store, built once on first use. It blocks for up to
@@ -17,6 +30,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "domain/net.hpp"
 
 namespace civicloop::http {
 
@@ -63,10 +78,17 @@ struct WebhookClientOptions {
   int timeout_ms = 5000;     // for the whole call: resolve, connect, TLS handshake, write, read
   std::string extra_ca_pem;  // trusted in addition to the system store (tests only)
   std::size_t max_response_bytes = 64 * 1024;  // response body limit
+  // Internal destinations that may be reached (and over plain http when the list names the
+  // host). Empty: public addresses over https only.
+  net::AllowList allow;
 };
 
-// Blocking POST of a JSON body to an http:// or https:// URL. Never follows redirects. Never
-// throws. How the answer is classified:
+// Blocking POST of a JSON body to an http:// or https:// URL. A redirect is never followed, so a
+// public URL cannot bounce the server to an internal one. Never throws. How the answer is
+// classified:
+//  - A destination refused by the rules above (the scheme, or every address the host resolves
+//    to): not delivered, not retryable, no connection made; the error reads "refused: 127.0.0.1
+//    is loopback (...)" or "refused: plain http to ... (...)".
 //  - 2xx with a JSON body holding "errcode": 0 delivered; 45009 (WeCom rate limit), 130101
 //    (DingTalk rate limit) and -1 (both: system busy) retryable; anything else not retryable.
 //  - 2xx without an errcode (a generic receiver): delivered.

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+
 #include <boost/json.hpp>
 
 #include "app/evidence_service.hpp"
@@ -15,6 +17,23 @@ OutboxStats deliver_outbox(app::Context& ctx, const http::WebhookClientOptions& 
                            int max_items) {
   OutboxStats stats;
   const Millis now = ctx.clock.now();
+  // The destinations the deployment allows besides public https ones, parsed once per pass; the
+  // caller's options (a CA for tests, timeouts) are kept, and so is their allow-list when the
+  // setting is empty. serve checks the setting at start; a list that still does not parse adds
+  // nothing.
+  http::WebhookClientOptions call_options = options;
+  if (!ctx.settings.webhook_allow.empty()) {
+    std::string bad_entry;
+    if (auto allow = net::AllowList::parse(ctx.settings.webhook_allow, &bad_entry)) {
+      call_options.allow = std::move(*allow);
+    } else {
+      static std::atomic<bool> logged{false};
+      if (!logged.exchange(true)) {
+        spdlog::error("webhook_allow ignored: not an address, CIDR block or host name: {}",
+                      bad_entry);
+      }
+    }
+  }
   auto due = app::in_tx<std::vector<storage::OutboxItem>>(
       ctx.db, false, [&](storage::Connection& c) -> Expected<std::vector<storage::OutboxItem>> {
         return storage::NotifyRepo(c, 0).due(now, max_items);
@@ -49,7 +68,7 @@ OutboxStats deliver_outbox(app::Context& ctx, const http::WebhookClientOptions& 
       if (flavour == http::RobotFlavour::kDingtalk && hook->secret && !hook->secret->empty()) {
         url = http::dingtalk_signed_url(url, *hook->secret, ctx.clock.now());
       }
-      result = http::post_json(url, http::robot_payload(flavour, m), options);
+      result = http::post_json(url, http::robot_payload(flavour, m), call_options);
     }
     ++item.attempts;
     if (result.delivered) {

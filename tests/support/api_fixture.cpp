@@ -18,6 +18,8 @@ ApiServer::ApiServer(const std::string& backend) {
   media_dir_ = ::testing::TempDir() + "civicloop-media-" + std::to_string(::getpid()) + "-" +
                std::to_string(reinterpret_cast<std::uintptr_t>(this));
   settings.media_dir = media_dir_;
+  // The tests' robot receivers listen on loopback, which a deployment refuses by default.
+  settings.webhook_allow = kTestWebhookAllow;
   ctx_ = std::make_unique<app::Context>(app::Context{*db_, clock_, settings});
   auto r = app::init_preset(
       *ctx_, std::filesystem::path(CIVICLOOP_SOURCE_DIR) / "presets" / "pingcheng", true);

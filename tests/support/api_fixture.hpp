@@ -16,6 +16,10 @@
 
 namespace civicloop::test {
 
+// The server's webhook_allow setting in tests: the loopback receivers. A test of the default
+// (public https only) clears ctx().settings.webhook_allow and puts this back.
+inline constexpr char kTestWebhookAllow[] = "127.0.0.1/32, ::1/128";
+
 class ApiServer {
  public:
   // backend: "sqlite" or "postgres" (see test_db.hpp). Loads the preset with demo data.

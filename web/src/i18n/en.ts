@@ -790,7 +790,7 @@ const en: Messages = {
     secret: 'Signing secret',
     secretHint: 'Optional; used to sign as the platform requires',
     nameRequired: 'Give it a name',
-    urlInvalid: 'Give an address starting with http:// or https://',
+    urlInvalid: 'Give an address starting with https:// (an internal relay must be listed in the server setting webhook_allow)',
     removeConfirm: 'Delete the webhook "{name}"?',
     flavours: {
       wecom: 'WeCom',

@@ -790,7 +790,7 @@ const zhCN = {
     secret: '签名密钥',
     secretHint: '可不填；填写后按平台规则签名',
     nameRequired: '请填写名称',
-    urlInvalid: '请填写以 http:// 或 https:// 开头的地址',
+    urlInvalid: '请填写以 https:// 开头的地址（内部中转地址须在服务器配置 webhook_allow 中放行）',
     removeConfirm: '确定删除推送“{name}”吗？',
     flavours: {
       wecom: '企业微信',
