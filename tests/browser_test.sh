@@ -44,3 +44,5 @@ fi
 mkdir -p "$root/build/screenshots"
 cd "$root/web"
 CIVICLOOP_URL=$url CIVICLOOP_SCREENSHOTS="$root/build/screenshots" node --test e2e/
+# After the whole loop in the browser, every case must still be its events (ledger replay).
+"$bin" ledger replay --check --db "sqlite:$work/c.db"

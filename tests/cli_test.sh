@@ -101,6 +101,26 @@ served=$!
 for _ in $(seq 1 100); do grep -q "listening" "$work/serve.out" && break; sleep 0.1; done
 curl -s -D "$work/out" -o /dev/null "http://127.0.0.1:$port/healthz" || true
 expect_output "serve read the file (port, secure_cookies)" "Strict-Transport-Security"
+# A case reported through the server, for the replay below.
+grid_cookie=$(curl -s -i -H 'Content-Type: application/json' \
+  -d '{"username":"grid","password":"Demo@2026"}' "http://127.0.0.1:$port/api/v1/auth/login" |
+  grep -i '^set-cookie:' | sed -E 's/^[Ss]et-[Cc]ookie: ([^;]*).*/\1/')
+grid_csrf=$(curl -s -H "Cookie: $grid_cookie" "http://127.0.0.1:$port/api/v1/auth/me" |
+  grep -o '"csrf_token":"[^"]*"' | cut -d'"' -f4)
+curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $grid_cookie" -H "X-CSRF-Token: $grid_csrf" \
+  -H 'Content-Type: application/json' \
+  -d '{"category":"0102","description":"路边堆放生活垃圾","address":"永泰路12号"}' \
+  "http://127.0.0.1:$port/api/v1/cases" >"$work/out"
+expect_output "a case was reported" "201"
 kill -TERM "$served"; wait "$served" 2>/dev/null || true
+
+check "ledger replay after a report" "$bin" ledger replay --check --db "$db"
+expect_output "every case matches" "every case matches its events"
+expect_output "one case" "1 cases"
+refuse "ledger replay without --check" "$bin" ledger replay --db "$db"
+cp "$work/c.db" "$work/replay.db"
+sqlite3 "$work/replay.db" "UPDATE cases SET title = '改过的标题'"
+refuse "ledger replay catches an edited case" "$bin" ledger replay --check --db "sqlite:$work/replay.db"
+expect_output "names the field" "fields: title"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

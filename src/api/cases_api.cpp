@@ -51,9 +51,11 @@ json::object case_json(const app::TenantCaseConfig& cfg, const cases::Record& r,
   o["escalation_level"] = r.escalation_level;
   o["extension_pending"] = r.extension_pending;
   if (r.extension_request) {
-    boost::system::error_code ec;
-    auto v = json::parse(*r.extension_request, ec);
-    o["extension_request"] = ec ? json::value(nullptr) : v;
+    const auto& e = *r.extension_request;
+    o["extension_request"] = json::object{{"amount", e.amount},
+                                          {"unit", calendar::to_string(e.unit)},
+                                          {"reason", e.reason},
+                                          {"requested_at", format_iso_utc(e.requested_at)}};
   } else {
     o["extension_request"] = nullptr;
   }

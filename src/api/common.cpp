@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "app/json_text.hpp"
+
 namespace civicloop::api {
 
 namespace {
@@ -173,7 +175,7 @@ Expected<std::int64_t> path_id(const http::Request& req, std::string_view name) 
 }
 
 http::Response json_response(const json::value& v, int status) {
-  return http::Response::json(status, json::serialize(v));
+  return http::Response::json(status, app::json_text(v));
 }
 
 http::Response fail(const Error& e, const http::Request& req) {

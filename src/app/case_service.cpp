@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "app/case_snapshot.hpp"
 #include "app/notice_service.hpp"
 #include "domain/search.hpp"
 #include "domain/text.hpp"
@@ -77,7 +78,7 @@ void ledger_case(storage::Connection& c, const access::Actor& actor, Millis now,
                  const cases::Record& r, std::string action, std::optional<std::string> before,
                  std::optional<std::string> note) {
   auto ev = make_event(actor, now, "case", r.id, std::move(action), std::move(before),
-                       case_json_text(r), std::move(note));
+                       case_snapshot(r), std::move(note));
   storage::LedgerRepo(c, actor.tenant_id).append(ev);
 }
 
@@ -160,10 +161,7 @@ std::string unit_name(const TenantCaseConfig& cfg, std::optional<std::int64_t> i
   return u == nullptr ? "" : u->name;
 }
 
-void set_search_terms(cases::Record& r) {
-  r.search_terms =
-      search::document_terms(r.title + " " + r.description + " " + r.address + " " + r.case_no);
-}
+void set_search_terms(cases::Record& r) { r.search_terms = case_search_terms(r); }
 
 void stop_timer(cases::Record& r) {
   r.timer.reset();
@@ -186,26 +184,6 @@ calendar::TimeLimit rectify_limit(const TenantCaseConfig& cfg, const cases::Reco
 }
 
 }  // namespace
-
-std::string case_json_text(const cases::Record& r) {
-  json::object o;
-  o["id"] = r.id;
-  o["case_no"] = r.case_no;
-  o["state"] = cases::to_string(r.state);
-  o["category"] = r.category_code;
-  o["title"] = r.title;
-  o["assigned_unit_id"] = opt(r.assigned_unit_id);
-  o["supervising_group_id"] = opt(r.supervising_group_id);
-  o["duplicate_of"] = opt(r.duplicate_of);
-  o["rework_count"] = r.rework_count;
-  o["escalation_level"] = r.escalation_level;
-  o["extension_pending"] = r.extension_pending;
-  o["notice_id"] = opt(r.notice_id);
-  o["deadline_at"] =
-      r.timer ? json::value(format_iso_utc(r.timer->deadline)) : json::value(nullptr);
-  o["version"] = r.version;
-  return json::serialize(o);
-}
 
 bool CaseService::in_scope(const access::Actor& actor, const cases::Record& r) {
   if (actor.scope.all) return true;
@@ -534,7 +512,7 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
     if (*action == Action::kVerify && !in.passed) return make_error("field.required", "passed");
     auto next = cases::next_state(facts, *action, in.passed.value_or(true));
     if (!next) return next.error();
-    const auto before = case_json_text(r);
+    const auto before = case_snapshot(r);
     const int old_version = r.version;
     const cases::EscalationLadder ladder{cfg.workflow.escalation_percents};
     Ctx x{c, actor, cfg, now};
@@ -633,10 +611,7 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
         auto unit = calendar::parse_limit_unit(in.extension_unit.value_or(""));
         if (!unit) return make_error("case.bad_limit_unit", "extension_unit");
         r.extension_pending = true;
-        r.extension_request = json::serialize(json::object{{"amount", *in.extension_amount},
-                                                           {"unit", calendar::to_string(*unit)},
-                                                           {"reason", note},
-                                                           {"requested_at", format_iso_utc(now)}});
+        r.extension_request = cases::ExtensionRequest{*in.extension_amount, *unit, note, now};
         // The clock stops while the HQ office decides.
         if (r.timer) cases::pause(*r.timer, now, cfg.calendar);
         reschedule();
@@ -647,13 +622,9 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
       case Action::kDecideExtension: {
         auto d = cases::parse_extension_decision(in.decision.value_or(""));
         if (!d) return make_error("field.required", "decision");
-        auto req = json::parse(r.extension_request.value_or("{}"));
-        const int asked = static_cast<int>(
-            req.as_object().contains("amount") ? req.at("amount").to_number<std::int64_t>() : 0);
-        const auto unit =
-            calendar::parse_limit_unit(req.as_object().contains("unit") ? req.at("unit").as_string()
-                                                                        : "working_days")
-                .value_or(calendar::LimitUnit::kWorkingDays);
+        const cases::ExtensionRequest req = r.extension_request.value_or(cases::ExtensionRequest{});
+        const int asked = req.amount;
+        const auto unit = req.unit;
         int granted = 0;
         if (*d == cases::ExtensionDecision::kGranted) granted = asked;
         if (*d == cases::ExtensionDecision::kPartial) {
@@ -806,29 +777,29 @@ Expected<storage::Notice> CaseService::dispatch_with_notice(
           rs.push_back(std::move(*r));
         }
         if (!unit) return make_error("case.no_unit", "unit_id");
+        // Each case is dispatched in memory first (the notice's deadline is the latest of
+        // theirs), then written once with its notice, under one event.
         Millis latest = now;
+        std::vector<std::string> befores;
         for (auto& r : rs) {
-          const auto before = case_json_text(r);
-          const int old = r.version;
+          befores.push_back(case_snapshot(r));
           const std::string why = unit_id && unit_id != r.assigned_unit_id
                                       ? "manual: notice"
                                       : r.routing_rule.value_or("");
           if (auto s = dispatch_to(x, r, *unit, why); !s) return s.error();
           latest =
               std::max(latest, cfg.calendar.deadline(r.timer->deadline, rectify_limit(cfg, r)).at);
-          r.state = State::kDispatched;
-          r.updated_at = now;
-          r.version = old + 1;
-          r.search_terms = r.search_terms;
-          if (!repo.update(r, old)) return make_error("conflict.stale_version", "version");
-          ledger_case(c, actor, now, r, "dispatch", before, std::nullopt);
         }
         auto n = issue_notice(x, kind, *unit, requirement, latest, case_ids);
-        for (auto& r : rs) {
+        for (std::size_t i = 0; i < rs.size(); ++i) {
+          auto& r = rs[i];
           const int old = r.version;
+          r.state = State::kDispatched;
           r.notice_id = n.id;
+          r.updated_at = now;
           r.version = old + 1;
           if (!repo.update(r, old)) return make_error("conflict.stale_version", "version");
+          ledger_case(c, actor, now, r, "dispatch", befores[i], std::nullopt);
         }
         return n;
       });
@@ -855,18 +826,22 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
       ++stats.checked;
       const int old = r.version;
       if (!r.timer || r.timer->paused() || cases::is_final(r.state)) {
+        // Only the sweep's own hint changes (it is not in the snapshot): no event.
         r.next_check_at.reset();
         repo.update(r, old);
         return Ok{};
       }
       Outbox out{c, d.tenant_id, now};
-      const auto before = case_json_text(r);
+      const auto before = case_snapshot(r);
+      const bool was_overdue = r.overdue;
+      std::vector<int> warned;
       const auto unit_users =
           storage::UserRepo(c, d.tenant_id).users_of_unit(r.assigned_unit_id.value_or(0));
       bool escalated = false;
       for (const int mark : cases::crossed_marks(*r.timer, now, cfg.calendar, ladder)) {
         if (mark < 100) {
           ++stats.warnings;
+          warned.push_back(mark);
           out.notify(r.state == State::kRectified ? hq_office_users(c, d.tenant_id) : unit_users, r,
                      "warning_" + std::to_string(mark),
                      "时限已过" + std::to_string(mark) + "%：" + r.title,
@@ -890,12 +865,25 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
         }
       }
       r.next_check_at = cases::next_check(*r.timer, ladder, cfg.calendar);
+      if (case_snapshot(r) == before) {
+        // Nothing but the next look changed (a timer checked early): no new version.
+        repo.update(r, old);
+        return Ok{};
+      }
       r.updated_at = now;
       r.version = old + 1;
       if (!repo.update(r, old)) return make_error("conflict.stale_version");
+      // Every mark the sweep records is an event: the escalation, else the case turning overdue,
+      // else the warnings (the note says which marks, for the ledger page to word).
+      std::string marks;
+      for (const int m : warned) marks += (marks.empty() ? "" : ",") + std::to_string(m);
       if (escalated) {
         ledger_case(c, actor, now, r, "escalate", before,
-                    "自动督办：第" + std::to_string(r.escalation_level) + "级");
+                    "level=" + std::to_string(r.escalation_level));
+      } else if (r.overdue && !was_overdue) {
+        ledger_case(c, actor, now, r, "overdue", before, std::nullopt);
+      } else {
+        ledger_case(c, actor, now, r, "warn", before, "marks=" + marks);
       }
       return Ok{};
     });

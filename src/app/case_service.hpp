@@ -126,6 +126,4 @@ class CaseService {
   CaseConfigCache& config_;
 };
 
-std::string case_json_text(const cases::Record& r);
-
 }  // namespace civicloop::app

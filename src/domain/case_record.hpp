@@ -12,6 +12,15 @@
 
 namespace civicloop::cases {
 
+// What a unit asked for when it requested more time (延期申请); the HQ office decides on it.
+struct ExtensionRequest {
+  int amount = 0;  // in unit, 1..90
+  calendar::LimitUnit unit = calendar::LimitUnit::kWorkingDays;
+  std::string reason;
+  Millis requested_at = 0;
+  friend bool operator==(const ExtensionRequest&, const ExtensionRequest&) = default;
+};
+
 struct Record {
   std::int64_t id = 0;
   std::string case_no;  // 2026000123: year + sequence within the year
@@ -37,7 +46,7 @@ struct Record {
   int rework_count = 0;
   int escalation_level = 0;
   bool extension_pending = false;
-  std::optional<std::string> extension_request;  // JSON text: requested amount, reason
+  std::optional<ExtensionRequest> extension_request;  // while extension_pending
   std::optional<State> parked_from;
   std::optional<std::string> park_review_date;  // YYYY-MM-DD
   std::optional<std::int64_t> notice_id;

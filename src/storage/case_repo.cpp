@@ -1,5 +1,6 @@
 #include "storage/case_repo.hpp"
 
+#include <boost/json.hpp>
 #include <cmath>
 #include <limits>
 
@@ -7,6 +8,8 @@
 #include "storage/sql_util.hpp"
 
 namespace civicloop::storage {
+
+namespace json = boost::json;
 
 namespace {
 
@@ -26,6 +29,39 @@ Value opt_s(const std::optional<std::string>& v) { return v ? Value(*v) : Value(
 std::optional<double> get_opt_d(const Row& r, std::size_t i) {
   if (r.is_null(i)) return std::nullopt;
   return r.get_double(i);
+}
+
+// The extension request column: {"amount":3,"unit":"working_days","reason":"…",
+// "requested_at":"2026-12-03T01:00:00Z"}, the layout rows written before it was typed also have.
+// A value that does not parse is kept as no request rather than thrown at the reader.
+std::string encode_extension_request(const cases::ExtensionRequest& e) {
+  return json::serialize(json::object{{"amount", e.amount},
+                                      {"unit", calendar::to_string(e.unit)},
+                                      {"reason", e.reason},
+                                      {"requested_at", format_iso_utc(e.requested_at)}});
+}
+
+std::optional<cases::ExtensionRequest> decode_extension_request(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const auto& o = v.as_object();
+  cases::ExtensionRequest e;
+  if (const auto* a = o.if_contains("amount"); a != nullptr && a->is_int64()) {
+    e.amount = static_cast<int>(a->as_int64());
+  } else {
+    return std::nullopt;
+  }
+  if (const auto* u = o.if_contains("unit"); u != nullptr && u->is_string()) {
+    e.unit = calendar::parse_limit_unit(u->as_string()).value_or(calendar::LimitUnit::kWorkingDays);
+  }
+  if (const auto* r = o.if_contains("reason"); r != nullptr && r->is_string()) {
+    e.reason = std::string(r->as_string());
+  }
+  if (const auto* t = o.if_contains("requested_at"); t != nullptr && t->is_string()) {
+    e.requested_at = parse_iso_utc(t->as_string()).value_or(0);
+  }
+  return e;
 }
 
 cases::Record from_row(const Row& r) {
@@ -55,7 +91,7 @@ cases::Record from_row(const Row& r) {
   c.rework_count = static_cast<int>(r.get_int(i++));
   c.escalation_level = static_cast<int>(r.get_int(i++));
   c.extension_pending = r.get_bool(i++);
-  c.extension_request = r.get_opt_text(i++);
+  if (auto text = r.get_opt_text(i++)) c.extension_request = decode_extension_request(*text);
   if (auto p = r.get_opt_text(i++)) c.parked_from = cases::parse_state(*p);
   c.park_review_date = r.get_opt_text(i++);
   c.notice_id = r.get_opt_int(i++);
@@ -120,7 +156,7 @@ std::vector<Value> values(const cases::Record& c) {
       static_cast<std::int64_t>(c.rework_count),
       static_cast<std::int64_t>(c.escalation_level),
       static_cast<std::int64_t>(c.extension_pending),
-      opt_s(c.extension_request),
+      c.extension_request ? Value(encode_extension_request(*c.extension_request)) : Value(nullptr),
       c.parked_from ? Value(std::string(cases::to_string(*c.parked_from))) : Value(nullptr),
       opt_s(c.park_review_date),
       opt_i(c.notice_id),
@@ -204,6 +240,17 @@ std::optional<cases::Record> CaseRepo::find(std::int64_t id) {
                {tenant_, id});
   if (rows.empty()) return std::nullopt;
   return from_row(rows[0]);
+}
+
+std::vector<cases::Record> CaseRepo::page_by_id(std::int64_t after_id, int limit) {
+  std::vector<cases::Record> out;
+  for (const auto& r :
+       c_.query(std::string("SELECT ") + kColumns +
+                    " FROM cases WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
+                {tenant_, after_id, static_cast<std::int64_t>(limit)})) {
+    out.push_back(from_row(r));
+  }
+  return out;
 }
 
 std::optional<cases::Record> CaseRepo::find_by_no(std::string_view case_no) {
@@ -412,6 +459,17 @@ std::optional<Attachment> CaseRepo::find_attachment(std::int64_t id) {
                        {tenant_, id});
   if (rows.empty()) return std::nullopt;
   return attachment_from(rows[0]);
+}
+
+std::vector<Attachment> CaseRepo::attachments_page(std::int64_t after_id, int limit) {
+  std::vector<Attachment> out;
+  for (const auto& r : c_.query(std::string("SELECT ") + kAttachmentColumns +
+                                    " FROM attachments WHERE tenant_id = ? AND id > ? "
+                                    "ORDER BY id LIMIT ?",
+                                {tenant_, after_id, static_cast<std::int64_t>(limit)})) {
+    out.push_back(attachment_from(r));
+  }
+  return out;
 }
 
 int CaseRepo::next_notice_seq(std::string_view kind, int year) {

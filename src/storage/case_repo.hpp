@@ -76,6 +76,8 @@ class CaseRepo {
   std::optional<cases::Record> find(std::int64_t id);
   std::optional<cases::Record> find_by_no(std::string_view case_no);
   std::vector<cases::Record> list(const CaseQuery& q);
+  // Every case of the tenant in id order, after after_id (replay), at most limit.
+  std::vector<cases::Record> page_by_id(std::int64_t after_id, int limit);
   // Open cases of a category near a point (bounding box, then exact distance by the caller).
   std::vector<cases::Record> open_near(std::string_view category, double lat, double lng,
                                        double radius_m, int limit);
@@ -92,6 +94,8 @@ class CaseRepo {
   void insert_attachment(const Attachment& a);
   std::vector<Attachment> attachments_of(std::int64_t case_id);
   std::optional<Attachment> find_attachment(std::int64_t id);
+  // Every attachment of the tenant in id order, after after_id (replay), at most limit.
+  std::vector<Attachment> attachments_page(std::int64_t after_id, int limit);
   // Whether any attachment of the tenant names the file with this SHA-256 (the orphan sweep).
   bool attachment_file_in_use(std::string_view sha256);
 

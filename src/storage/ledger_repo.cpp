@@ -96,4 +96,17 @@ ledger::VerifyResult LedgerRepo::verify() {
   return verifier.finish(head_seq, head_hash);
 }
 
+std::vector<ledger::Event> LedgerRepo::page_of_type(std::string_view entity_type,
+                                                    std::int64_t after_seq, int limit) {
+  std::vector<ledger::Event> out;
+  for (const auto& r :
+       c_.query(std::string("SELECT ") + kColumns +
+                    " FROM ledger_events WHERE tenant_id = ? AND seq > ? AND "
+                    "entity_type = ? ORDER BY seq LIMIT ?",
+                {tenant_, after_seq, std::string(entity_type), static_cast<std::int64_t>(limit)})) {
+    out.push_back(event_from(r));
+  }
+  return out;
+}
+
 }  // namespace civicloop::storage

@@ -653,6 +653,7 @@ const en: Messages = {
     duplicateOf: 'Open the original',
     verifyPassed: 'passed',
     verifyFailed: 'failed: rework',
+    warnedAt: 'Time used: {marks}',
     toState: '→ {state}',
   },
   casesList: {

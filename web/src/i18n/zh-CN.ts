@@ -653,6 +653,7 @@ const zhCN = {
     duplicateOf: '查看原问题',
     verifyPassed: '核查通过',
     verifyFailed: '核查不通过，返工',
+    warnedAt: '时限已用 {marks}',
     toState: '→ {state}',
   },
   casesList: {
