@@ -278,15 +278,7 @@ struct World {
 
   std::pair<double, double> centre_of(std::int64_t unit) {
     auto v = must(admin(), "GET", "/api/v1/org/units/" + std::to_string(unit));
-    const auto& ring = v.at("unit").at("boundary").at("coordinates").at(0).as_array();
-    double lat = 0;
-    double lng = 0;
-    for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
-      lng += ring[i].at(0).to_number<double>();
-      lat += ring[i].at(1).to_number<double>();
-    }
-    const auto n = static_cast<double>(ring.size() - 1);
-    return {lat / n, lng / n};
+    return point_inside(v.at("unit").at("boundary"));
   }
 
   std::int64_t person_with_post(std::int64_t unit, const std::string& post) {

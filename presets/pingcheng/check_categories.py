@@ -11,7 +11,7 @@ Checks: both files parse, are UTF-8 and 2-space indented; codes are unique and e
 starts with its class code; the reference's event minor classes are all present; every problem the
 source article names is found by a category name or keyword and tied to its drive; drives, units and
 supervision groups exist in preset.json or demo.json; time limits and hour windows are sane; no
-routing rule is unreachable and the last one matches everything; and, simulated at the centre of
+routing rule is unreachable and the last one matches everything; and, simulated at a point inside
 every demo grid, every category routes to an existing unit, by day to a unit of its
 responsible_kind (and its responsible_unit, when given). Prints "categories ok" and "routing ok";
 exits 1 on any error.
@@ -197,9 +197,17 @@ def point_in_polygon(lng, lat, poly):
     return inside
 
 
-def centroid(poly):
-    ring = poly["coordinates"][0][:-1]
-    return sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)
+def inner_point(poly):
+    """A point well inside the polygon (the demo areas are pieces of the district outline, not
+    always convex): on the parallel through the middle of its bounding box, the middle of the
+    widest stretch that lies inside."""
+    ring = poly["coordinates"][0]
+    ys = [p[1] for p in ring]
+    lat = (min(ys) + max(ys)) / 2 + 1e-7  # off the 6-decimal vertices
+    xs = sorted(x1 + (lat - y1) * (x2 - x1) / (y2 - y1)
+                for (x1, y1), (x2, y2) in zip(ring, ring[1:]) if (y1 > lat) != (y2 > lat))
+    a, b = max(zip(xs[0::2], xs[1::2]), key=lambda ab: ab[1] - ab[0])
+    return (a + b) / 2, lat
 
 
 # ---------------------------------------------------------------------------------------------
@@ -526,7 +534,7 @@ def check_routing(doc, units, cats, geo):
     if not valid:
         return rules
 
-    # ---- simulate at the centre of every demo grid (each fault reported once per category)
+    # ---- simulate at a point inside every demo grid (each fault reported once per category)
     grids = sorted(c for c, u in units.items() if u["kind"] == "grid" and c in geo.poly)
     if not grids:
         err(S, "demo.json has no grid boundaries to simulate with")
@@ -540,7 +548,7 @@ def check_routing(doc, units, cats, geo):
 
     plain = [r for r in rules if r.get("area") is None]  # without the area-specific exceptions
     for g in grids:
-        pt = centroid(geo.poly[g])
+        pt = inner_point(geo.poly[g])
         in_community = geo.unit_at("community", pt) is not None
         for c, ch in sorted(cats.items()):
             for t in SAMPLE_TIMES:
@@ -567,7 +575,7 @@ def check_routing(doc, units, cats, geo):
         if cat not in cats or grid not in geo.poly:
             err(S, "example %s at %s: category or grid missing" % (cat, grid))
             continue
-        _, unit = route(rules, cat, centroid(geo.poly[grid]), t, geo)
+        _, unit = route(rules, cat, inner_point(geo.poly[grid]), t, geo)
         if unit != want:
             err(S, "example: %s at grid %s, %s should go to %s, not %s" % (cat, grid, t, want, unit))
     for i, r in enumerate(rules):

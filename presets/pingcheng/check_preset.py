@@ -4,7 +4,8 @@
 Checks that both files parse, that the real "1+11+7" structure and the 18 subdistricts match
 the source article and BRIEF.md, that the demo units, people, memberships, liaisons and users
 are consistent with each other and with the preset, that the schematic geometry nests
-(children inside their parent, siblings not overlapping), and that demo.json is what
+(the district outline is a simple counter-clockwise ring of about the district's area around its
+centre; children lie inside their parent and tile it, the subdistricts tile the outline), and that demo.json is what
 gen_demo_geometry.py generates. Prints a summary and "preset ok"; exits 1 on any error.
 
 Usage: python3 presets/pingcheng/check_preset.py
@@ -79,15 +80,58 @@ def load(path):
         sys.exit(1)
 
 
-def bbox(poly):
-    ring = poly["coordinates"][0]
-    xs = [p[0] for p in ring]
-    ys = [p[1] for p in ring]
-    return min(xs), min(ys), max(xs), max(ys)
+SCALE = 10 ** 6  # coordinates have at most 6 decimals: exact integer micro-degrees
+TOLERANCE = 1    # micro-degrees (about 10 cm): how far a rounded vertex may stray from an edge
 
 
-def check_polygon(code, poly):
-    """Return the bbox if the polygon is a valid closed axis-aligned rectangle, else None."""
+def micro(poly):
+    """The open ring of a checked polygon as integer micro-degrees."""
+    return [(round(x * SCALE), round(y * SCALE)) for x, y in poly["coordinates"][0][:-1]]
+
+
+def area2(ring):
+    return sum(ring[i - 1][0] * ring[i][1] - ring[i][0] * ring[i - 1][1] for i in range(len(ring)))
+
+
+def perimeter(ring):
+    return sum(math.dist(ring[i - 1], ring[i]) for i in range(len(ring)))
+
+
+def ring_bbox(ring):
+    return (min(p[0] for p in ring), min(p[1] for p in ring), max(p[0] for p in ring), max(p[1] for p in ring))
+
+
+def strictly_inside(pt, ring):
+    """Even-odd ray casting; points on (or within TOLERANCE of) the boundary count as outside."""
+    if near_boundary(pt, ring):
+        return False
+    x, y = pt
+    inside = False
+    for i in range(len(ring)):
+        (x1, y1), (x2, y2) = ring[i - 1], ring[i]
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def near_boundary(pt, ring, tol=TOLERANCE):
+    x, y = pt
+    for i in range(len(ring)):
+        (x1, y1), (x2, y2) = ring[i - 1], ring[i]
+        dx, dy = x2 - x1, y2 - y1
+        t = 0 if dx == dy == 0 else max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / (dx * dx + dy * dy)))
+        if math.hypot(x - (x1 + t * dx), y - (y1 + t * dy)) <= tol:
+            return True
+    return False
+
+
+def covered(pt, ring):
+    return near_boundary(pt, ring) or strictly_inside(pt, ring)
+
+
+def check_polygon(code, poly, is_simple):
+    """Return the ring in micro-degrees if the polygon is a valid simple closed counter-clockwise
+    ring with at most 6 decimals, else None."""
     if not isinstance(poly, dict) or poly.get("type") != "Polygon":
         err("boundary of %s is not a GeoJSON Polygon" % code)
         return None
@@ -104,25 +148,47 @@ def check_polygon(code, poly):
         if any(round(v, 6) != v for v in p):
             err("boundary of %s has coordinates with more than 6 decimals" % code)
             return None
+        if not (-180 <= p[0] <= 180 and -90 <= p[1] <= 90):
+            err("boundary of %s is out of range" % code)
+            return None
     if ring[0] != ring[-1]:
         err("boundary of %s: ring is not closed" % code)
         return None
-    w, s, e, n = bbox(poly)
-    if not (w < e and s < n):
-        err("boundary of %s is degenerate" % code)
+    pts = micro(poly)
+    if not is_simple(pts):
+        err("boundary of %s is not a simple ring (it crosses or touches itself)" % code)
         return None
-    # The bbox tests below are exact only for axis-aligned rectangles: 4 distinct corners,
-    # each on the bbox, consecutive corners differing in exactly one coordinate.
-    corners = [tuple(p) for p in ring[:-1]]
-    is_rect = (len(corners) == 4 and set(corners) == {(w, s), (e, s), (e, n), (w, n)}
-               and all((a[0] == b[0]) != (a[1] == b[1]) for a, b in zip(ring, ring[1:])))
-    if not is_rect:
-        err("boundary of %s is not an axis-aligned rectangle" % code)
+    if area2(pts) <= 0:
+        err("boundary of %s is not counter-clockwise (RFC 7946) or is empty" % code)
         return None
-    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90 and -90 <= n <= 90):
-        err("boundary of %s is out of range" % code)
-        return None
-    return w, s, e, n
+    return pts
+
+
+def check_tiling(parent, ring, kids, rings, what):
+    """The children (codes, rings) lie inside the parent ring and tile it: every vertex of a
+    child is covered by the parent, the areas add up, and on a lattice of sample points every
+    point inside the parent lies inside exactly one child."""
+    for k in kids:
+        if not all(covered(p, ring) for p in rings[k]):
+            err("boundary of %s is not inside %s" % (k, what))
+    total = sum(area2(rings[k]) for k in kids)
+    # Rounding moves a vertex by at most half a micro-degree: the areas may differ by that much
+    # along every edge.
+    slack = sum(perimeter(rings[k]) for k in kids) * TOLERANCE
+    if abs(total - area2(ring)) > slack:
+        err("the children of %s do not tile it (areas %d vs %d)" % (parent, total, area2(ring)))
+    w, s, e, n = ring_bbox(ring)
+    steps = 23  # not a divisor of anything the generator uses: samples fall off the cut lines
+    for i in range(1, steps):
+        for j in range(1, steps):
+            pt = (w + (e - w) * i / steps, s + (n - s) * j / steps)
+            if not strictly_inside(pt, ring) or any(near_boundary(pt, rings[k]) for k in kids):
+                continue
+            hits = [k for k in kids if strictly_inside(pt, rings[k])]
+            if len(hits) != 1:
+                err("inside %s, the point %.6f, %.6f lies in %s"
+                    % (what, pt[1] / SCALE, pt[0] / SCALE, hits or "no child area"))
+                return
 
 
 def main():
@@ -133,7 +199,7 @@ def main():
     for name, doc in (("preset.json", preset), ("demo.json", demo)):
         if doc.get("format") != FORMAT:
             err("%s: format must be %s" % (name, FORMAT))
-    want_preset = {"format", "tenant", "posts", "units", "people", "memberships", "liaisons"}
+    want_preset = {"format", "tenant", "posts", "units", "boundaries", "people", "memberships", "liaisons"}
     want_demo = {"format", "units", "boundaries", "people", "memberships", "liaisons", "users"}
     if set(preset) != want_preset:
         err("preset.json: top-level keys %s, expected %s" % (sorted(preset), sorted(want_preset)))
@@ -434,8 +500,34 @@ def main():
                 "the worker of the first grid of 永泰街道's first community")
     expect_user("citizen", "citizen", None, lambda p: p is None, "null")
 
-    # ---- boundaries
-    boxes = {}
+    # ---- boundaries: the district outline (preset.json, the HQ's), the demo areas (demo.json)
+    sys.path.insert(0, HERE)
+    sys.dont_write_bytecode = True  # keep the preset directory free of __pycache__
+    try:
+        import gen_demo_geometry
+    except ImportError as e:
+        err("cannot import gen_demo_geometry: %s" % e)
+        gen_demo_geometry = None
+    is_simple = gen_demo_geometry.is_simple if gen_demo_geometry else (lambda ring: True)
+
+    rings = {}
+    outline = None
+    pb = preset.get("boundaries", [])
+    if [b.get("unit") for b in pb] != ["HQ"]:
+        err("preset.json: boundaries must hold exactly the HQ's outline (the district), found %s"
+            % [b.get("unit") for b in pb])
+    else:
+        outline = check_polygon("HQ", pb[0].get("boundary"), is_simple)
+    if outline:
+        rings["HQ"] = outline
+        km_lat = 111.132954 - 0.559822 * math.cos(math.radians(2 * center["lat"]))
+        km_lng = 111.41284 * math.cos(math.radians(center["lat"]))
+        km2 = area2(outline) / 2 / SCALE / SCALE * km_lat * km_lng
+        if abs(km2 - AREA_KM2) / AREA_KM2 > 0.02:
+            err("the district outline covers %.1f km², expected about %.1f" % (km2, AREA_KM2))
+        if not strictly_inside((round(center["lng"] * SCALE), round(center["lat"] * SCALE)), outline):
+            err("the district centre is outside the district outline")
+
     for b in demo.get("boundaries", []):
         code = b.get("unit")
         if code not in units:
@@ -443,70 +535,31 @@ def main():
             continue
         if units[code]["kind"] not in GEO_KINDS:
             err("boundary for %s of kind %s is not expected" % (code, units[code]["kind"]))
-        if code in boxes:
+        if code in rings:
             err("unit %s has more than one boundary" % code)
             continue
-        box = check_polygon(code, b.get("boundary"))
-        if box:
-            boxes[code] = box
+        ring = check_polygon(code, b.get("boundary"), is_simple)
+        if ring:
+            rings[code] = ring
     for code in order:
-        if units[code]["kind"] in GEO_KINDS and code not in boxes:
+        if units[code]["kind"] in GEO_KINDS and code not in rings:
             err("unit %s (%s) has no boundary" % (code, units[code]["kind"]))
 
-    def inside(c, p):
-        return p[0] <= c[0] and p[1] <= c[1] and c[2] <= p[2] and c[3] <= p[3]
-
-    def overlap(a, b):
-        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-    def area(b):
-        return (b[2] - b[0]) * (b[3] - b[1])
-
-    for code, box in boxes.items():
-        parent = units[code]["parent"]
-        if parent in boxes and not inside(box, boxes[parent]):
-            err("boundary of %s is not inside its parent %s" % (code, parent))
-    groups_by_parent = defaultdict(list)
-    for code in boxes:
-        groups_by_parent[units[code]["parent"]].append(code)
-    for parent, sibs in groups_by_parent.items():
-        for i in range(len(sibs)):
-            for j in range(i + 1, len(sibs)):
-                if overlap(boxes[sibs[i]], boxes[sibs[j]]):
-                    err("boundaries of siblings %s and %s overlap" % (sibs[i], sibs[j]))
-        # children inside + not overlapping + equal total area = the children tile the parent
-        if parent in boxes and not math.isclose(sum(area(boxes[s]) for s in sibs), area(boxes[parent]), rel_tol=1e-6):
-            err("the children of %s do not tile it" % parent)
-    sd_boxes = [boxes[u["code"]] for u in subdistricts if u["code"] in boxes]
-    if len(sd_boxes) == len(subdistricts):
-        w = min(b[0] for b in sd_boxes)
-        s = min(b[1] for b in sd_boxes)
-        e = max(b[2] for b in sd_boxes)
-        n = max(b[3] for b in sd_boxes)
-        if not math.isclose(sum(area(b) for b in sd_boxes), (e - w) * (n - s), rel_tol=1e-6):
-            err("the subdistricts do not tile a rectangle")
-        if not (w < center["lng"] < e and s < center["lat"] < n):
-            err("the district centre is outside the subdistricts")
-        km_lat = 111.132954 - 0.559822 * math.cos(math.radians(2 * center["lat"]))
-        km_lng = 111.41284 * math.cos(math.radians(center["lat"]))
-        km2 = (e - w) * km_lng * (n - s) * km_lat
-        if abs(km2 - AREA_KM2) / AREA_KM2 > 0.02:
-            err("the subdistricts cover %.1f km², expected about %.1f" % (km2, AREA_KM2))
-        gu = units.get("140213051")
-        if gu and "140213051" in boxes:
-            gb = boxes["140213051"]
-            cx, cy = (gb[0] + gb[2]) / 2, (gb[1] + gb[3]) / 2
-            if abs(cx - center["lng"]) > (e - w) / 4 or abs(cy - center["lat"]) > (n - s) / 4:
-                err("古城街道 should be drawn near the district centre")
+    kids_of = defaultdict(list)
+    for code in rings:
+        if units[code]["parent"] is not None:
+            kids_of[units[code]["parent"]].append(code)
+    for parent, kids in sorted(kids_of.items()):
+        if parent in rings:
+            check_tiling(parent, rings[parent], kids, rings, "its parent %s" % parent)
+    if outline and all(u["code"] in rings for u in subdistricts):
+        check_tiling("HQ", outline, [u["code"] for u in subdistricts], rings, "the district outline")
+    gucheng = rings.get("140213051")
+    if gucheng and not strictly_inside((round(center["lng"] * SCALE), round(center["lat"] * SCALE)), gucheng):
+        err("古城街道 should hold the district centre")
 
     # ---- demo.json must be what the generator produces
-    sys.path.insert(0, HERE)
-    sys.dont_write_bytecode = True  # keep the preset directory free of __pycache__
-    try:
-        import gen_demo_geometry
-    except ImportError as e:
-        err("cannot import gen_demo_geometry: %s" % e)
-    else:
+    if gen_demo_geometry:
         with open(DEMO_PATH, encoding="utf-8") as f:
             if f.read() != gen_demo_geometry.dumps(gen_demo_geometry.build(preset)):
                 err("demo.json differs from the output of gen_demo_geometry.py (rerun it)")

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Generate presets/pingcheng/demo.json: demo units, schematic demo geometry and demo staff.
 
-The real boundaries of Pingcheng's subdistricts, communities, villages and grids are not
-public, so this script draws *schematic demo geometry*: a square of about 243.7 km² (the
-district's area) centred on the district centre (40.08°N, 113.28°E), tiled by the 18 real
-subdistricts as a 6 x 3 grid of rectangles (古城街道 next to the centre, the four outer
-subdistricts with villages on the eastern and south-eastern edge). Each subdistrict rectangle is cut into
-bands for its communities and villages, and each of those into its 2 grids, so that
-children lie exactly inside their parents and siblings never overlap. None of it is a
-real boundary, and none of the community, village, grid, company or person names is real.
+The real outline of Pingcheng District is in preset.json (the HQ's boundary, copied from public
+data by import_outline.py), but the boundaries of its subdistricts, communities, villages and
+grids are not public, so this script draws *schematic demo geometry* that tiles the real outline:
+the 18 real subdistricts as 4 rows of 4-5 rectangles over the outline's bounding box (古城街道
+at the district centre, the four outer subdistricts with villages on the eastern and
+south-eastern edge), each clipped against the outline; each subdistrict cut into bands for its
+communities and villages, and each of those into its 2 grids, clipped the same way, so that
+children lie exactly inside their parents, siblings never overlap, and together they cover the
+district. Cut lines give siblings equal areas. None of it is a real boundary, and none of the
+community, village, grid, company or person names is real.
 
 The subdistricts themselves (codes and names) are read from preset.json, which holds the
 real facts. Everything written to demo.json is demo data (loaded with is_demo = true):
@@ -21,8 +23,9 @@ real facts. Everything written to demo.json is demo data (loaded with is_demo = 
                demo staff tied to those units (they depend on the generated units, so they
                are regenerated together)
 
-The output is deterministic: running the script twice gives the same bytes. Coordinates are
-rounded to 6 decimals; shared edges are computed once, so neighbours share exact values.
+The output is deterministic: running the script twice gives the same bytes. Clipping runs in
+exact rational arithmetic and coordinates are rounded to 6 decimals last, so neighbours share
+exact values on their common edges.
 
 Usage: python3 presets/pingcheng/gen_demo_geometry.py [--check]
   --check  do not write; exit 1 if demo.json differs from what would be generated.
@@ -33,6 +36,7 @@ import json
 import math
 import os
 import sys
+from fractions import Fraction
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PRESET_PATH = os.path.join(HERE, "preset.json")
@@ -41,16 +45,18 @@ DEMO_PATH = os.path.join(HERE, "demo.json")
 FORMAT = "civicloop-preset/1"
 DEMO_PASSWORD = "Demo@2026"
 
-AREA_KM2 = 243.7  # Pingcheng District, about 243.7 km²
 NDIGITS = 6
 
-# Schematic layout of the 18 subdistricts: rows north -> south, columns west -> east.
-# Loosely inspired by the old city (古城 with 武定 north, 永泰 south, 清远 west, 御河 east);
-# it is NOT a map.
+# Schematic layout of the 18 subdistricts: rows north -> south, columns west -> east. Each row
+# holds a share of the district's area in proportion to its number of subdistricts; each
+# subdistrict an equal share of its row. Loosely inspired by the old city (古城 with 武定 north,
+# 永泰 south, 清远 west, 御河 east; the four outer subdistricts on the eastern and south-eastern
+# edge); it is NOT a map.
 LAYOUT = [
-    ["140213062", "140213059", "140213056", "140213054", "140213063", "140213064"],
-    ["140213061", "140213055", "140213051", "140213057", "140213052", "140213065"],
-    ["140213067", "140213053", "140213050", "140213058", "140213066", "140213060"],
+    ["140213062", "140213059", "140213054", "140213064"],
+    ["140213061", "140213063", "140213056", "140213052", "140213065"],
+    ["140213055", "140213051", "140213057", "140213058", "140213066"],
+    ["140213067", "140213053", "140213050", "140213060"],
 ]
 
 # The four outer subdistricts that also have villages (马军营, 白登山, 文瀛湖, 水泊寺).
@@ -144,6 +150,20 @@ def dumps(obj):
 
 # ----------------------------------------------------------------------------------------
 # Geometry
+#
+# The demo areas are pieces of the real district outline (preset.json, the HQ's boundary):
+# rectangles over the outline's bounding box, nested (subdistrict ⊃ community or village ⊃
+# grid), each clipped against the outline (Sutherland–Hodgman: the outline is the subject, the
+# convex rectangle the clip window). Cut lines are placed so that siblings get equal shares of
+# their parent's area, so every piece is non-empty. Clipping runs in exact rational arithmetic
+# (fractions.Fraction), so the vertex that two neighbours share on a cut line is one number for
+# both; rounding to 6 decimals comes last and maps equal points to equal values. Every ring is
+# checked to be simple (a rectangle that cuts the outline into two parts would give a ring that
+# runs along the cut and back: the layout must avoid that) and counter-clockwise (RFC 7946).
+
+SCALE = 10 ** NDIGITS
+LAT, LNG = 1, 0  # index of the coordinate in a (lng, lat) point
+
 
 def _metres_per_degree(lat):
     phi = math.radians(lat)
@@ -152,57 +172,210 @@ def _metres_per_degree(lat):
     return m_lat, m_lng
 
 
-def _r(x):
-    return round(x, NDIGITS)
+def _exact(v):
+    """A coordinate with at most 6 decimals as an exact fraction."""
+    return Fraction(round(v * SCALE), SCALE)
 
 
-class Rect:
-    """Axis-aligned rectangle in degrees: west, south, east, north (already rounded)."""
+def _cross(p, q, axis, value):
+    """The point where segment p-q meets the line coordinate[axis] == value (exact)."""
+    t = (value - p[axis]) / (q[axis] - p[axis])
+    other = 1 - axis
+    pt = [None, None]
+    pt[axis] = value
+    pt[other] = p[other] + t * (q[other] - p[other])
+    return tuple(pt)
 
-    def __init__(self, w, s, e, n):
-        self.w, self.s, self.e, self.n = w, s, e, n
 
-    def split(self, count, km_per_deg_lat, km_per_deg_lng):
-        """Split into `count` equal parts across the longer side.
+def clip_half(ring, axis, value, keep_below):
+    """One Sutherland–Hodgman step: the part of the ring (open, exact points) with
+    coordinate[axis] <= value (keep_below) or >= value. Points on the line are kept."""
+    def inside(p):
+        return p[axis] <= value if keep_below else p[axis] >= value
 
-        Bands run north -> south when cutting across latitude, west -> east otherwise.
-        The outer edges are the parent's own values, so children stay exactly inside.
-        """
-        width_km = (self.e - self.w) * km_per_deg_lng
-        height_km = (self.n - self.s) * km_per_deg_lat
-        parts = []
-        if height_km >= width_km:
-            edges = [self.n] + [_r(self.n - (self.n - self.s) * k / count) for k in range(1, count)] + [self.s]
-            for k in range(count):
-                parts.append(Rect(self.w, edges[k + 1], self.e, edges[k]))
+    out = []
+    for i in range(len(ring)):
+        p, q = ring[i - 1], ring[i]
+        if inside(q):
+            if not inside(p):
+                out.append(_cross(p, q, axis, value))
+            out.append(q)
+        elif inside(p):
+            out.append(_cross(p, q, axis, value))
+    return out
+
+
+def clip_rect(ring, rect):
+    """The ring clipped to the rectangle (w, s, e, n)."""
+    w, s, e, n = rect
+    for axis, value, below in ((LNG, w, False), (LNG, e, True), (LAT, s, False), (LAT, n, True)):
+        ring = clip_half(ring, axis, value, below)
+        if not ring:
+            return []
+    return ring
+
+
+def area2(ring):
+    """Twice the signed area of an open ring (positive: counter-clockwise)."""
+    return sum(ring[i - 1][0] * ring[i][1] - ring[i][0] * ring[i - 1][1] for i in range(len(ring)))
+
+
+def bbox(ring):
+    xs = [p[0] for p in ring]
+    ys = [p[1] for p in ring]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _segments_touch(a, b, c, d):
+    """Whether closed segments a-b and c-d share a point (integer coordinates, exact)."""
+    def orient(p, q, r):
+        v = (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+        return (v > 0) - (v < 0)
+
+    def on(p, q, r):  # r on segment p-q, given collinear
+        return min(p[0], q[0]) <= r[0] <= max(p[0], q[0]) and min(p[1], q[1]) <= r[1] <= max(p[1], q[1])
+
+    o1, o2, o3, o4 = orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)
+    if o1 != o2 and o3 != o4 and 0 not in (o1, o2, o3, o4):
+        return True
+    return ((o1 == 0 and on(a, b, c)) or (o2 == 0 and on(a, b, d))
+            or (o3 == 0 and on(c, d, a)) or (o4 == 0 and on(c, d, b)))
+
+
+def is_simple(ring):
+    """Whether an open ring of integer points has no repeated point and no two edges that meet
+    other than consecutive edges at their common vertex."""
+    n = len(ring)
+    if n < 3 or len(set(ring)) != n:
+        return False
+    edges = [(ring[i], ring[(i + 1) % n]) for i in range(n)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            if j == i + 1 or (i == 0 and j == n - 1):
+                # neighbours meet at one vertex; they must not fold back along each other
+                a, b = edges[i] if j == i + 1 else edges[j]
+                c, d = edges[j] if j == i + 1 else edges[i]
+                cross = (b[0] - a[0]) * (d[1] - c[1]) - (b[1] - a[1]) * (d[0] - c[0])
+                dot = (b[0] - a[0]) * (d[0] - c[0]) + (b[1] - a[1]) * (d[1] - c[1])
+                if cross == 0 and dot < 0:
+                    return False
+                continue
+            if _segments_touch(*edges[i], *edges[j]):
+                return False
+    return True
+
+
+def round_ring(ring):
+    """Exact open ring -> rounded open ring of integer micro-degrees: consecutive repeats and
+    back-and-forth spikes removed, starting at the south-west-most point (deterministic)."""
+    pts = [(round(p[0] * SCALE), round(p[1] * SCALE)) for p in ring]
+    changed = True
+    while changed and len(pts) >= 3:
+        changed = False
+        for i in range(len(pts)):
+            a, b, c = pts[i - 1], pts[i], pts[(i + 1) % len(pts)]
+            if a == b or a == c:
+                del pts[i]
+                changed = True
+                break
+    k = min(range(len(pts)), key=lambda i: (pts[i][1], pts[i][0]))
+    return pts[k:] + pts[:k]
+
+
+def polygon_of(ring, what):
+    """GeoJSON Polygon from an exact ring, checked to be simple and counter-clockwise."""
+    pts = round_ring(ring)
+    if not is_simple(pts):
+        raise SystemExit("the demo area of %s is not a simple polygon: change LAYOUT" % what)
+    if area2(pts) <= 0:
+        raise SystemExit("the demo area of %s is empty or clockwise" % what)
+    coords = [[x / SCALE, y / SCALE] for x, y in pts]
+    return {"type": "Polygon", "coordinates": [coords + [coords[0]]]}
+
+
+class Piece:
+    """A demo area: its rectangle (exact w, s, e, n) and the outline clipped to it (exact)."""
+
+    def __init__(self, rect, ring):
+        self.rect = rect
+        self.ring = ring
+
+    def split(self, weights, axis, km_lat, km_lng):
+        """Cut the rectangle into len(weights) bands so that each band's piece holds its weight's
+        share of this piece's area. axis LAT: bands north -> south; LNG: west -> east; None: across
+        the longer side of the piece, or across the shorter one where cutting across the longer
+        side would leave a band in two parts (a simple ring is required). The outer bands keep the
+        parent's own edges, so the bands tile the parent's rectangle and their pieces tile this
+        piece."""
+        if axis is not None:
+            return self._split(weights, axis)
+        x0, y0, x1, y1 = bbox(self.ring)
+        longer = LAT if (y1 - y0) * km_lat >= (x1 - x0) * km_lng else LNG
+        parts = self._split(weights, longer)
+        if all(is_simple(round_ring(p.ring)) for p in parts):
+            return parts
+        return self._split(weights, LNG if longer == LAT else LAT)
+
+    def _split(self, weights, axis):
+        w, s, e, n = self.rect
+        x0, y0, x1, y1 = bbox(self.ring)
+        total = area2(self.ring)
+        lo, hi = (round(y0 * SCALE), round(y1 * SCALE)) if axis == LAT else (round(x0 * SCALE), round(x1 * SCALE))
+
+        def first_part(c):  # the area north of c (LAT) or west of c (LNG)
+            part = clip_half(self.ring, axis, Fraction(c, SCALE), keep_below=(axis == LNG))
+            return area2(part) if part else 0
+
+        cuts = []
+        acc = 0
+        for wt in weights[:-1]:
+            acc += wt
+            target = total * acc / sum(weights)
+            a, b = lo, hi
+            # first_part grows with c west -> east, shrinks with c south -> north
+            while b - a > 1:
+                m = (a + b) // 2
+                if (first_part(m) < target) == (axis == LNG):
+                    a = m
+                else:
+                    b = m
+            c = min((a, b), key=lambda v: (abs(first_part(v) - target), v))
+            cuts.append(Fraction(c, SCALE))
+        if axis == LAT:
+            edges = [n] + cuts + [s]
+            rects = [(w, edges[k + 1], e, edges[k]) for k in range(len(weights))]
         else:
-            edges = [self.w] + [_r(self.w + (self.e - self.w) * k / count) for k in range(1, count)] + [self.e]
-            for k in range(count):
-                parts.append(Rect(edges[k], self.s, edges[k + 1], self.n))
-        return parts
+            edges = [w] + cuts + [e]
+            rects = [(edges[k], s, edges[k + 1], n) for k in range(len(weights))]
+        return [Piece(r, clip_rect(self.ring, r)) for r in rects]
 
-    def polygon(self):
-        ring = [[self.w, self.s], [self.e, self.s], [self.e, self.n], [self.w, self.n], [self.w, self.s]]
-        return {"type": "Polygon", "coordinates": [ring]}
+    def polygon(self, what):
+        return polygon_of(self.ring, what)
 
 
-def district_layout(center_lat, center_lng):
-    """Return ({subdistrict code: Rect}, km_per_deg_lat, km_per_deg_lng)."""
+def outline_of(preset):
+    """The tenant's area: the HQ's boundary in preset.json, as an exact open ring."""
+    hq = [u["code"] for u in preset["units"] if u["kind"] == "hq"]
+    found = [b["boundary"] for b in preset.get("boundaries", []) if b["unit"] in hq]
+    assert len(found) == 1, "preset.json must give the HQ's boundary (the district outline): run import_outline.py"
+    ring = [(_exact(x), _exact(y)) for x, y in found[0]["coordinates"][0][:-1]]
+    assert area2(ring) > 0, "the district outline must run counter-clockwise"
+    return ring
+
+
+def district_layout(preset, center_lat):
+    """Return ({subdistrict code: Piece}, km_per_deg_lat, km_per_deg_lng)."""
     m_lat, m_lng = _metres_per_degree(center_lat)
     km_lat, km_lng = m_lat / 1000.0, m_lng / 1000.0
-    side_km = math.sqrt(AREA_KM2)
-    half_lat = side_km / 2 / km_lat
-    half_lng = side_km / 2 / km_lng
-    rows, cols = len(LAYOUT), len(LAYOUT[0])
-    north, south = center_lat + half_lat, center_lat - half_lat
-    west, east = center_lng - half_lng, center_lng + half_lng
-    lat_edges = [_r(north - (north - south) * i / rows) for i in range(rows + 1)]
-    lng_edges = [_r(west + (east - west) * j / cols) for j in range(cols + 1)]
-    rects = {}
-    for i, row in enumerate(LAYOUT):
-        for j, code in enumerate(row):
-            rects[code] = Rect(lng_edges[j], lat_edges[i + 1], lng_edges[j + 1], lat_edges[i])
-    return rects, km_lat, km_lng
+    outline = outline_of(preset)
+    x0, y0, x1, y1 = bbox(outline)
+    whole = Piece((x0, y0, x1, y1), outline)
+    rows = whole.split([len(r) for r in LAYOUT], LAT, km_lat, km_lng)
+    pieces = {}
+    for row, piece in zip(LAYOUT, rows):
+        for code, p in zip(row, piece.split([1] * len(row), LNG, km_lat, km_lng)):
+            pieces[code] = p
+    return pieces, km_lat, km_lng
 
 
 # ----------------------------------------------------------------------------------------
@@ -237,7 +410,7 @@ def build(preset):
 
     layout_codes = [c for row in LAYOUT for c in row]
     assert sorted(layout_codes) == sorted(u["code"] for u in subdistricts), "LAYOUT must list every subdistrict once"
-    rects, km_lat, km_lng = district_layout(center["lat"], center["lng"])
+    pieces, km_lat, km_lng = district_layout(preset, center["lat"])
 
     units = []
     boundaries = []
@@ -282,8 +455,8 @@ def build(preset):
         code = sd["code"]
         stem = sd["name"][:-len("街道")] if sd["name"].endswith("街道") else sd["name"]
         stem_en = sd["name_en"][:-len(" Subdistrict")] if sd["name_en"].endswith(" Subdistrict") else sd["name_en"]
-        rect = rects[code]
-        boundaries.append({"unit": code, "boundary": rect.polygon()})
+        piece = pieces[code]
+        boundaries.append({"unit": code, "boundary": piece.polygon(code)})
         liaisons.append({"unit": code, "leader": leaders[si // per_leader]})
 
         secretary = pp.add(sd["name"] + "党工委书记", code, "subdistrict_secretary", True)
@@ -302,9 +475,9 @@ def build(preset):
         if code in OUTER:
             areas += [("village", "%03d" % (201 + k), stem + zh + "村", stem_en + " " + en + " Village")
                       for k, (zh, en) in enumerate(VILLAGE_SUFFIXES)]
-        area_rects = rect.split(len(areas), km_lat, km_lng)
+        area_pieces = piece.split([1] * len(areas), None, km_lat, km_lng)
 
-        for ai, ((kind, suffix, name, name_en), arect) in enumerate(zip(areas, area_rects)):
+        for ai, ((kind, suffix, name, name_en), apiece) in enumerate(zip(areas, area_pieces)):
             acode = code + suffix
             if kind == "community":
                 duties = "负责本社区创建全国文明城市工作，组织网格员巡查、入户宣讲和问卷调查，督促小区物业解决小区内问题。"
@@ -314,18 +487,18 @@ def build(preset):
                 sec_title, sec_post = name + "党支部书记", "village_secretary"
             units.append({"code": acode, "parent": code, "kind": kind, "name": name, "name_en": name_en,
                           "duties": duties, "sort_order": ai + 1})
-            boundaries.append({"unit": acode, "boundary": arect.polygon()})
+            boundaries.append({"unit": acode, "boundary": apiece.polygon(acode)})
             pp.add(sec_title, acode, sec_post, True)
             # subdistrict leadership liaison: secretary and director take turns
             liaisons.append({"unit": acode, "leader": secretary if ai % 2 == 0 else director})
 
-            for gi, grect in enumerate(arect.split(GRIDS_PER_AREA, km_lat, km_lng), 1):
+            for gi, gpiece in enumerate(apiece.split([1] * GRIDS_PER_AREA, None, km_lat, km_lng), 1):
                 gcode = "%s-G%d" % (acode, gi)
                 units.append({"code": gcode, "parent": acode, "kind": "grid", "name": "%s第%d网格" % (name, gi),
                               "name_en": "%s, Grid %d" % (name_en, gi),
                               "duties": "网格员日常巡查，发现问题随时上报、与相关部门沟通，做到早发现、早报告、早解决。",
                               "sort_order": gi})
-                boundaries.append({"unit": gcode, "boundary": grect.polygon()})
+                boundaries.append({"unit": gcode, "boundary": gpiece.polygon(gcode)})
                 worker = pp.add(name + "网格员", gcode, "grid_worker")
                 if grid_user is None:
                     grid_user = (gcode, worker)

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <vector>
 
 #include "app/structure_io.hpp"
 #include "storage/org_repo.hpp"
@@ -106,6 +108,30 @@ std::string error_code(const HttpResponse& r) {
   auto v = parse(r);
   if (!v.is_object() || !v.as_object().contains("error")) return "";
   return std::string(v.at("error").at("code").as_string());
+}
+
+std::pair<double, double> point_inside(const boost::json::value& polygon) {
+  const auto& ring = polygon.at("coordinates").at(0).as_array();
+  std::vector<std::pair<double, double>> pts;  // (lng, lat)
+  for (const auto& p : ring)
+    pts.emplace_back(p.at(0).to_number<double>(), p.at(1).to_number<double>());
+  double lo = pts.at(0).second;
+  double hi = lo;
+  for (const auto& [x, y] : pts) lo = std::min(lo, y), hi = std::max(hi, y);
+  const double lat = (lo + hi) / 2 + 1e-7;  // off the 6-decimal vertices
+  std::vector<double> xs;
+  for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
+    const auto [x1, y1] = pts[i];
+    const auto [x2, y2] = pts[i + 1];
+    if ((y1 > lat) != (y2 > lat)) xs.push_back(x1 + (lat - y1) * (x2 - x1) / (y2 - y1));
+  }
+  std::sort(xs.begin(), xs.end());
+  double best = -1;
+  double lng = 0;
+  for (std::size_t i = 0; i + 1 < xs.size(); i += 2) {
+    if (xs[i + 1] - xs[i] > best) best = xs[i + 1] - xs[i], lng = (xs[i] + xs[i + 1]) / 2;
+  }
+  return {lat, lng};
 }
 
 }  // namespace civicloop::test

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "api/api.hpp"
 #include "domain/clock.hpp"
@@ -59,6 +60,10 @@ class ApiServer {
 };
 
 boost::json::value parse(const HttpResponse& r);
+// A point (lat, lng) well inside a GeoJSON Polygon: the demo areas are pieces of the district
+// outline and not always convex, so the average of the corners may lie outside. On the parallel
+// through the middle of the bounding box, the middle of the widest stretch inside.
+std::pair<double, double> point_inside(const boost::json::value& polygon);
 // The error code of an error response ("" when the body is not an error).
 std::string error_code(const HttpResponse& r);
 

@@ -125,14 +125,30 @@ async function upload(page, caseId, stage, bytes) {
   )
 }
 
-/** The centre of the grid worker's grid, from its boundary (a point inside the demo rectangle). */
+/**
+ * A point well inside the grid worker's grid, from its boundary. The demo areas are pieces of the
+ * district outline, not always convex: on the parallel through the middle of the bounding box,
+ * the middle of the widest stretch inside.
+ */
 async function gridCentre(page) {
   const units = await api(page, 'GET', '/api/v1/org/units?kind=grid&limit=200')
   const grid = units.items.find((u) => u.code === GRID_CODE)
   assert.ok(grid?.boundary, 'the grid has a boundary')
-  const ring = grid.boundary.coordinates[0].slice(0, -1)
-  const lng = ring.reduce((a, p) => a + p[0], 0) / ring.length
-  const lat = ring.reduce((a, p) => a + p[1], 0) / ring.length
+  const ring = grid.boundary.coordinates[0]
+  const ys = ring.map((p) => p[1])
+  const lat = (Math.min(...ys) + Math.max(...ys)) / 2 + 1e-7
+  const xs = []
+  for (let i = 0; i + 1 < ring.length; i++) {
+    const [x1, y1] = ring[i]
+    const [x2, y2] = ring[i + 1]
+    if (y1 > lat !== y2 > lat) xs.push(x1 + ((lat - y1) * (x2 - x1)) / (y2 - y1))
+  }
+  xs.sort((a, b) => a - b)
+  let lng = xs[0]
+  let best = -1
+  for (let i = 0; i + 1 < xs.length; i += 2) {
+    if (xs[i + 1] - xs[i] > best) [best, lng] = [xs[i + 1] - xs[i], (xs[i] + xs[i + 1]) / 2]
+  }
   return { lat: Number(lat.toFixed(6)), lng: Number(lng.toFixed(6)), grid }
 }
 
