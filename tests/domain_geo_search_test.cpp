@@ -1,7 +1,11 @@
-// Where a point lies (R-tree + point in polygon) and the CJK search terms.
+// Where a point lies (R-tree + point in polygon; one area on a shared edge), how far a point is
+// from the tenant's area, and the CJK search terms.
 #include "domain/geo.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
 
 #include "domain/search.hpp"
 
@@ -45,6 +49,78 @@ TEST(GeoAreaIndex, OutsideEverythingAndOnTheBoundary) {
   EXPECT_TRUE(idx.locate(39.0, 113.02).empty());
   auto edge = idx.locate(40.15, 113.2);  // the shared edge of two subdistricts
   EXPECT_EQ(edge.size(), 2u);
+}
+
+TEST(GeoAreaIndex, APointOnASharedEdgeIsPlacedOnOneSideTheSmallerId) {
+  std::vector<geo::Area> areas;
+  // Two subdistricts sharing the edge lng = 113.2, each with one grid along that edge; the grid
+  // of the subdistrict with the larger id was created first (smaller id).
+  areas.push_back({7, org::UnitKind::kSubdistrict, "/1/7/", rect(113.0, 40.0, 113.2, 40.2)});
+  areas.push_back({6, org::UnitKind::kSubdistrict, "/1/6/", rect(113.2, 40.0, 113.4, 40.2)});
+  areas.push_back({71, org::UnitKind::kCommunity, "/1/7/71/", rect(113.0, 40.0, 113.2, 40.2)});
+  areas.push_back({61, org::UnitKind::kCommunity, "/1/6/61/", rect(113.2, 40.0, 113.4, 40.2)});
+  areas.push_back({1002, org::UnitKind::kGrid, "/1/7/71/1002/", rect(113.1, 40.0, 113.2, 40.2)});
+  areas.push_back({999, org::UnitKind::kGrid, "/1/6/61/999/", rect(113.2, 40.0, 113.3, 40.2)});
+  const geo::AreaIndex idx(std::move(areas));
+  auto hits = idx.locate(40.1, 113.2);
+  ASSERT_EQ(hits.size(), 6u);
+  // Deepest first by the number of ids on the path, not by the path's length in characters
+  // ("/1/6/61/999/" is shorter than "/1/7/71/1002/" and as deep).
+  EXPECT_EQ(hits[0]->unit_id, 999);
+  EXPECT_EQ(hits[1]->unit_id, 1002);
+  const auto* placed = idx.place(40.1, 113.2);
+  ASSERT_NE(placed, nullptr);
+  EXPECT_EQ(placed->unit_id, 999);
+  EXPECT_EQ(placed->path, "/1/6/61/999/");  // its ancestors are 61 and 6: one branch
+  // Off the edge, the side it is on.
+  EXPECT_EQ(idx.place(40.1, 113.1999)->unit_id, 1002);
+  EXPECT_EQ(idx.place(40.1, 113.15)->unit_id, 1002);
+  EXPECT_EQ(idx.place(40.1, 113.0)->unit_id, 71);  // in the community, west of its grid
+  EXPECT_EQ(idx.place(41.0, 113.2), nullptr);
+  EXPECT_EQ(geo::depth_of("/1/6/61/999/"), 4u);
+  EXPECT_EQ(geo::depth_of("/1/"), 1u);
+  EXPECT_EQ(geo::depth_of(""), 0u);
+}
+
+TEST(GeoRegion, CoversInsideAndOnTheBoundaryEitherOrientation) {
+  const geo::Region ccw(rect(113.0, 40.0, 113.2, 40.2));
+  org::Polygon cw = rect(113.0, 40.0, 113.2, 40.2);
+  std::reverse(cw.ring.begin(), cw.ring.end());
+  const geo::Region clockwise(cw);
+  for (const auto* r : {&ccw, &clockwise}) {
+    EXPECT_TRUE(r->covers(40.1, 113.1));
+    EXPECT_TRUE(r->covers(40.0, 113.1));  // on the edge
+    EXPECT_TRUE(r->covers(40.2, 113.2));  // a corner
+    EXPECT_FALSE(r->covers(40.2000001, 113.1));
+    EXPECT_FALSE(r->covers(39.9, 116.4));
+  }
+}
+
+TEST(GeoRegion, DistanceToTheBoundaryInMetres) {
+  const geo::Region r(rect(113.0, 40.0, 113.2, 40.2));
+  // Along a meridian, one degree is pi/180 of the mean Earth radius: 111195.08 m.
+  EXPECT_NEAR(r.boundary_distance_m(40.2 + 10000.0 / 111195.08, 113.1), 10000.0, 1.0);
+  EXPECT_NEAR(r.boundary_distance_m(40.2, 113.1), 0.0, 1e-6);
+  // Inside, the distance to the nearest edge (0.05 degrees of latitude south of the north one).
+  EXPECT_NEAR(r.boundary_distance_m(40.15, 113.1), 0.05 * 111195.08, 2.0);
+  // East of the east edge at 40.1 N: along the parallel, cos(40.1 deg) of a meridian degree.
+  EXPECT_NEAR(r.boundary_distance_m(40.1, 113.25), 0.05 * 111195.08 * std::cos(40.1 * M_PI / 180),
+              5.0);
+  // Diagonally off a corner: the corner is the nearest point.
+  const double d = r.boundary_distance_m(39.99, 112.99);
+  EXPECT_GT(d, 1100.0);
+  EXPECT_LT(d, 1500.0);
+  // Beijing is about 270 km from the rectangle.
+  const double beijing = r.boundary_distance_m(39.9, 116.4);
+  EXPECT_GT(beijing, 250000.0);
+  EXPECT_LT(beijing, 300000.0);
+}
+
+TEST(GeoAreaIndex, DistanceToTheNearestArea) {
+  const auto idx = district();
+  EXPECT_EQ(idx.distance_m(40.05, 113.02), 0.0);
+  EXPECT_NEAR(idx.distance_m(40.2 + 10000.0 / 111195.08, 113.3), 10000.0, 1.0);
+  EXPECT_TRUE(std::isinf(geo::AreaIndex({}).distance_m(40.0, 113.0)));
 }
 
 TEST(SearchTerms, ChineseRunsBecomeCharactersAndPairs) {

@@ -43,6 +43,11 @@ json::object case_json(const app::TenantCaseConfig& cfg, const cases::Record& r,
   o["grid"] = ref(cfg, r.grid_id);
   o["community"] = ref(cfg, r.community_id);
   o["subdistrict"] = ref(cfg, r.subdistrict_id);
+  // Waiting for triage with no area to route by and no unit yet (a point outside the area
+  // accepted under the "flag" policy, or an address only): the office places it by hand when it
+  // dispatches (dispatch takes a unit).
+  o["needs_placement"] = (r.state == cases::State::kReported || r.state == cases::State::kFiled) &&
+                         !r.grid_id && !r.community_id && !r.subdistrict_id && !r.assigned_unit_id;
   o["assigned_unit"] = ref(cfg, r.assigned_unit_id);
   o["supervising_group"] = ref(cfg, r.supervising_group_id);
   o["routing_rule"] = r.routing_rule ? json::value(*r.routing_rule) : json::value(nullptr);

@@ -1,9 +1,11 @@
 #include "app/case_config.hpp"
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
+#include "domain/text.hpp"
 #include "storage/org_repo.hpp"
 
 namespace civicloop::app {
@@ -53,13 +55,38 @@ int TenantCaseConfig::local_minute(Millis at) const {
 
 TenantCaseConfig::Place TenantCaseConfig::locate(double lat, double lng) const {
   Place p;
-  if (!areas) return p;
-  for (const auto* a : areas->locate(lat, lng)) {
-    p.containing.push_back(a->unit_id);
-    if (p.area_path.empty()) p.area_path = a->path;
-    auto kind = a->kind == org::UnitKind::kVillage ? org::UnitKind::kCommunity : a->kind;
-    if (!p.at.contains(kind)) p.at[kind] = a->unit_id;
-    if (a->kind == org::UnitKind::kVillage) p.at[org::UnitKind::kVillage] = a->unit_id;
+  const auto* area = areas ? areas->place(lat, lng) : nullptr;
+  if (area == nullptr) {
+    if (tenant_area) {
+      if (!tenant_area->covers(lat, lng)) {
+        p.outside = true;
+        p.distance_m = std::llround(tenant_area->boundary_distance_m(lat, lng));
+      }
+    } else if (areas && areas->size() > 0) {
+      p.outside = true;
+      p.distance_m = std::llround(areas->distance_m(lat, lng));
+    }
+    return p;
+  }
+  // The area and its ancestors, root first: one branch of the organisation.
+  p.area_path = area->path;
+  for (const auto id : org::ids_on_path(area->path)) {
+    const auto* u = unit(id);
+    if (u == nullptr) continue;
+    p.containing.push_back(id);
+    switch (u->kind) {
+      case org::UnitKind::kGrid:
+      case org::UnitKind::kSubdistrict:
+      case org::UnitKind::kCommunity:
+        p.at[u->kind] = id;
+        break;
+      case org::UnitKind::kVillage:
+        p.at[org::UnitKind::kCommunity] = id;
+        p.at[org::UnitKind::kVillage] = id;
+        break;
+      default:
+        break;
+    }
   }
   // The subdistrict's enforcement team and the community's property company, when there are.
   for (const auto& [id, u] : units) {
@@ -76,6 +103,25 @@ TenantCaseConfig::Place TenantCaseConfig::locate(double lat, double lng) const {
     }
   }
   return p;
+}
+
+std::string TenantCaseConfig::place_name(const Place& place) const {
+  std::string out;
+  std::string parent;
+  for (const auto kind :
+       {org::UnitKind::kSubdistrict, org::UnitKind::kCommunity, org::UnitKind::kGrid}) {
+    auto it = place.at.find(kind);
+    const auto* u = it == place.at.end() ? nullptr : unit(it->second);
+    if (u == nullptr) continue;
+    std::string name = u->name;
+    if (!parent.empty() && name.size() > parent.size() && name.rfind(parent, 0) == 0) {
+      name = text::trim(name.substr(parent.size()));
+    }
+    if (!out.empty()) out += ' ';
+    out += name;
+    parent = u->name;
+  }
+  return out;
 }
 
 Expected<std::shared_ptr<const TenantCaseConfig>> CaseConfigCache::get(std::int64_t tenant_id) {
@@ -117,6 +163,11 @@ Expected<std::shared_ptr<const TenantCaseConfig>> CaseConfigCache::get(std::int6
           for (const auto& pt : coords->as_array()[0].as_array()) {
             a.polygon.ring.push_back(
                 {pt.as_array()[0].to_number<double>(), pt.as_array()[1].to_number<double>()});
+          }
+          // The root's boundary is the tenant's area (the whole district), not a place in it.
+          if (!u.parent_id) {
+            cfg->tenant_area = std::make_shared<const geo::Region>(a.polygon);
+            continue;
           }
           areas.push_back(std::move(a));
         }
@@ -365,6 +416,12 @@ Status load_case_preset(storage::Connection& c, std::int64_t tenant_id,
     if (const auto* v = d.if_contains("reporter_sees_notice"); v != nullptr) {
       if (!v->is_bool()) return bad("workflow.json", "reporter_sees_notice");
       w.reporter_sees_notice = v->as_bool();
+    }
+    if (const auto* v = d.if_contains("outside_area_policy"); v != nullptr) {
+      if (!v->is_string() || (v->as_string() != "refuse" && v->as_string() != "flag")) {
+        return bad("workflow.json", "outside_area_policy");
+      }
+      w.outside_area_policy = std::string(v->as_string());
     }
     repo.save_workflow(w);
   }

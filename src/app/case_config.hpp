@@ -36,7 +36,10 @@ struct TenantCaseConfig {
   calendar::WorkCalendar calendar;
   std::vector<routing::Rule> rules;
   storage::WorkflowSettings workflow;
-  std::shared_ptr<const geo::AreaIndex> areas;
+  std::shared_ptr<const geo::AreaIndex> areas;  // the units with a boundary, but the root
+  // The tenant's area: the root unit's (the HQ's) boundary, the outline of the whole district.
+  // Null when the root has none; the areas together then stand for the tenant's area.
+  std::shared_ptr<const geo::Region> tenant_area;
   std::map<org::Id, UnitInfo> units;  // every unit, for names, paths and kinds
   std::uint64_t generation = 0;
   Millis loaded_at = 0;
@@ -45,12 +48,24 @@ struct TenantCaseConfig {
   const UnitInfo* unit(org::Id id) const;
   // The units at a point by kind (grid, community/village, subdistrict, and the subdistrict's
   // enforcement team and the community's property company), deepest area path, containing ids.
+  // One branch: the point is placed in one area (geo::AreaIndex::place: the deepest, and on an
+  // edge shared by two the one with the smaller unit id), and the community or village and the
+  // subdistrict are that area's ancestors in the organisation, never other polygons' hits.
+  // `containing` is that area and its ancestors. A point in no area is `outside` when it is also
+  // outside the tenant's area (or, without one, when there are areas at all), `distance_m` metres
+  // (rounded) from it.
   struct Place {
     std::map<org::UnitKind, org::Id> at;
     std::string area_path;
     std::vector<org::Id> containing;
+    bool outside = false;
+    std::int64_t distance_m = 0;
   };
   Place locate(double lat, double lng) const;
+  // The place's names from the subdistrict down, for a printed location: "永泰街道 永泰北社区
+  // 第1网格". A name that begins with its parent's name is shortened to the rest (grids are
+  // named after their community). "" when the place has no area.
+  std::string place_name(const Place& place) const;
   // Local minutes since midnight of an instant, in the tenant's zone.
   int local_minute(Millis at) const;
 };

@@ -225,8 +225,10 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
   r.address = text::trim(in.address);
   if (auto s = text::check("address", r.address, {.max_chars = 200}); !s) return s.error();
   if (in.lat.has_value() != in.lng.has_value()) return make_error("case.bad_location", "lat");
-  if (in.lat && (!std::isfinite(*in.lat) || !std::isfinite(*in.lng) || *in.lat < -90 ||
-                 *in.lat > 90 || *in.lng < -180 || *in.lng > 180)) {
+  // 0, 0 is what a phone sends without a fix ("null island"), never a place in a city.
+  if (in.lat &&
+      (!std::isfinite(*in.lat) || !std::isfinite(*in.lng) || *in.lat < -90 || *in.lat > 90 ||
+       *in.lng < -180 || *in.lng > 180 || (*in.lat == 0 && *in.lng == 0))) {
     return make_error("case.bad_location", "lat");
   }
   if (!in.lat && r.address.empty()) return make_error("case.location_required", "address");
@@ -245,8 +247,19 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
   r.category_code = cat->code;
   r.lat = in.lat;
   r.lng = in.lng;
+  // Placement (docs/architecture.md, "Placing a report"): one area and its ancestors; a point
+  // outside the tenant's area is refused or, where the workflow says so, accepted unplaced and
+  // noted in the ledger. Never silently.
+  std::optional<std::string> placement_note;
   if (in.lat) {
     auto place = cfg.locate(*in.lat, *in.lng);
+    if (place.outside) {
+      if (cfg.workflow.outside_area_policy != "flag") {
+        return make_error("case.outside_area", "lat")
+            .with("distance_m", std::to_string(place.distance_m));
+      }
+      placement_note = "outside_area distance_m=" + std::to_string(place.distance_m);
+    }
     r.area_path = place.area_path;
     if (auto it = place.at.find(org::UnitKind::kGrid); it != place.at.end()) r.grid_id = it->second;
     if (auto it = place.at.find(org::UnitKind::kCommunity); it != place.at.end()) {
@@ -254,6 +267,16 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
     }
     if (auto it = place.at.find(org::UnitKind::kSubdistrict); it != place.at.end()) {
       r.subdistrict_id = it->second;
+    }
+    // A point and no typed address (a phone's GPS): the place's names are the printed location,
+    // kept with the case like a typed address; unplaced, the coordinates.
+    if (r.address.empty()) {
+      r.address = cfg.place_name(place);
+      if (r.address.empty()) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.6f, %.6f", *in.lat, *in.lng);
+        r.address = buf;
+      }
     }
   }
   const Millis now = ctx_.clock.now();
@@ -288,7 +311,7 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
       }
     }
     repo.insert(r);
-    ledger_case(c, actor, now, r, "report", std::nullopt, std::nullopt);
+    ledger_case(c, actor, now, r, "report", std::nullopt, placement_note);
     out.record = r;
     return out;
   });

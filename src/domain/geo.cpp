@@ -6,6 +6,8 @@
 #include <boost/geometry/geometries/point_xy.hpp>
 #include <boost/geometry/geometries/polygon.hpp>
 #include <boost/geometry/index/rtree.hpp>
+#include <cmath>
+#include <limits>
 
 namespace civicloop::geo {
 
@@ -49,13 +51,104 @@ std::vector<const Area*> AreaIndex::locate(double lat, double lng) const {
   for (const auto& [box, i] : hits) {
     if (bg::covered_by(p, impl_->polygons[i])) out.push_back(&impl_->areas[i]);
   }
+  // Deepest first; among equally deep areas (a point on the edge they share) the smaller id.
   std::sort(out.begin(), out.end(), [](const Area* a, const Area* b) {
-    return a->path.size() != b->path.size() ? a->path.size() > b->path.size()
-                                            : a->unit_id < b->unit_id;
+    const auto da = depth_of(a->path);
+    const auto db = depth_of(b->path);
+    return da != db ? da > db : a->unit_id < b->unit_id;
   });
   return out;
 }
 
+const Area* AreaIndex::place(double lat, double lng) const {
+  auto hits = locate(lat, lng);
+  return hits.empty() ? nullptr : hits.front();
+}
+
+double AreaIndex::distance_m(double lat, double lng) const {
+  if (!locate(lat, lng).empty()) return 0;
+  double best = std::numeric_limits<double>::infinity();
+  for (const auto& a : impl_->areas) best = std::min(best, distance_to_ring_m(a.polygon, lat, lng));
+  return best;
+}
+
 std::size_t AreaIndex::size() const { return impl_->areas.size(); }
+
+std::size_t depth_of(const std::string& path) {
+  return static_cast<std::size_t>(std::count(path.begin(), path.end(), '/')) -
+         (path.empty() ? 0 : 1);
+}
+
+struct Region::Impl {
+  org::Polygon polygon;
+  BPolygon shape;
+};
+
+Region::Region(const org::Polygon& polygon) : impl_(std::make_unique<Impl>()) {
+  impl_->polygon = polygon;
+  for (const auto& pt : polygon.ring) bg::append(impl_->shape.outer(), BPoint(pt.lng, pt.lat));
+  bg::correct(impl_->shape);
+}
+
+Region::~Region() = default;
+Region::Region(Region&&) noexcept = default;
+Region& Region::operator=(Region&&) noexcept = default;
+
+bool Region::covers(double lat, double lng) const {
+  return bg::covered_by(BPoint(lng, lat), impl_->shape);
+}
+
+double Region::boundary_distance_m(double lat, double lng) const {
+  return distance_to_ring_m(impl_->polygon, lat, lng);
+}
+
+namespace {
+constexpr double kEarthRadiusM = 6371008.8;  // mean radius (IUGG)
+constexpr double kPi = 3.14159265358979323846;
+
+double radians(double deg) { return deg * kPi / 180.0; }
+
+double haversine_m(double lat1, double lng1, double lat2, double lng2) {
+  const double dlat = radians(lat2 - lat1);
+  const double dlng = radians(lng2 - lng1);
+  const double a =
+      std::sin(dlat / 2) * std::sin(dlat / 2) +
+      std::cos(radians(lat1)) * std::cos(radians(lat2)) * std::sin(dlng / 2) * std::sin(dlng / 2);
+  return 2 * kEarthRadiusM * std::asin(std::min(1.0, std::sqrt(a)));
+}
+}  // namespace
+
+double distance_to_ring_m(const org::Polygon& polygon, double lat, double lng) {
+  const auto& r = polygon.ring;
+  if (r.empty()) return std::numeric_limits<double>::infinity();
+  const double kx = std::cos(radians(lat));
+  // Local coordinates in degrees of latitude, the point at the origin; longitudes wrapped.
+  auto local = [&](const org::Point& p) {
+    double dlng = p.lng - lng;
+    if (dlng > 180) dlng -= 360;
+    if (dlng < -180) dlng += 360;
+    return std::pair{dlng * kx, p.lat - lat};
+  };
+  double best_d2 = std::numeric_limits<double>::infinity();
+  org::Point best = r.front();
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    const auto& a = r[i];
+    const auto& b = r[(i + 1) % r.size()];
+    const auto [ax, ay] = local(a);
+    const auto [bx, by] = local(b);
+    const double dx = bx - ax;
+    const double dy = by - ay;
+    const double len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
+    t = std::clamp(t, 0.0, 1.0);
+    const double x = ax + t * dx;
+    const double y = ay + t * dy;
+    if (x * x + y * y < best_d2) {
+      best_d2 = x * x + y * y;
+      best = {a.lng + t * (b.lng - a.lng), a.lat + t * (b.lat - a.lat)};
+    }
+  }
+  return haversine_m(lat, lng, best.lat, best.lng);
+}
 
 }  // namespace civicloop::geo

@@ -1,7 +1,8 @@
 // Where a problem is: point → grid → community/village → subdistrict, through the boundary
 // polygons of the organisation (Boost.Geometry R-tree over bounding boxes, then an exact
 // point-in-polygon test). Built once from the units that have a boundary; immutable and safe to
-// share between threads after construction.
+// share between threads after construction. A Region is the tenant's own area (its outline), for
+// telling a point outside it and how far.
 #pragma once
 
 #include <memory>
@@ -26,13 +27,46 @@ class AreaIndex {
   AreaIndex(AreaIndex&&) noexcept;
   AreaIndex& operator=(AreaIndex&&) noexcept;
 
-  // The areas that contain the point (on the boundary counts as inside), deepest first.
+  // The areas that contain the point (on the boundary counts as inside), deepest first (most ids
+  // on the path), then by smaller unit id.
   std::vector<const Area*> locate(double lat, double lng) const;
+  // The one area the point is placed in: the deepest that covers it. A point exactly on an edge
+  // shared by two equally deep areas (both cover it) goes to the one with the smaller unit id, so
+  // that one side always wins. nullptr when no area covers the point.
+  const Area* place(double lat, double lng) const;
+  // Metres from the point to the nearest area (0 inside one); +inf when there are no areas.
+  double distance_m(double lat, double lng) const;
   std::size_t size() const;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// How deep an area is in the organisation: the number of ids on its materialised path.
+std::size_t depth_of(const std::string& path);
+
+// A closed area of the map (the tenant's outline), one outer ring in either orientation.
+class Region {
+ public:
+  explicit Region(const org::Polygon& polygon);
+  ~Region();
+  Region(Region&&) noexcept;
+  Region& operator=(Region&&) noexcept;
+
+  // Inside or on the boundary.
+  bool covers(double lat, double lng) const;
+  // Metres from the point to the nearest point of the boundary (whether inside or not).
+  double boundary_distance_m(double lat, double lng) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Metres from a point to the nearest point of a ring: the nearest point is found in a local
+// equirectangular projection around the point, and its distance measured on the sphere
+// (haversine, mean Earth radius).
+double distance_to_ring_m(const org::Polygon& polygon, double lat, double lng);
 
 }  // namespace civicloop::geo

@@ -188,6 +188,10 @@ const std::unordered_map<std::string_view, Entry>& catalog() {
       {"case.unknown_category", {400, "问题类别不存在", "No such category"}},
       {"case.unknown_source", {400, "问题来源无效", "Unknown source"}},
       {"case.bad_location", {400, "位置坐标无效", "The location is not valid"}},
+      {"case.outside_area",
+       {422, "位置不在本辖区内（距辖区边界约 {distance_m} 米），请核对位置",
+        "The location is outside this area (about {distance_m} m from its boundary); check the "
+        "location"}},
       {"case.location_required",
        {400, "请提供位置（地图选点或地址）", "Give a location: a point on the map or an address"}},
       {"case.not_configured",

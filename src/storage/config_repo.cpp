@@ -269,7 +269,8 @@ std::optional<WorkflowSettings> ConfigRepo::workflow() {
   auto rows = c_.query(
       "SELECT acknowledge_limit_amount, acknowledge_limit_unit, verify_limit_amount, "
       "verify_limit_unit, escalation_percents, duplicate_radius_m, evidence_distance_m, "
-      "rectification_number_format, reminder_number_format, issuer, reporter_sees_notice "
+      "rectification_number_format, reminder_number_format, issuer, reporter_sees_notice, "
+      "outside_area_policy "
       "FROM workflow_settings "
       "WHERE tenant_id = ?",
       {tenant_});
@@ -300,6 +301,7 @@ std::optional<WorkflowSettings> ConfigRepo::workflow() {
   w.reminder_number_format = r.get_text(8);
   w.issuer = r.get_text(9);
   w.reporter_sees_notice = r.get_int(10) != 0;
+  w.outside_area_policy = r.get_text(11);
   return w;
 }
 
@@ -313,8 +315,8 @@ void ConfigRepo::save_workflow(const WorkflowSettings& w) {
       "INSERT INTO workflow_settings (tenant_id, acknowledge_limit_amount, "
       "acknowledge_limit_unit, verify_limit_amount, verify_limit_unit, escalation_percents, "
       "duplicate_radius_m, evidence_distance_m, rectification_number_format, "
-      "reminder_number_format, issuer, reporter_sees_notice) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "reminder_number_format, issuer, reporter_sees_notice, outside_area_policy) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (tenant_id) DO UPDATE SET "
       "acknowledge_limit_amount = excluded.acknowledge_limit_amount, "
       "acknowledge_limit_unit = excluded.acknowledge_limit_unit, "
@@ -325,14 +327,16 @@ void ConfigRepo::save_workflow(const WorkflowSettings& w) {
       "evidence_distance_m = excluded.evidence_distance_m, "
       "rectification_number_format = excluded.rectification_number_format, "
       "reminder_number_format = excluded.reminder_number_format, issuer = excluded.issuer, "
-      "reporter_sees_notice = excluded.reporter_sees_notice",
+      "reporter_sees_notice = excluded.reporter_sees_notice, "
+      "outside_area_policy = excluded.outside_area_policy",
       {tenant_, static_cast<std::int64_t>(w.acknowledge_limit.amount),
        std::string(calendar::to_string(w.acknowledge_limit.unit)),
        static_cast<std::int64_t>(w.verify_limit.amount),
        std::string(calendar::to_string(w.verify_limit.unit)), percents,
        static_cast<std::int64_t>(w.duplicate_radius_m),
        static_cast<std::int64_t>(w.evidence_distance_m), w.rectification_number_format,
-       w.reminder_number_format, w.issuer, static_cast<std::int64_t>(w.reporter_sees_notice)});
+       w.reminder_number_format, w.issuer, static_cast<std::int64_t>(w.reporter_sees_notice),
+       w.outside_area_policy});
 }
 
 }  // namespace civicloop::storage

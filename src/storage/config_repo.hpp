@@ -51,6 +51,9 @@ struct WorkflowSettings {
   std::string issuer;
   // Whether a reporter (a citizen) may open the notice that carries his case (his cases only).
   bool reporter_sees_notice = false;
+  // A report whose point lies outside the tenant's area: "refuse" (case.outside_area) or "flag"
+  // (accepted with no area, for the office to place by hand).
+  std::string outside_area_policy = "refuse";
 };
 
 struct CalendarConfig {

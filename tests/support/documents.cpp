@@ -51,13 +51,21 @@ std::string run(const std::string& command) {
 
 }  // namespace
 
-std::string pdf_text(const std::string& pdf_bytes) {
+namespace {
+std::string pdf_text_with(const std::string& pdf_bytes, const std::string& mode) {
   TempFile f(pdf_bytes, ".pdf");
   std::string out;
-  for (const char c : run("pdftotext -layout '" + f.path() + "' - 2>/dev/null")) {
+  for (const char c : run("pdftotext " + mode + " '" + f.path() + "' - 2>/dev/null")) {
     if (std::isspace(static_cast<unsigned char>(c)) == 0) out += c;
   }
   return out;
+}
+}  // namespace
+
+std::string pdf_text(const std::string& pdf_bytes) { return pdf_text_with(pdf_bytes, "-layout"); }
+
+std::string pdf_reading_text(const std::string& pdf_bytes) {
+  return pdf_text_with(pdf_bytes, "-raw");
 }
 
 std::string xlsx_text(const std::string& xlsx_bytes) {

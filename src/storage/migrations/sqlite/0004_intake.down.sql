@@ -1,0 +1,1 @@
+ALTER TABLE workflow_settings DROP COLUMN outside_area_policy;
