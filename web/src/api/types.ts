@@ -333,6 +333,8 @@ export interface Case {
   grid: Ref | null
   community: Ref | null
   subdistrict: Ref | null
+  /** Reported or filed with no area and no unit (a point outside the area, an address only): place it when dispatching. */
+  needs_placement?: boolean
   assigned_unit: Ref | null
   supervising_group: Ref | null
   routing_rule: string | null

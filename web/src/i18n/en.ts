@@ -598,6 +598,8 @@ const en: Messages = {
     duplicates: 'Duplicates?',
     nearby: '{n} nearby',
     unrouted: 'None',
+    needsPlacement: 'Needs placement',
+    needsPlacementHint: 'Outside the area or in no grid: choose the responsible unit when dispatching',
     batch: 'Dispatch together ({n})',
     batchHint: 'Tick cases of one unit to send them under one notice or reminder card',
     batchTitle: 'Dispatch under one notice',

@@ -598,6 +598,8 @@ const zhCN = {
     duplicates: '疑似重复',
     nearby: '附近{n}件',
     unrouted: '未定',
+    needsPlacement: '待人工定位',
+    needsPlacementHint: '位置不在辖区内或不在任何网格内：派遣时请指定责任单位',
     batch: '合并派遣（{n}）',
     batchHint: '勾选同一责任单位的多件问题，合并下发一张整改通知单或提醒卡',
     batchTitle: '合并派遣',
