@@ -393,6 +393,34 @@ TEST_F(ApiCases, AGridWorkerFixesOnTheSpotAndItIsStillVerified) {
   EXPECT_EQ(state_of(act(*supervisor, id, R"({"action":"verify","passed":true})")), "verified");
 }
 
+TEST_F(ApiCases, TheOneWhoFixedItNeverVerifiesItEvenWithAnotherAccount) {
+  // The grid worker's person also holds a supervisor's account (a second post): four eyes are
+  // about people, not accounts.
+  auto admin = server().login("admin");
+  auto me = parse(server().login("grid")->request("GET", "/api/v1/auth/me"));
+  const auto person = me.at("user").at("person_id").as_int64();
+  auto made = admin->request(
+      "POST", "/api/v1/users",
+      R"({"username":"grid-as-supervisor","password":"Demo@2026","role":"supervisor","display_name":"白国栋（督导）","unit_id":)" +
+          std::to_string(server().unit_id("SG10")) + R"(,"person_id":)" + std::to_string(person) +
+          "}");
+  ASSERT_TRUE(made.status == 201 || made.status == 409) << made.body;
+  auto grid = server().login("grid");
+  const auto [lat, lng] = grid_centre();
+  const auto id = report(*grid, "0507", lat, lng, "共享单车乱停放，已摆放整齐");
+  ASSERT_EQ(photo(*grid, id, "on_site").status, 201);
+  ASSERT_EQ(state_of(act(*grid, id, R"({"action":"fix_on_site"})")), "rectified");
+
+  auto twin = server().login("grid-as-supervisor");
+  auto view = parse(twin->request("GET", "/api/v1/cases/" + std::to_string(id)));
+  for (const auto& a : view.at("allowed").as_array()) EXPECT_NE(a.as_string(), "verify");
+  auto refused = act(*twin, id, R"({"action":"verify","passed":true})");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(error_code(refused), "case.four_eyes");
+  auto supervisor = server().login("supervisor");
+  EXPECT_EQ(state_of(act(*supervisor, id, R"({"action":"verify","passed":true})")), "verified");
+}
+
 TEST_F(ApiCases, AReturnedDispatchGoesBackToTheOfficeWithItsReason) {
   const auto id = dispatched_case("1101");  // a component: the unit says it is not theirs
   auto unit = server().login("unit");

@@ -56,8 +56,23 @@ std::string local_text(const TenantCaseConfig& cfg, Millis at) {
   return iso.substr(0, 10) + " " + iso.substr(11, 5);
 }
 
-cases::Who who_for(const access::Actor& actor, const cases::Record& r) {
+// Four eyes: whether the actor, as a person, did the work the case now waits to have verified
+// (the latest rectify or fix on the spot). Two accounts of one person count as one.
+bool did_the_work(storage::Connection& c, const access::Actor& actor, const cases::Record& r) {
+  if (r.state != State::kRectified || actor.user_id == 0) return false;
+  auto worker = storage::LedgerRepo(c, actor.tenant_id)
+                    .last_actor_of("case", r.id, {"rectify", "fix_on_site"});
+  if (!worker) return false;
+  if (*worker == actor.user_id) return true;
+  storage::UserRepo users(c, actor.tenant_id);
+  const auto me = users.find(actor.user_id);
+  const auto them = users.find(*worker);
+  return me && them && me->person_id && them->person_id && *me->person_id == *them->person_id;
+}
+
+cases::Who who_for(const access::Actor& actor, const cases::Record& r, bool did_work = false) {
   cases::Who w;
+  w.did_the_work = did_work;
   w.role = actor.role;
   w.is_system = actor.user_id == 0;
   w.in_assigned_unit = r.assigned_path && actor.scope.covers(*r.assigned_path) &&
@@ -204,6 +219,9 @@ bool CaseService::reporter_only(const access::Actor& actor, const cases::Record&
 }
 
 Expected<ReportResult> CaseService::report(const access::Actor& actor, const NewCase& in) {
+  // Checked here, not by the caller: a job or the command line reporting through this use case
+  // meets the same rule as the API.
+  if (auto s = access::require(actor, access::Permission::kCasesReport); !s) return s.error();
   auto cfgx = config_.get(actor.tenant_id);
   if (!cfgx) return cfgx.error();
   const auto& cfg = **cfgx;
@@ -234,12 +252,7 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
   if (in.source) {
     auto s = cases::parse_source(*in.source);
     if (!s) return make_error("case.unknown_source", "source");
-    // Only the HQ office records sources other than the reporter's own (hotline, evaluations).
-    if (*s != r.source && actor.role != access::Role::kHqAdmin &&
-        actor.role != access::Role::kHqStaff &&
-        !(actor.role == access::Role::kCitizen && *s == cases::Source::kCourier)) {
-      return make_error("auth.forbidden", "source");
-    }
+    if (auto ok = cases::may_record_source(actor.role, *s); !ok) return ok.error();
     r.source = *s;
   }
   r.category_code = cat->code;
@@ -333,7 +346,7 @@ Expected<CaseView> CaseService::get(const access::Actor& actor, std::int64_t cas
       v.events = std::move(events);
       v.attachments = repo.attachments_of(case_id);
     }
-    v.allowed = cases::allowed_actions(r->facts(), who_for(actor, *r));
+    v.allowed = cases::allowed_actions(r->facts(), who_for(actor, *r, did_the_work(c, actor, *r)));
     if (r->notice_id && (!v.reporter_view || cfg.workflow.reporter_sees_notice)) {
       v.notice = repo.find_notice(*r->notice_id);
       if (v.notice) v.notice->case_ids = NoticeService::visible_case_ids(c, actor, *v.notice);
@@ -508,7 +521,10 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
           .with("current", std::to_string(r.version));
     }
     const auto facts = r.facts();
-    if (auto s = cases::may_perform(who_for(actor, r), facts, *action); !s) return s;
+    if (auto s = cases::may_perform(who_for(actor, r, did_the_work(c, actor, r)), facts, *action);
+        !s) {
+      return s;
+    }
     if (*action == Action::kVerify && !in.passed) return make_error("field.required", "passed");
     auto next = cases::next_state(facts, *action, in.passed.value_or(true));
     if (!next) return next.error();

@@ -174,6 +174,13 @@ bool photo_shown_to_reporter(std::string_view stage, bool uploaded_by_reporter) 
   return uploaded_by_reporter || stage == "after" || stage == "on_site";
 }
 
+Status may_record_source(access::Role role, Source source) {
+  using R = access::Role;
+  if (source == default_source(role) || role == R::kHqAdmin || role == R::kHqStaff) return Ok{};
+  if (role == R::kCitizen && source == Source::kCourier) return Ok{};
+  return make_error("auth.forbidden", "source");
+}
+
 Source default_source(access::Role role) {
   switch (role) {
     case access::Role::kGridWorker:
@@ -276,6 +283,7 @@ Status may_perform(const Who& who, const Facts& f, Action a) {
       break;
     case Action::kVerify:
       ok = hq || role_in(r, {R::kSupervisor, R::kTaskForceMember});
+      if (ok && who.did_the_work) return make_error("case.four_eyes", "action");
       break;
     case Action::kFixOnSite:
       ok = unit_side;

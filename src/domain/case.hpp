@@ -80,6 +80,9 @@ struct Who {
   bool is_system = false;         // the scheduler (escalations)
   bool in_assigned_unit = false;  // the actor's scope covers the unit the case is assigned to
   bool in_case_area = false;      // the actor's scope covers the place of the problem
+  // The actor, as a person across all his accounts, rectified the case or fixed it on the spot
+  // in its current round: he may not verify his own work (four eyes), whatever roles he holds.
+  bool did_the_work = false;
 };
 
 // The state that follows, or an error: "case.invalid_transition" (with details "state" and
@@ -115,6 +118,10 @@ std::string_view to_string(Source s);
 std::optional<Source> parse_source(std::string_view s);
 // The source a report gets when its reporter does not say: from the role.
 Source default_source(access::Role role);
+// Whether a role may record a report under this source: its own default always; only the HQ
+// office records the others (hotline, evaluations, inspections); a citizen may say he reports as
+// a courier (文明监督员). "auth.forbidden" (field "source") otherwise.
+Status may_record_source(access::Role role, Source source);
 
 // Extension decisions (延期审批).
 enum class ExtensionDecision { kGranted, kPartial, kRefused };

@@ -96,6 +96,24 @@ ledger::VerifyResult LedgerRepo::verify() {
   return verifier.finish(head_seq, head_hash);
 }
 
+std::optional<std::int64_t> LedgerRepo::last_actor_of(std::string_view entity_type,
+                                                      std::int64_t entity_id,
+                                                      const std::vector<std::string>& actions) {
+  if (actions.empty()) return std::nullopt;
+  std::string sql =
+      "SELECT actor_user_id FROM ledger_events WHERE tenant_id = ? AND entity_type = ? AND "
+      "entity_id = ? AND action IN (";
+  std::vector<Value> params{tenant_, std::string(entity_type), entity_id};
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    sql += i == 0 ? "?" : ", ?";
+    params.emplace_back(actions[i]);
+  }
+  sql += ") ORDER BY seq DESC LIMIT 1";
+  auto rows = c_.query(sql, params);
+  if (rows.empty()) return std::nullopt;
+  return rows[0].get_opt_int(0);
+}
+
 std::vector<ledger::Event> LedgerRepo::page_of_type(std::string_view entity_type,
                                                     std::int64_t after_seq, int limit) {
   std::vector<ledger::Event> out;

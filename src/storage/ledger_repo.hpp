@@ -30,6 +30,9 @@ class LedgerRepo {
   std::vector<ledger::Event> list(const LedgerQuery& q);
   // Walks the whole chain in seq order, in pages, and checks it against the head.
   ledger::VerifyResult verify();
+  // The user who took the latest of these actions on the entity, if any and not the system.
+  std::optional<std::int64_t> last_actor_of(std::string_view entity_type, std::int64_t entity_id,
+                                            const std::vector<std::string>& actions);
   // Events of one entity type in seq order after after_seq (for replay), at most limit.
   std::vector<ledger::Event> page_of_type(std::string_view entity_type, std::int64_t after_seq,
                                           int limit);
