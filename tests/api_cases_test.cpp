@@ -7,10 +7,12 @@
 
 #include <atomic>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 
 #include "app/case_service.hpp"
+#include "domain/case.hpp"
 #include "http/server.hpp"
 #include "jobs/scheduler.hpp"
 #include "storage/notify_repo.hpp"
@@ -419,6 +421,30 @@ TEST_F(ApiCases, TheOneWhoFixedItNeverVerifiesItEvenWithAnotherAccount) {
   EXPECT_EQ(error_code(refused), "case.four_eyes");
   auto supervisor = server().login("supervisor");
   EXPECT_EQ(state_of(act(*supervisor, id, R"({"action":"verify","passed":true})")), "verified");
+}
+
+TEST_F(ApiCases, TheActionTableTellsTheDialogWhatEachActionNeeds) {
+  auto unit = server().login("unit");
+  auto r = unit->request("GET", "/api/v1/case-actions");
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::map<std::string, json::object> by;
+  const auto table = parse(r);
+  for (const auto& x : table.at("items").as_array()) {
+    by[std::string(x.at("action").as_string())] = x.as_object();
+  }
+  EXPECT_EQ(by.size(), cases::all_actions().size());
+  EXPECT_EQ(by["return"].at("note").as_string(), "required");
+  EXPECT_EQ(by["verify"].at("note").as_string(), "if_failed");
+  EXPECT_EQ(by["decide_extension"].at("note").as_string(), "if_refused");
+  EXPECT_EQ(by["dispatch"].at("note").as_string(), "if_other_unit");
+  EXPECT_EQ(by["acknowledge"].at("note").as_string(), "optional");
+  EXPECT_EQ(by["rectify"].at("photo_stage").as_string(), "after");
+  EXPECT_EQ(by["fix_on_site"].at("photo_stage").as_string(), "on_site");
+  EXPECT_TRUE(by["file"].at("photo_stage").is_null());
+  EXPECT_EQ(by["park"].at("required").as_array().at(0).as_string(), "review_date");
+  // And the server keeps to it: a return without a reason is refused.
+  const auto id = dispatched_case();
+  EXPECT_EQ(error_code(act(*unit, id, R"({"action":"return"})")), "case.note_required");
 }
 
 TEST_F(ApiCases, AReturnedDispatchGoesBackToTheOfficeWithItsReason) {

@@ -95,6 +95,34 @@ Status may_perform(const Who& who, const Facts& facts, Action action);
 std::vector<Action> allowed_actions(const Facts& facts);
 std::vector<Action> allowed_actions(const Facts& facts, const Who& who);
 
+// What each action needs besides its state and the actor's right to take it: one table
+// (case.cpp, kActionNeeds) that the use case enforces and the web dialog is built from
+// (GET /api/v1/case-actions), so the rule is written once.
+enum class NoteRule {
+  kOptional,
+  kRequired,     // a reason, always (void, return, request an extension, park)
+  kIfFailed,     // verify: when the verdict is "failed" (what to redo)
+  kIfRefused,    // decide_extension: when the request is refused
+  kIfOtherUnit,  // dispatch: when sent to another unit than the one proposed
+};
+std::string_view to_string(NoteRule r);
+
+struct ActionNeeds {
+  NoteRule note = NoteRule::kOptional;
+  std::string_view photo_stage;            // evidence uploaded first ("after", "on_site"), or ""
+  std::vector<std::string_view> required;  // body fields it must carry
+  std::vector<std::string_view> optional;  // body fields it may carry
+};
+const ActionNeeds& needs(Action a);
+
+// The facts of one request the note rule depends on.
+struct NoteContext {
+  bool passed = true;       // verify's verdict
+  bool refused = false;     // decide_extension's decision
+  bool other_unit = false;  // dispatch to a unit other than the proposed one
+};
+bool note_required(Action a, const NoteContext& ctx);
+
 // What a reporter (a citizen following his own case) is shown of its history: the steps that
 // change what he may expect (filed, dispatched, acknowledged, rectified, verified, closed, voided,
 // merged, parked), never who took them, their notes, returns, extensions or escalations.
