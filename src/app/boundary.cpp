@@ -39,9 +39,13 @@ Expected<std::string> normalize_boundary(const json::value& v) {
     ring_out.push_back(json::array{*lng, *lat});
   }
   if (auto s = org::check_polygon(poly); !s) return s.error();
+  // Not json::array{ring_out}: a braced list of one array is a copy of it under clang (CWG 1467)
+  // and a list holding it under gcc; the ring must be nested either way.
+  json::array rings;
+  rings.push_back(std::move(ring_out));
   json::object out;
   out["type"] = "Polygon";
-  out["coordinates"] = json::array{ring_out};
+  out["coordinates"] = std::move(rings);
   return json::serialize(out);
 }
 
@@ -51,8 +55,16 @@ std::optional<org::Polygon> stored_boundary_polygon(std::string_view geojson) {
   if (ec || !g.is_object()) return std::nullopt;
   const auto* coords = g.as_object().if_contains("coordinates");
   if (coords == nullptr || !coords->is_array() || coords->as_array().empty()) return std::nullopt;
+  // Anything but a ring of [lng, lat] numbers (a hand-edited row, another geometry) is not read:
+  // the unit is left out of the area index rather than failing the whole index.
+  const auto& ring = coords->as_array()[0];
+  if (!ring.is_array()) return std::nullopt;
   org::Polygon polygon;
-  for (const auto& pt : coords->as_array()[0].as_array()) {
+  for (const auto& pt : ring.as_array()) {
+    if (!pt.is_array() || pt.as_array().size() != 2 || !pt.as_array()[0].is_number() ||
+        !pt.as_array()[1].is_number()) {
+      return std::nullopt;
+    }
     polygon.ring.push_back(
         {pt.as_array()[0].to_number<double>(), pt.as_array()[1].to_number<double>()});
   }
