@@ -317,7 +317,8 @@ void generic(api::Body& body, const json::object& o) {
         break;
       }
       case Read::kRaw:
-        check(body.raw(key) != nullptr && *body.raw(key) == v);
+        // Compared as text: Boost.JSON 1.81 reads 0e400 as NaN, which equals nothing.
+        check(body.raw(key) != nullptr && json::serialize(*body.raw(key)) == json::serialize(v));
         break;
     }
   }

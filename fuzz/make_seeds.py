@@ -5,7 +5,8 @@ Run from anywhere: python3 fuzz/make_seeds.py
 Seeds are small, real-looking inputs: the field names the handlers read, Chinese text, the CSV
 the people export writes, GeoJSON of the Pingcheng district, EXIF blocks cut from the photo
 fixtures and a few built here. The first byte of a json_body seed picks the handler
-(fuzz/json_body_fuzz.cpp).
+(fuzz/json_body_fuzz.cpp). Files named found_* are inputs that found something (the regression
+tests in tests/fuzz_regression_test.cpp name them); they are kept as they are, not written here.
 """
 import json
 import os

@@ -11,6 +11,8 @@ want=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev libssl-dev ca-certificates
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev libvips-dev libqrencode-dev
+  # fuzz targets (fuzz/, the fuzz preset): clang 14 and its runtime libraries, libFuzzer among them
+  clang libclang-rt-14-dev
   # tests and benchmarks
   libgtest-dev libbenchmark-dev postgresql-15 sqlite3 chromium wrk poppler-utils unzip
   # web build (the machine's nodejs may ship its own npm; Debian's npm is added only when missing)

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <string>
 
 #include "app/boundary.hpp"
@@ -53,6 +54,47 @@ TEST(FuzzRegression, StoredBoundaryNotARingIsSkipped) {
     EXPECT_FALSE(app::stored_boundary_polygon(text).has_value()) << text;
   }
   EXPECT_TRUE(app::stored_boundary_polygon(R"({"coordinates":[[[1,2],[3,4]]]})").has_value());
+}
+
+// json_body_fuzz: Boost.JSON 1.81 (pinned by CMake) reads a zero with a huge exponent as NaN and a
+// huge number as infinity, where a model of Body compared values. Not a crash: every double read
+// from a request is checked to be finite. A boundary with one is refused. Inputs:
+// fuzz/corpus/json_body/found_zero_exponent_nan, fuzz/corpus/geojson/found_zero_exponent_nan.
+TEST(FuzzRegression, ZeroExponentNaNCoordinateIsRefused) {
+  EXPECT_TRUE(std::isnan(json::parse("0e400").as_double()));
+  EXPECT_TRUE(std::isinf(json::parse("1e400").as_double()));
+  for (const char* x : {"0e400", "-0.0e999", "1e400"}) {
+    const auto v = json::parse(std::string(R"({"type":"Polygon","coordinates":[[[)") + x +
+                               R"(,40],[113,40],[113,41],[)" + x + R"(,40]]]})");
+    auto nb = app::normalize_boundary(v);
+    ASSERT_FALSE(nb.ok()) << x;
+    EXPECT_EQ(nb.error().code, "org.invalid_boundary");
+    ASSERT_FALSE(nb.error().details.empty());
+    EXPECT_EQ(nb.error().details[0].second, "range") << x;
+  }
+}
+
+// geojson_fuzz: Boost.JSON 1.81 does not read every 16- or 17-digit number back as the double it
+// wrote (113.00000000013605 is written 1.1300000000013605E2 and read as ...604), so a boundary at
+// full precision changed by an ulp on each store, export and import: normalising was not
+// idempotent and re-importing an export counted as a change. Coordinates are now kept to 1e-7
+// degree. Inputs: fuzz/corpus/geojson/found_17_digit_drift_a and _b.
+TEST(FuzzRegression, BoundaryCoordinatesDoNotDriftThroughText) {
+  const auto in = json::parse(
+      R"({"type":"Polygon","coordinates":[[[113.2601,40.0652],[162.3348,40.0631],)"
+      R"([113.3412,40.1108],[113.0000000001360697554,40.123],[113.2035,45.1230000200004003],)"
+      R"([113.2577,10.1014],[113.2601,40.0652]]]})");
+  auto first = app::normalize_boundary(in);
+  ASSERT_TRUE(first.ok());
+  auto second = app::normalize_boundary(json::parse(*first));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, *first);
+  auto ring = app::stored_boundary_polygon(*first);
+  ASSERT_TRUE(ring.has_value());
+  ASSERT_EQ(ring->ring.size(), 7U);
+  EXPECT_EQ(ring->ring[3].lng, 113.0);
+  EXPECT_EQ(ring->ring[4].lat, 45.123);
+  EXPECT_EQ(ring->ring[1].lng, 162.3348);  // seven decimals or fewer are kept as they are
 }
 
 }  // namespace

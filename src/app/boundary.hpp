@@ -14,7 +14,8 @@
 namespace civicloop::app {
 
 // Parses and checks a GeoJSON Polygon (one closed ring, WGS84, org::check_polygon); returns its
-// normalised text: {"type":"Polygon","coordinates":[[[lng,lat],...]]}.
+// normalised text: {"type":"Polygon","coordinates":[[[lng,lat],...]]}, each coordinate rounded to
+// 1e-7 degree (about 1 cm) so that the text reads back as the same numbers.
 Expected<std::string> normalize_boundary(const boost::json::value& v);
 
 // The ring of a stored boundary (the text normalize_boundary made); nullopt when the text is not
