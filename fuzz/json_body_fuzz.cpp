@@ -36,10 +36,19 @@ void check(bool ok) {
 
 bool is_trimmed(const std::string& s) { return text::trim(s) == s; }
 
+// The integer a member holds as sent, when it holds one.
+std::optional<long double> sent_int(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr) return std::nullopt;
+  if (v->is_int64()) return static_cast<long double>(v->as_int64());
+  if (v->is_uint64()) return static_cast<long double>(v->as_uint64());
+  return std::nullopt;
+}
+
 // What finish() may answer.
 bool body_code(const Error& e) {
   return e.code == "request.invalid_type" || e.code == "field.required" ||
-         e.code == "request.unknown_field";
+         e.code == "request.unknown_field" || e.code == "field.out_of_range";
 }
 
 // read_boundary() in org_api.cpp.
@@ -85,8 +94,7 @@ void unit_create(api::Body& body, const json::object& o) {
   auto code = body.str("code");
   auto name_en = body.str("name_en");
   auto duties = body.str("duties").value_or("");
-  auto sort_order_sent = body.int64("sort_order");
-  int sort_order = static_cast<int>(sort_order_sent.value_or(0));
+  int sort_order = body.int32("sort_order").value_or(0);
   bool bad_boundary = false;
   auto boundary = read_boundary(body, bad_boundary);
   if (bad_boundary) return;
@@ -106,8 +114,8 @@ void unit_create(api::Body& body, const json::object& o) {
   if (!org::check_unit_fields(u)) return;
   check(!name.empty() && is_trimmed(name));
   check(!u.code || (!u.code->empty() && u.code->size() <= 40));
-  // The order stored is the order sent.
-  check(!sort_order_sent || *sort_order_sent == u.sort_order);
+  // The order stored is the order sent (once it was cut to 32 bits: 4294967297 became 1).
+  check(sent_int(o, "sort_order").value_or(0) == u.sort_order);
   // Where it may go: under a parent of each kind, or as the root.
   org::Unit parent;
   parent.id = parent_id.value_or(1);
@@ -116,13 +124,13 @@ void unit_create(api::Body& body, const json::object& o) {
 }
 
 // PATCH /api/v1/org/units/{id}.
-void unit_patch(api::Body& body) {
+void unit_patch(api::Body& body, const json::object& o) {
   std::optional<std::string> name;
   if (auto n = body.str("name")) name = text::trim(*n);
   auto name_en = body.nullable_str("name_en");
   auto code = body.nullable_str("code");
   auto duties = body.str("duties");
-  auto sort_order = body.int64("sort_order");
+  auto sort_order = body.int32("sort_order");
   bool bad_boundary = false;
   auto boundary = read_boundary(body, bad_boundary);
   if (bad_boundary) return;
@@ -135,10 +143,10 @@ void unit_patch(api::Body& body) {
   if (name_en) u.name_en = *name_en;
   if (code) u.code = *code;
   if (duties) u.duties = *duties;
-  if (sort_order) u.sort_order = static_cast<int>(*sort_order);
+  if (sort_order) u.sort_order = *sort_order;
   if (boundary) u.boundary_geojson = *boundary;
   if (!org::check_unit_fields(u)) return;
-  check(!sort_order || *sort_order == u.sort_order);
+  if (auto sent = sent_int(o, "sort_order")) check(*sent == u.sort_order);
 }
 
 // POST /api/v1/org/people and PATCH /api/v1/org/people/{id}.
@@ -224,13 +232,15 @@ enum class Read {
   kReqInt64,
   kNullableInt64,
   kBool,
-  kRaw
+  kRaw,
+  kInt32,
+  kReqInt32,
 };
 
 Read pick(std::string_view key) {
   unsigned h = static_cast<unsigned>(key.size());
   for (char c : key) h = h * 31 + static_cast<unsigned char>(c);
-  return static_cast<Read>(h % 9);
+  return static_cast<Read>(h % 11);
 }
 
 std::optional<std::int64_t> as_int64(const json::value& v) {
@@ -310,6 +320,22 @@ void generic(api::Body& body, const json::object& o) {
         if (!v.is_null() && !want) expect_fail("request.invalid_type", key);
         break;
       }
+      case Read::kInt32:
+      case Read::kReqInt32: {
+        const bool req = pick(key) == Read::kReqInt32;
+        auto want = as_int64(v);
+        const bool fits = want && *want >= INT32_MIN && *want <= INT32_MAX;
+        if (req) {
+          check(body.req_int32(key) == (fits ? *want : 0));
+          if (v.is_null()) expect_fail("field.required", key);
+        } else {
+          auto r = body.int32(key);
+          check(fits ? (r && *r == *want) : !r);
+        }
+        if (!v.is_null() && !want) expect_fail("request.invalid_type", key);
+        if (want && !fits) expect_fail("field.out_of_range", key);
+        break;
+      }
       case Read::kBool: {
         auto r = body.boolean(key);
         check(v.is_bool() ? (r && *r == v.as_bool()) : !r);
@@ -378,7 +404,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       unit_create(*body, o);
       break;
     case 'U':
-      unit_patch(*body);
+      unit_patch(*body, o);
       break;
     case 'p':
       person(*body, false);

@@ -5,7 +5,9 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <string>
+#include <utility>
 
+#include "api/body.hpp"
 #include "app/boundary.hpp"
 
 namespace civicloop {
@@ -95,6 +97,33 @@ TEST(FuzzRegression, BoundaryCoordinatesDoNotDriftThroughText) {
   EXPECT_EQ(ring->ring[3].lng, 113.0);
   EXPECT_EQ(ring->ring[4].lat, 45.123);
   EXPECT_EQ(ring->ring[1].lng, 162.3348);  // seven decimals or fewer are kept as they are
+}
+
+// json_body_fuzz (its check that the order stored is the order sent): the handlers cut integers
+// to 32 bits with static_cast<int>, so "sort_order":4294967297 was stored as 1, and a case
+// transition with "version":4294967297 passed the optimistic check of version 1. Body::int32 and
+// req_int32 refuse what does not fit. Input: fuzz/corpus/json_body/found_sort_order_wraps.
+TEST(FuzzRegression, IntegerBeyond32BitsIsOutOfRangeNotWrapped) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"sort_order":4294967297})", "field.out_of_range"},
+      {R"({"sort_order":-2147483649})", "field.out_of_range"},
+      {R"({"sort_order":18446744073709551615})", "request.invalid_type"},  // beyond int64 too
+  };
+  for (const auto& [text, code] : cases) {
+    api::Body b(json::parse(text).as_object());
+    EXPECT_FALSE(b.int32("sort_order").has_value()) << text;
+    auto s = b.finish();
+    ASSERT_FALSE(s.ok()) << text;
+    EXPECT_EQ(s.error().code, code) << text;
+    EXPECT_EQ(s.error().field, "sort_order");
+  }
+  api::Body ok(json::parse(R"({"version":2147483647,"sort_order":-2147483648})").as_object());
+  EXPECT_EQ(ok.req_int32("version"), 2147483647);
+  EXPECT_EQ(ok.int32("sort_order"), -2147483648);
+  EXPECT_TRUE(ok.finish().ok());
+  api::Body missing(json::object{});
+  EXPECT_EQ(missing.req_int32("version"), 0);
+  EXPECT_EQ(missing.finish().error().code, "field.required");
 }
 
 }  // namespace

@@ -85,6 +85,28 @@ std::optional<std::optional<std::int64_t>> Body::nullable_int64(std::string_view
   return std::optional<std::int64_t>(*i);
 }
 
+std::optional<int> Body::int32(std::string_view key) {
+  auto v = int64(key);
+  if (!v) return std::nullopt;
+  if (*v < INT32_MIN || *v > INT32_MAX) {
+    fail(make_error("field.out_of_range", std::string(key))
+             .with("min", std::to_string(INT32_MIN))
+             .with("max", std::to_string(INT32_MAX)));
+    return std::nullopt;
+  }
+  return static_cast<int>(*v);
+}
+
+int Body::req_int32(std::string_view key) {
+  const auto* v = o_.if_contains(key);
+  if (v == nullptr || v->is_null()) {
+    read_.emplace(key);
+    fail(make_error("field.required", std::string(key)));
+    return 0;
+  }
+  return int32(key).value_or(0);
+}
+
 std::optional<bool> Body::boolean(std::string_view key) {
   const auto* v = get(key);
   if (v == nullptr || v->is_null()) return std::nullopt;

@@ -31,6 +31,10 @@ class Body {
   std::optional<std::int64_t> int64(std::string_view key);
   std::int64_t req_int64(std::string_view key);
   std::optional<std::optional<std::int64_t>> nullable_int64(std::string_view key);
+  // An integer kept as an int (orders, versions, amounts): "field.out_of_range" when it does not
+  // fit, never a value cut to 32 bits.
+  std::optional<int> int32(std::string_view key);
+  int req_int32(std::string_view key);
   std::optional<bool> boolean(std::string_view key);
   const json::value* raw(std::string_view key);  // marks as read; nullptr when absent
   Status finish();
