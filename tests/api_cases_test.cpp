@@ -796,5 +796,19 @@ TEST(ApiCasesOnPostgres, TheLoopSearchAndSweepRunOnPostgres) {
   EXPECT_TRUE(parse(admin->request("GET", "/api/v1/ledger/verify")).at("ok").as_bool());
 }
 
+// json_body_fuzz: Boost.JSON 1.81 reads 0e400 as NaN (and 1e400 as infinity); a report with such a
+// coordinate is refused, not stored (tests/fuzz_regression_test.cpp has the boundary side).
+// Input: fuzz/corpus/json_body/found_zero_exponent_nan.
+TEST_F(ApiCases, FuzzRegressionZeroExponentCoordinateIsRefused) {
+  auto grid = server().login("grid");
+  for (const char* lat : {"0e400", "-0.0e999", "1e400"}) {
+    auto r = grid->request("POST", "/api/v1/cases",
+                           std::string(R"({"category":"0204","address":"永泰路12号","lat":)") +
+                               lat + R"(,"lng":113.3})");
+    EXPECT_EQ(r.status, 400) << lat << ": " << r.body;
+    EXPECT_EQ(error_code(r), "case.bad_location") << lat;
+  }
+}
+
 }  // namespace
 }  // namespace civicloop::test

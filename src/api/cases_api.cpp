@@ -494,12 +494,12 @@ void add_case_routes(Api& api) {
           in.notice_kind = body->str("notice_kind");
           in.requirement = body->str("requirement");
           in.passed = body->boolean("passed");
-          if (auto a = body->int64("extension_amount")) in.extension_amount = static_cast<int>(*a);
+          in.extension_amount = body->int32("extension_amount");
           in.extension_unit = body->str("extension_unit");
           in.decision = body->str("decision");
           in.review_date = body->str("review_date");
           in.duplicate_of = body->int64("duplicate_of");
-          if (auto v = body->int64("version")) in.version = static_cast<int>(*v);
+          in.version = body->int32("version");
           if (auto s = body->finish(); !s) return fail(s.error(), req);
           auto v = ca->cases.transition(who.actor, *id, in);
           if (!v) return fail(v.error(), req);
