@@ -447,6 +447,40 @@ TEST_F(ApiCases, TheActionTableTellsTheDialogWhatEachActionNeeds) {
   EXPECT_EQ(error_code(act(*unit, id, R"({"action":"return"})")), "case.note_required");
 }
 
+TEST_F(ApiCases, AClosedNoticeCountsNoTimeLeft) {
+  auto grid = server().login("grid");
+  auto office = server().login("office");
+  auto unit = server().login("unit");
+  auto supervisor = server().login("supervisor");
+  const auto [lat, lng] = grid_centre();
+  const auto id = report(*grid, "0102", lat, lng, "绿化带内垃圾");
+  ASSERT_EQ(state_of(act(*office, id, R"({"action":"file"})")), "filed");
+  auto dispatched = act(*office, id, R"({"action":"dispatch"})");
+  ASSERT_EQ(state_of(dispatched), "dispatched");
+  const auto notice_id = parse(dispatched).at("notice").at("id").as_int64();
+  const auto path = "/api/v1/notices/" + std::to_string(notice_id);
+  auto open = parse(office->request("GET", path));
+  EXPECT_TRUE(open.at("open").as_bool());
+  EXPECT_TRUE(open.at("remaining_ms").is_int64());
+  EXPECT_EQ(state_of(act(*unit, id, R"({"action":"acknowledge"})")), "acknowledged");
+  ASSERT_EQ(photo(*unit, id, "after").status, 201);
+  EXPECT_EQ(state_of(act(*unit, id, R"({"action":"rectify"})")), "rectified");
+  EXPECT_EQ(state_of(act(*supervisor, id, R"({"action":"verify","passed":true})")), "verified");
+  EXPECT_EQ(state_of(act(*office, id, R"({"action":"close"})")), "closed");
+  auto closed = parse(office->request("GET", path));
+  EXPECT_FALSE(closed.at("open").as_bool());
+  EXPECT_TRUE(closed.at("remaining_ms").is_null());
+  // The full list (open=false) shows it without a countdown too.
+  auto all = parse(office->request("GET", "/api/v1/notices?open=false&limit=200"));
+  bool seen = false;
+  for (const auto& n : all.at("items").as_array()) {
+    if (n.at("id").as_int64() != notice_id) continue;
+    seen = true;
+    EXPECT_TRUE(n.at("remaining_ms").is_null());
+  }
+  EXPECT_TRUE(seen);
+}
+
 TEST_F(ApiCases, AReturnedDispatchGoesBackToTheOfficeWithItsReason) {
   const auto id = dispatched_case("1101");  // a component: the unit says it is not theirs
   auto unit = server().login("unit");

@@ -168,7 +168,10 @@ json::object notice_json(const app::TenantCaseConfig& cfg, const storage::Notice
   o["unit"] = ref(cfg, n.unit_id);
   o["requirement"] = n.requirement;
   o["deadline_at"] = opt_time(n.deadline_at);
-  o["remaining_ms"] = n.deadline_at ? json::value(*n.deadline_at - now) : json::value(nullptr);
+  o["open"] = n.open;
+  // A notice whose cases are all finished has no time left to count.
+  o["remaining_ms"] =
+      n.deadline_at && n.open ? json::value(*n.deadline_at - now) : json::value(nullptr);
   o["issued_at"] = format_iso_utc(n.issued_at);
   o["case_ids"] = json::value_from(n.case_ids);
   o["pdf_url"] = "/api/v1/notices/" + std::to_string(n.id) + ".pdf";
@@ -610,9 +613,10 @@ void add_case_routes(Api& api) {
               rows.push_back({n.number, n.kind == "reminder" ? "提醒卡" : "整改通知单",
                               unit_name(**cfg, n.unit_id), std::to_string(n.case_ids.size()),
                               local_time(**cfg, n.issued_at), local_time(**cfg, n.deadline_at),
-                              n.deadline_at ? (left >= 0 ? "剩余" + std::to_string(left) + "小时"
-                                                         : "超期" + std::to_string(-left) + "小时")
-                                            : ""});
+                              n.deadline_at && n.open
+                                  ? (left >= 0 ? "剩余" + std::to_string(left) + "小时"
+                                               : "超期" + std::to_string(-left) + "小时")
+                                  : ""});
             }
             if (!page->next_cursor || rows.size() >= kMaxRows) break;
             before = std::stoll(*page->next_cursor);
