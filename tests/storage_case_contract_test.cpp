@@ -489,6 +489,21 @@ TEST_P(CaseRepoContract, ListFiltersByCategoryClassPrefixOrExactCode) {
   EXPECT_TRUE(list({.category = "02"}).empty());
 }
 
+// Regression: the class prefix went into LIKE unescaped, so "_" or "%" (any text up to ten
+// characters reaches the filter from ?category=) matched every case instead of none.
+TEST_P(CaseRepoContract, ACategoryFilterTakesPercentAndUnderscoreLiterally) {
+  for (const auto& [id, code] : {std::pair{1, "0102"}, std::pair{2, "1101"}, std::pair{3, "0_"}}) {
+    auto r = a_case(id, t_);
+    r.category_code = code;
+    put(r);
+  }
+  EXPECT_TRUE(list({.category = "%"}).empty());
+  EXPECT_TRUE(list({.category = "_"}).empty());
+  EXPECT_TRUE(list({.category = "1%"}).empty());
+  EXPECT_EQ(list({.category = "0_"}), (Ids{3}));
+  EXPECT_EQ(list({.category = "0"}), (Ids{3, 1}));
+}
+
 TEST_P(CaseRepoContract, ListFiltersBySource) {
   auto hotline = a_case(1, t_);
   hotline.source = Source::kHotline;
