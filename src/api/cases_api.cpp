@@ -401,7 +401,7 @@ void add_case_routes(Api& api) {
                                        {"问题编号", "状态", "问题类别", "标题", "位置", "街道",
                                         "社区/村", "责任单位", "来源", "上报时间", "截止时间",
                                         "超期", "返工次数", "销号时间"},
-                                       rows),
+                                       rows, {12}),  // 返工次数 is a number
                       "cases.xlsx");
         }));
 
@@ -621,11 +621,11 @@ void add_case_routes(Api& api) {
             if (!page->next_cursor || rows.size() >= kMaxRows) break;
             before = std::stoll(*page->next_cursor);
           }
-          return xlsx(
-              reports::to_xlsx(
-                  "整改清单",
-                  {"编号", "类别", "责任单位", "问题数", "下发时间", "整改时限", "剩余时间"}, rows),
-              "notices.xlsx");
+          return xlsx(reports::to_xlsx("整改清单",
+                                       {"编号", "类别", "责任单位", "问题数", "下发时间",
+                                        "整改时限", "剩余时间"},
+                                       rows, {3}),  // 问题数 is a number
+                      "notices.xlsx");
         }));
 
   r.add("GET", "/api/v1/notices/{id}.pdf",

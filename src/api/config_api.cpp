@@ -419,7 +419,8 @@ void add_config_routes(Api& api) {
           http::Response resp;
           resp.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
           resp.body = reports::to_xlsx(
-              "责任清单", {"责任单位", "负责问题类别", "负责区域", "在办问题", "超期问题"}, rows);
+              "责任清单", {"责任单位", "负责问题类别", "负责区域", "在办问题", "超期问题"}, rows,
+              {3, 4});  // the counts are numbers
           resp.add_header("Content-Disposition", "attachment; filename=\"responsibility.xlsx\"");
           return resp;
         }));

@@ -287,8 +287,8 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
   eq("reporter_user_id", q.reporter_user_id);
   if (q.category) {
     if (q.category->size() <= 2) {
-      where += " AND category_code LIKE ?";
-      wp.emplace_back(*q.category + "%");
+      where += " AND category_code LIKE ? ESCAPE '\\'";  // a class: its code is a prefix
+      wp.emplace_back(sql::prefix_pattern(*q.category));
     } else {
       where += " AND category_code = ?";
       wp.emplace_back(*q.category);
