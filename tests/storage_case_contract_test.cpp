@@ -216,7 +216,8 @@ cases::Record every_field(const Tree& t) {
   r.rework_count = 2;
   r.escalation_level = 1;
   r.extension_pending = true;
-  r.extension_request = R"({"amount":3,"unit":"working_days","reason":"需协调环卫车辆"})";
+  r.extension_request = cases::ExtensionRequest{3, calendar::LimitUnit::kWorkingDays,
+                                                "需协调环卫车辆", kNow - 7200000};
   r.parked_from = State::kDispatched;
   r.park_review_date = "2027-01-15";
   r.notice_id = 11;
