@@ -1,8 +1,9 @@
 # civicloop — the two commands of the README are `make run` and `make test`; the rest help.
 #   make run    install what is missing, build, load the Pingcheng preset (demo) into SQLite, serve
-#   make test   install what is missing, build under ASan+UBSan, run every test (PostgreSQL, browser)
+#   make test   install what is missing, build under ASan+UBSan and the fuzz targets, run every test
+#               (PostgreSQL, browser, a short run of each fuzz target)
 #   make build  release build of the server and the web app
-#   make bench  benchmarks (docs/PERFORMANCE.md)
+#   make bench  benchmarks (docs/PERFORMANCE.md); bash bench/fuzz.sh runs the fuzz targets for long
 #   make fmt    format the C++ sources with .clang-format
 #   make tidy   clang-tidy over the sources
 SHELL := /bin/bash
@@ -39,6 +40,8 @@ run: build
 test: deps web/dist/index.html
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz
 	CIVICLOOP_REQUIRE_PG=1 bash scripts/with-pg.sh ctest --preset asan
 
 bench: build

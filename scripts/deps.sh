@@ -13,6 +13,8 @@ want=(
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev libvips-dev libqrencode-dev
   # the web app's assets are sent precompressed (scripts/compress-web.sh)
   brotli
+  # fuzz targets (fuzz/, the fuzz preset): clang 14 and its runtime libraries, libFuzzer among them
+  clang libclang-rt-14-dev
   # tests and benchmarks
   libgtest-dev libbenchmark-dev postgresql-15 sqlite3 chromium wrk poppler-utils unzip
   # web build (the machine's nodejs may ship its own npm; Debian's npm is added only when missing)

@@ -3,13 +3,15 @@
 //   civicloop serve   [--config FILE] [--db URL] [--listen HOST:PORT] [--web-root DIR]
 //                     [--threads N] [--media-dir DIR] [--secure-cookies] [--trusted-proxies LIST]
 //                     [--client-ip-header NAME] [--ops-allow LIST] [--webhook-allow LIST]
+//                     [--anchor-file FILE --anchor-key-file FILE] [--anchor-interval-seconds N]
 //   civicloop init    --preset NAME [--demo] [--db URL] [--presets-dir DIR]
 //   civicloop migrate [--db URL]
 //   civicloop user add --username U (--password P | --password-stdin) --role R [--unit ID|CODE]
 //                      [--display-name NAME] [--tenant CODE] [--db URL]
 //   civicloop user passwd  --username U (--password P | --password-stdin) [--tenant CODE]
 //   civicloop user disable --username U [--tenant CODE]
-//   civicloop ledger verify [--db URL]
+//   civicloop ledger verify [--db URL] [--anchors FILE --public-key HEX|FILE ...]
+//   civicloop ledger keygen --key FILE
 //   civicloop ledger replay --check [--db URL]
 #include <sodium.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -30,6 +32,8 @@
 #include <vector>
 
 #include "api/api.hpp"
+#include "app/anchor_file.hpp"
+#include "app/anchor_service.hpp"
 #include "app/context.hpp"
 #include "app/ledger_replay.hpp"
 #include "app/ledger_service.hpp"
@@ -56,26 +60,32 @@ Usage:
   civicloop serve   [--config FILE] [--db URL] [--listen HOST:PORT] [--web-root DIR]
                     [--threads N] [--media-dir DIR] [--secure-cookies] [--trusted-proxies LIST]
                     [--client-ip-header NAME] [--ops-allow LIST] [--webhook-allow LIST]
+                    [--anchor-file FILE --anchor-key-file FILE] [--anchor-interval-seconds N]
   civicloop init    --preset NAME [--demo] [--db URL] [--presets-dir DIR]
   civicloop migrate [--db URL]
   civicloop user add     --username U (--password P | --password-stdin) --role ROLE
                          [--unit ID|CODE] [--display-name NAME] [--tenant CODE] [--db URL]
   civicloop user passwd  --username U (--password P | --password-stdin) [--tenant CODE] [--db URL]
   civicloop user disable --username U [--tenant CODE] [--db URL]
-  civicloop ledger verify [--db URL]
+  civicloop ledger verify [--db URL] [--anchors FILE --public-key HEX|FILE ...]
+  civicloop ledger keygen --key FILE
   civicloop ledger replay --check [--db URL]
   civicloop version
 
 --db takes sqlite:PATH (default sqlite:var/civicloop.db) or a postgresql:// URL.
 serve reads FILE (key = value lines), then CIVICLOOP_<KEY> variables, then options; LIST is
 comma-separated addresses, CIDR blocks or host names. See docs/operations.md.
+ledger verify checks each tenant's hash chain and, with --anchors, the signed checkpoints of its
+head (--public-key repeated for old keys after a rotation); exit 0 intact, 3 broken.
+ledger keygen writes a new anchor signing key (0600) and FILE.pub; see docs/security.md.
 Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_worker citizen
 )";
 
   struct Args {
-    std::vector<std::string> words;              // positional
-    std::map<std::string, std::string> options;  // --name value
-    std::map<std::string, bool> flags;           // --name
+    std::vector<std::string> words;                       // positional
+    std::map<std::string, std::string> options;           // --name value
+    std::map<std::string, bool> flags;                    // --name
+    std::map<std::string, std::vector<std::string>> all;  // every value of a repeated --name
 
     std::string get(const std::string& name, std::string fallback = "") const {
       auto it = options.find(name);
@@ -111,6 +121,12 @@ Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_
         {"client-ip-header", true},
         {"ops-allow", true},
         {"webhook-allow", true},
+        {"anchor-file", true},
+        {"anchor-key-file", true},
+        {"anchor-interval-seconds", true},
+        {"key", true},
+        {"anchors", true},
+        {"public-key", true},
         {"check", false},
     };
     return m;
@@ -141,6 +157,7 @@ Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_
             value = argv[++i];
           }
           a.options[name] = *value;
+          a.all[name].push_back(*value);
         } else {
           a.flags[name] = true;
         }
@@ -221,6 +238,12 @@ Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_
     return 1;
   }
 
+  // An error as its message in both languages, after `where` (a file, an option).
+  void print_message(const Error& e, const std::string& where) {
+    std::cerr << where << ": " << http::message_of(e, http::Lang::kZh) << " / "
+              << http::message_of(e, http::Lang::kEn) << "\n";
+  }
+
   // The serve configuration: defaults < --config FILE < CIVICLOOP_* < command-line options.
   std::optional<app::ServeConfig> serve_config(const Args& a) {
     app::ServeConfig c;
@@ -273,6 +296,22 @@ Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_
   int cmd_serve(const Args& a) {
     const auto cfg = serve_config(a);
     if (!cfg) return 2;
+    // The anchor key first: a key others may read stops the server before it touches anything.
+    std::optional<ledger::SigningKey> anchor_key;
+    if (!cfg->anchor_file.empty()) {
+      if (cfg->anchor_key_file.empty()) {
+        print_message(make_error("anchor.key_required"), "anchor_file");
+        return 2;
+      }
+      auto key = app::load_signing_key(cfg->anchor_key_file);
+      if (!key) {
+        print_message(key.error(), "anchor_key_file");
+        return 2;
+      }
+      anchor_key.emplace(std::move(*key));
+    } else if (!cfg->anchor_key_file.empty()) {
+      spdlog::warn("anchor_key_file is set but anchor_file is not: ledger anchoring is off");
+    }
     auto db = storage::Database::open(cfg->db, 8);
     {
       auto lease = db->acquire();
@@ -280,6 +319,19 @@ Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_
     }
     SystemClock clock;
     app::Context ctx{*db, clock, settings_from_env()};
+    jobs::SchedulerOptions jobs_options;
+    if (anchor_key) {
+      jobs_options.anchorer = std::make_shared<app::Anchorer>(
+          ctx, cfg->anchor_file, *anchor_key, cfg->anchor_interval_seconds * 1000LL);
+      anchor_key.reset();
+      if (auto s = jobs_options.anchorer->load(); !s) {
+        print_message(s.error(), "anchor_file");
+        return 2;
+      }
+      spdlog::info("ledger anchors: {}, key id {}, every {} s and after close-outs",
+                   cfg->anchor_file, jobs_options.anchorer->key().key_id(),
+                   cfg->anchor_interval_seconds);
+    }
     ctx.settings.media_dir = cfg->media_dir;
     ctx.settings.webhook_allow = cfg->webhook_allow;
     api::ApiOptions options;
@@ -307,7 +359,7 @@ Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_
           spdlog::info("{}", http::access_log_line(req, status, micros));
         });
     server.start();
-    jobs::Scheduler scheduler(ctx, {});
+    jobs::Scheduler scheduler(ctx, jobs_options);
     scheduler.start();
     // Tests and scripts read this line to learn the port.
     std::cout << "civicloop listening on http://" << so.host << ":" << server.port() << "/ ("
@@ -421,6 +473,73 @@ Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_
     return 2;
   }
 
+  int cmd_keygen(const Args& a) {
+    if (!a.has("key") || a.get("key").empty()) {
+      std::cerr << "ledger keygen needs --key FILE\n";
+      return 2;
+    }
+    const auto path = a.get("key");
+    auto key = app::create_signing_key(path);
+    if (!key) {
+      print_message(key.error(), "ledger keygen");
+      return 1;
+    }
+    std::cout << "wrote the secret key to " << path << " (mode 0600) and the public key to " << path
+              << ".pub\n"
+              << "public key: " << key->public_key().hex() << "\n"
+              << "key id: " << key->key_id() << "\n"
+              << "Give the public key to whoever verifies the ledger; keep the secret key off the "
+                 "database host's backups (docs/security.md).\n";
+    return 0;
+  }
+
+  // One tenant's anchors, as lines of the report.
+  void print_anchors(const app::TenantAudit& t, const std::string& file) {
+    const auto& r = t.anchors;
+    const auto& who = t.tenant_code;
+    if (t.anchors_given == 0) {
+      std::cout << who << ": no anchors for this tenant in " << file
+                << " (only the chain was checked)\n";
+      return;
+    }
+    constexpr std::size_t kShown = 10;
+    for (std::size_t i = 0; i < r.invalid.size() && i < kShown; ++i) {
+      const auto& bad = r.invalid[i];
+      std::cout << who << ": anchor of event " << bad.anchor.seq << " (key id " << bad.anchor.key_id
+                << ") INVALID: " << ledger::to_string(bad.why)
+                << (bad.why == ledger::AnchorValidity::kUnknownKey
+                        ? " (give its public key with --public-key)"
+                        : "")
+                << "\n";
+    }
+    if (r.invalid.size() > kShown) {
+      std::cout << who << ": ... and " << r.invalid.size() - kShown << " more invalid anchors\n";
+    }
+    if (r.mismatch_seq) {
+      std::cout << who << ": anchors BROKEN at event " << *r.mismatch_seq << " ("
+                << r.mismatch_reason << "): "
+                << (r.mismatch_reason == "missing" ? "the chain no longer has that event"
+                                                   : "its hash no longer matches the anchor")
+                << "; ";
+      if (r.first_suspect_seq == *r.mismatch_seq) {
+        std::cout << "the first changed event is " << *r.mismatch_seq;
+      } else {
+        std::cout << "the first changed event is between " << r.first_suspect_seq << " and "
+                  << *r.mismatch_seq;
+      }
+      if (r.first_suspect_seq > 1) {
+        std::cout << " (the anchor of event " << r.first_suspect_seq - 1 << " still matches)";
+      }
+      std::cout << "; " << r.mismatched << " of " << r.valid << " valid anchors no longer match\n";
+    } else if (r.valid > 0) {
+      std::cout << who << ": anchors intact, " << r.valid << " checked, the last at event "
+                << r.last_matched_seq.value_or(0);
+      const auto after = t.head_seq - r.last_matched_seq.value_or(0);
+      if (after > 0) std::cout << " (" << after << " later events covered by the chain only)";
+      std::cout << "\n";
+    }
+  }
+
   // `ledger replay --check`: every case rebuilt from its events and compared with its row.
   int cmd_ledger_replay(const Args& a) {
     if (!a.has("check")) {
@@ -456,25 +575,67 @@ Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_
   }
 
   int cmd_ledger(const Args& a) {
+    if (a.words.size() >= 2 && a.words[1] == "keygen") return cmd_keygen(a);
     if (a.words.size() >= 2 && a.words[1] == "replay") return cmd_ledger_replay(a);
     if (a.words.size() < 2 || a.words[1] != "verify") {
       std::cerr << kUsage;
       return 2;
     }
+    if (a.has("anchors") != a.has("public-key")) {
+      std::cerr << "--anchors FILE and --public-key KEY go together\n";
+      return 2;
+    }
+    if (!a.has("anchors")) {
+      auto db = open_db(a, 1);
+      SystemClock clock;
+      app::Context ctx{*db, clock, settings_from_env()};
+      int bad = 0;
+      for (const auto& [tenant, r] : app::verify_all_ledgers(ctx)) {
+        if (r.ok) {
+          std::cout << tenant << ": ledger intact, " << r.events << " events\n";
+        } else {
+          ++bad;
+          std::cout << tenant << ": ledger BROKEN at event " << r.bad_seq.value_or(0) << " ("
+                    << r.reason << ")\n";
+        }
+      }
+      return bad == 0 ? 0 : 3;
+    }
+    std::vector<ledger::PublicKey> keys;
+    for (const auto& k : a.all.at("public-key")) {
+      auto key = app::load_public_key(k);
+      if (!key) {
+        print_message(key.error(), "--public-key");
+        return 2;
+      }
+      keys.push_back(*key);
+    }
+    const auto file = a.get("anchors");
+    std::map<std::int64_t, std::vector<ledger::Anchor>> anchors;
+    auto read = app::read_anchor_file(
+        file, [&](ledger::Anchor an) { anchors[an.tenant_id].push_back(std::move(an)); }, false);
+    if (!read) {
+      print_message(read.error(), "--anchors");
+      return 1;
+    }
     auto db = open_db(a, 1);
     SystemClock clock;
     app::Context ctx{*db, clock, settings_from_env()};
-    int bad = 0;
-    for (const auto& [tenant, r] : app::verify_all_ledgers(ctx)) {
-      if (r.ok) {
-        std::cout << tenant << ": ledger intact, " << r.events << " events\n";
+    const auto audit = app::audit_all_ledgers(ctx, anchors, keys);
+    for (const auto& t : audit.tenants) {
+      if (t.chain.ok) {
+        std::cout << t.tenant_code << ": ledger intact, " << t.chain.events << " events\n";
       } else {
-        ++bad;
-        std::cout << tenant << ": ledger BROKEN at event " << r.bad_seq.value_or(0) << " ("
-                  << r.reason << ")\n";
+        std::cout << t.tenant_code << ": ledger BROKEN at event " << t.chain.bad_seq.value_or(0)
+                  << " (" << t.chain.reason << ")\n";
       }
+      print_anchors(t, file);
     }
-    return bad == 0 ? 0 : 3;
+    for (const auto& [tenant, n] : audit.unknown_tenants) {
+      std::cout << "anchors BROKEN: " << n << " anchors name tenant id " << tenant
+                << ", which this database does not have\n";
+    }
+    return audit.ok() ? 0 : 3;
   }
 
 }  // namespace

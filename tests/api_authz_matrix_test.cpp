@@ -927,6 +927,9 @@ const std::vector<Row>& matrix() {
                                  : "/api/v1/cases.xlsx?category=0102&subdistrict_id=" +
                                        str(w.subdistrict[1]));
        }},
+      // The rules of the action dialog: the same for everyone signed in, nothing of a place.
+      {"GET", "/api/v1/case-actions", "", kSignedIn, "", B::kNone, 0,
+       [](W&, R, P) { return bare("/api/v1/case-actions"); }},
       {"GET", "/api/v1/cases/route-preview", "", kStaff, kStaff, B::kNone, 0,
        [](W& w, R, P p) {
          return bare("/api/v1/cases/route-preview?category=0102" + at_query(w.centre[idx(p)]));

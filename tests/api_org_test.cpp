@@ -224,6 +224,11 @@ TEST_F(ApiOrg, BadInputGetsA4xxNamingTheFieldAndChangesNothing) {
       {R"({"parent_id":)" + hq +
            R"(,"kind":"department","name":"x","boundary":{"type":"Polygon","coordinates":[[[1,2],[3,4]]]}})",
        400, "org.invalid_boundary", "boundary"},
+      // FuzzRegression (json_body_fuzz): cut to 32 bits, 4294967297 was stored as sort order 1.
+      {R"({"parent_id":)" + hq + R"(,"kind":"department","name":"x","sort_order":4294967297})", 400,
+       "field.out_of_range", "sort_order"},
+      {R"({"parent_id":)" + hq + R"(,"kind":"department","name":"x","sort_order":-2147483649})",
+       400, "field.out_of_range", "sort_order"},
   };
   for (const auto& k : cases) {
     auto r = c->request("POST", "/api/v1/org/units", k.body);

@@ -40,7 +40,8 @@ TEST(ServeConfig, MistakesNameTheKeyAndTheLine) {
   EXPECT_EQ(detail(unknown.error(), "line"), "2");
   for (const char* bad : {"threads = 0", "threads = many", "listen = 8080", "db = mysql://x",
                           "secure_cookies = maybe", "trusted_proxies = 10.0.0.0/40",
-                          "client_ip_header = forwarded"}) {
+                          "client_ip_header = forwarded", "anchor_interval_seconds = 59",
+                          "anchor_interval_seconds = 604801", "anchor_interval_seconds = hourly"}) {
     ServeConfig d;
     auto s = apply_config_file(d, bad);
     ASSERT_FALSE(s) << bad;
@@ -50,6 +51,28 @@ TEST(ServeConfig, MistakesNameTheKeyAndTheLine) {
   auto env = apply_environment(c, {{"CIVICLOOP_THREADS", "-1"}});
   ASSERT_FALSE(env);
   EXPECT_EQ(detail(env.error(), "variable"), "CIVICLOOP_THREADS");
+}
+
+TEST(ServeConfig, AnchorKeysAreOffByDefaultAndSetLikeTheOthers) {
+  ServeConfig c;
+  EXPECT_EQ(c.anchor_file, "");
+  EXPECT_EQ(c.anchor_key_file, "");
+  EXPECT_EQ(c.anchor_interval_seconds, 3600);
+  ASSERT_TRUE(apply_config_file(c,
+                                "anchor_file = /srv/anchors/civicloop.jsonl\n"
+                                "anchor_key_file = /etc/civicloop/anchor.key\n"
+                                "anchor_interval_seconds = 600\n"));
+  EXPECT_EQ(c.anchor_file, "/srv/anchors/civicloop.jsonl");
+  EXPECT_EQ(c.anchor_key_file, "/etc/civicloop/anchor.key");
+  EXPECT_EQ(c.anchor_interval_seconds, 600);
+  ASSERT_TRUE(apply_environment(
+      c, {{"CIVICLOOP_ANCHOR_FILE", ""}, {"CIVICLOOP_ANCHOR_INTERVAL_SECONDS", "86400"}}));
+  EXPECT_EQ(c.anchor_file, "");  // empty turns anchoring off
+  EXPECT_EQ(c.anchor_interval_seconds, 86400);
+  const auto& keys = serve_config_keys();
+  for (const char* key : {"anchor_file", "anchor_key_file", "anchor_interval_seconds"}) {
+    EXPECT_NE(std::find(keys.begin(), keys.end(), key), keys.end()) << key;
+  }
 }
 
 TEST(ServeConfig, TheExampleFileIsValidAndNamesEveryKey) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The command line, driven as an operator would: init (twice: idempotent), user add/passwd/disable,
-# migrate, and ledger verify catching an edited and a deleted event.
+# migrate, ledger verify catching an edited and a deleted event, serve's configuration, and ledger
+# anchors (keygen, serve writing them, verify catching a consistent rewrite through them).
 # Usage: tests/cli_test.sh PATH/TO/civicloop
 set -euo pipefail
 bin=$1
@@ -122,5 +123,86 @@ cp "$work/c.db" "$work/replay.db"
 sqlite3 "$work/replay.db" "UPDATE cases SET title = '改过的标题'"
 refuse "ledger replay catches an edited case" "$bin" ledger replay --check --db "sqlite:$work/replay.db"
 expect_output "names the field" "fields: title"
+# Ledger anchors. keygen writes a 0600 secret key and FILE.pub, and never overwrites.
+check "ledger keygen" "$bin" ledger keygen --key "$work/anchor.key"
+expect_output "keygen prints the public key" "public key: [0-9a-f]\{64\}"
+expect_output "keygen prints the key id" "key id: [0-9a-f]\{16\}"
+check "the secret key is 0600" test "$(stat -c %a "$work/anchor.key")" = 600
+check "the public key file holds the printed key" grep -q "$(sed -n 's/^public key: //p' "$work/out")" "$work/anchor.key.pub"
+cp "$work/anchor.key" "$work/anchor.key.before"
+refuse "keygen does not overwrite a key" "$bin" ledger keygen --key "$work/anchor.key"
+expect_output "says it exists" "already exists"
+check "the key is unchanged" cmp "$work/anchor.key" "$work/anchor.key.before"
+refuse "keygen needs --key" "$bin" ledger keygen
+# serve refuses a key others may read, and an anchor file without a key.
+install -m 0644 "$work/anchor.key" "$work/open.key"
+refuse "serve refuses a key readable by others" "$bin" serve --db "$db" --listen 127.0.0.1:0 \
+  --anchor-file "$work/anchors.jsonl" --anchor-key-file "$work/open.key"
+expect_output "says how to fix it" "chmod 600"
+refuse "serve refuses an anchor file without a key" "$bin" serve --db "$db" --listen 127.0.0.1:0 \
+  --anchor-file "$work/anchors.jsonl"
+expect_output "names the key" "anchor_key_file"
+check "no anchor file from refused starts" test ! -e "$work/anchors.jsonl"
+# The server anchors every tenant's head on its first pass and when it stops.
+"$bin" serve --db "$db" --listen 127.0.0.1:0 --media-dir "$work/media" \
+  --anchor-file "$work/anchors.jsonl" --anchor-key-file "$work/anchor.key" >"$work/serve.out" 2>&1 &
+served=$!
+for _ in $(seq 1 100); do [ -s "$work/anchors.jsonl" ] && break; sleep 0.1; done
+kill -TERM "$served"; wait "$served" 2>/dev/null || true
+cp "$work/serve.out" "$work/out"
+expect_output "serve says it anchors" "ledger anchors: $work/anchors.jsonl"
+check "the anchor file has the head" grep -q '"tenant_id":1,"seq":' "$work/anchors.jsonl"
+pub=$work/anchor.key.pub
+check "verify with anchors on the intact ledger" "$bin" ledger verify --db "$db" \
+  --anchors "$work/anchors.jsonl" --public-key "$pub"
+expect_output "says the anchors are intact" "anchors intact"
+refuse "--anchors needs --public-key" "$bin" ledger verify --db "$db" --anchors "$work/anchors.jsonl"
+other=$("$bin" ledger keygen --key "$work/other.key" | sed -n 's/^public key: //p')
+refuse "verify with the wrong public key" "$bin" ledger verify --db "$db" \
+  --anchors "$work/anchors.jsonl" --public-key "$other"
+expect_output "the anchors are invalid, not rewritten" "INVALID: unknown_key"
+check "verify with the old and the new key (rotation)" "$bin" ledger verify --db "$db" \
+  --anchors "$work/anchors.jsonl" --public-key "$other" --public-key "$pub"
+# A torn last line (a crash in the middle of an append) is skipped with a warning.
+cp "$work/anchors.jsonl" "$work/torn.jsonl"
+printf '{"v":1,"tenant_id":1,"seq":' >>"$work/torn.jsonl"
+check "a torn last line is not fatal" "$bin" ledger verify --db "$db" \
+  --anchors "$work/torn.jsonl" --public-key "$pub"
+expect_output "warns about it" "unfinished"
+# Someone with the database rewrites the last 100 events and the head with consistent hashes.
+cp "$work/c.db" "$work/rewritten.db"
+python3 - "$work/rewritten.db" <<'PY'
+import hashlib, sqlite3, sys
+def put(s):
+    b = s.encode()
+    return str(len(b)).encode() + b":" + b + b";"
+def opt(s):
+    return b"-;" if s is None else put(s)
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT seq, at, actor_user_id, actor_name, entity_type, entity_id, action, "
+                  "before_json, after_json, note, prev_hash, hash FROM ledger_events "
+                  "WHERE tenant_id = 1 ORDER BY seq").fetchall()
+first = rows[-100][0]
+prev = None
+for (seq, at, actor, name, etype, eid, action, before, after, note, prev_hash, h) in rows:
+    if seq >= first:
+        note = "事后改写"
+        prev_hash = prev
+        data = (put("civicloop-ledger-v1") + put("1") + put(str(seq)) + put(str(at)) +
+                opt(None if actor is None else str(actor)) + put(name) + put(etype) +
+                put(str(eid)) + put(action) + opt(before) + opt(after) + opt(note) + put(prev_hash))
+        h = hashlib.sha256(data).hexdigest()
+        db.execute("UPDATE ledger_events SET note = ?, prev_hash = ?, hash = ? "
+                   "WHERE tenant_id = 1 AND seq = ?", (note, prev_hash, h, seq))
+    prev = h
+db.execute("UPDATE ledger_heads SET hash = ? WHERE tenant_id = 1", (prev,))
+db.commit()
+PY
+check "the rewritten chain alone verifies" "$bin" ledger verify --db "sqlite:$work/rewritten.db"
+expect_output "says intact" "ledger intact"
+refuse "verify through the anchors catches the rewrite" "$bin" ledger verify \
+  --db "sqlite:$work/rewritten.db" --anchors "$work/anchors.jsonl" --public-key "$pub"
+expect_output "names the anchored event" "anchors BROKEN at event [0-9]* (rewritten)"
+expect_output "bounds the first changed event" "the first changed event is between 1 and"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <map>
 #include <set>
 
@@ -182,6 +184,32 @@ TEST(CaseRoles, ACitizenMayDoNothingButReport) {
   EXPECT_TRUE(allowed_actions(f, citizen).empty());
   EXPECT_EQ(default_source(R::kCitizen), Source::kCitizen);
   EXPECT_EQ(default_source(R::kGridWorker), Source::kGridPatrol);
+}
+
+TEST(CaseRoles, NobodyVerifiesHisOwnWorkWhateverHisRole) {
+  const Facts f{S::kRectified, false, std::nullopt};
+  for (const R role : {R::kSupervisor, R::kTaskForceMember, R::kHqStaff, R::kHqAdmin}) {
+    Who other{role, false, true, true};
+    EXPECT_TRUE(may_perform(other, f, A::kVerify).ok());
+    Who worker = other;
+    worker.did_the_work = true;
+    auto s = may_perform(worker, f, A::kVerify);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, "case.four_eyes");
+    const auto allowed = allowed_actions(f, worker);
+    EXPECT_EQ(std::find(allowed.begin(), allowed.end(), A::kVerify), allowed.end());
+  }
+}
+
+TEST(CaseRoles, OnlyTheOfficeRecordsAnotherSource) {
+  EXPECT_TRUE(may_record_source(R::kGridWorker, Source::kGridPatrol).ok());
+  EXPECT_FALSE(may_record_source(R::kGridWorker, Source::kHotline).ok());
+  EXPECT_EQ(may_record_source(R::kSupervisor, Source::kMockEvaluation).error().code,
+            "auth.forbidden");
+  EXPECT_TRUE(may_record_source(R::kHqStaff, Source::kHotline).ok());
+  EXPECT_TRUE(may_record_source(R::kHqAdmin, Source::kMockEvaluation).ok());
+  EXPECT_TRUE(may_record_source(R::kCitizen, Source::kCourier).ok());
+  EXPECT_FALSE(may_record_source(R::kCitizen, Source::kHotline).ok());
 }
 
 TEST(CaseNames, RoundTrip) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -590,10 +591,39 @@ TEST_F(HttpServerTest, RunUntilSignalStopsOnSigterm) {
 
 TEST_F(HttpServerTest, RunUntilSignalReturnsWhenStoppedElsewhere) {
   start();
-  std::thread runner([this] { server_->run_until_signal(); });
+  struct sigaction before {};
+  ::sigaction(SIGTERM, nullptr, &before);
+  std::promise<void> returned;
+  auto done = returned.get_future();
+  std::thread runner([this, &returned] {
+    server_->run_until_signal();
+    returned.set_value();
+  });
+  // Wait until it blocks waiting for a signal (its handler is installed), so that the stop below
+  // comes from elsewhere while it waits, not before it started.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  bool waiting = false;
+  while (!waiting && std::chrono::steady_clock::now() < give_up) {
+    struct sigaction now {};
+    ::sigaction(SIGTERM, nullptr, &now);
+    waiting = now.sa_handler != before.sa_handler;
+    if (!waiting) std::this_thread::yield();
+  }
+  EXPECT_TRUE(waiting) << "run_until_signal never installed its signal handler";
+  // While it waits, the server serves and run_until_signal has not returned.
+  TestClient client(kLocalhost, port());
+  EXPECT_EQ(client.request("GET", "/hello").body, "hello");
+  EXPECT_EQ(done.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout)
+      << "run_until_signal returned without a signal or a stop";
+
   server_->stop();
+  const bool came_back = done.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  if (!came_back) ::kill(::getpid(), SIGTERM);  // unblock it, so that join cannot hang the run
   runner.join();
-  SUCCEED();
+  EXPECT_TRUE(came_back) << "run_until_signal did not return within 10 s of stop()";
+  // It returned because the server stopped: nothing is accepted any more.
+  TestClient late(kLocalhost, port());
+  EXPECT_THROW(late.request("GET", "/hello"), std::runtime_error);
 }
 
 TEST_F(HttpServerTest, TheClientAddressIsTakenFromTheHeaderOfATrustedProxyOnly) {

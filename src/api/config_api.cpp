@@ -196,11 +196,11 @@ void add_config_routes(Api& api) {
             if (!tl->is_object())
               return fail(make_error("request.invalid_type", "time_limit"), req);
             Body tb(tl->as_object());
-            const auto amount = tb.req_int64("amount");
+            const auto amount = tb.req_int32("amount");
             auto unit = calendar::parse_limit_unit(tb.req_str("unit"));
             if (!tb.finish() || !unit)
               return fail(make_error("case.bad_limit_unit", "time_limit"), req);
-            c.limit = calendar::TimeLimit{static_cast<int>(amount), *unit};
+            c.limit = calendar::TimeLimit{amount, *unit};
           }
           c.responsible_kind = body->str("responsible_kind");
           c.responsible_unit_id = body->int64("responsible_unit_id");
@@ -213,10 +213,10 @@ void add_config_routes(Api& api) {
             }
           }
           c.active = body->boolean("active").value_or(true);
-          const auto version = body->req_int64("version");
+          const auto version = body->req_int32("version");
           for (const char* ignored : {"code", "parent_code", "kind"}) body->raw(ignored);
           if (auto s = body->finish(); !s) return fail(s.error(), req);
-          auto out = sv->config.update_category(who.actor, c, static_cast<int>(version));
+          auto out = sv->config.update_category(who.actor, c, version);
           if (!out) return fail(out.error(), req);
           return json_response(category_json(*out));
         }));
@@ -419,7 +419,8 @@ void add_config_routes(Api& api) {
           http::Response resp;
           resp.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
           resp.body = reports::to_xlsx(
-              "责任清单", {"责任单位", "负责问题类别", "负责区域", "在办问题", "超期问题"}, rows);
+              "责任清单", {"责任单位", "负责问题类别", "负责区域", "在办问题", "超期问题"}, rows,
+              {3, 4});  // the counts are numbers
           resp.add_header("Content-Disposition", "attachment; filename=\"responsibility.xlsx\"");
           return resp;
         }));

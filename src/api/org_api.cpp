@@ -133,7 +133,7 @@ void add_org_routes(Api& api) {
           in.code = body->str("code");
           in.name_en = body->str("name_en");
           in.duties = body->str("duties").value_or("");
-          in.sort_order = static_cast<int>(body->int64("sort_order").value_or(0));
+          in.sort_order = body->int32("sort_order").value_or(0);
           auto boundary = read_boundary(*body);
           if (!boundary) return fail(boundary.error(), req);
           if (*boundary) in.boundary_geojson = **boundary;
@@ -154,7 +154,7 @@ void add_org_routes(Api& api) {
           p.name_en = body->nullable_str("name_en");
           p.code = body->nullable_str("code");
           p.duties = body->str("duties");
-          if (auto so = body->int64("sort_order")) p.sort_order = static_cast<int>(*so);
+          p.sort_order = body->int32("sort_order");
           auto boundary = read_boundary(*body);
           if (!boundary) return fail(boundary.error(), req);
           p.boundary_geojson = *boundary;

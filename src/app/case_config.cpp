@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/boundary.hpp"
 #include "domain/text.hpp"
 #include "storage/org_repo.hpp"
 
@@ -154,22 +155,14 @@ Expected<std::shared_ptr<const TenantCaseConfig>> CaseConfigCache::get(std::int6
         for (const auto& u : storage::OrgRepo(c, tenant_id).all_units()) {
           cfg->units[u.id] = UnitInfo{u.id, u.kind, u.parent_id, u.path, u.name, u.retired};
           if (u.retired || !u.boundary_geojson) continue;
-          boost::system::error_code ec;
-          auto g = json::parse(*u.boundary_geojson, ec);
-          if (ec || !g.is_object()) continue;
-          const auto* coords = g.as_object().if_contains("coordinates");
-          if (coords == nullptr || !coords->is_array() || coords->as_array().empty()) continue;
-          geo::Area a{u.id, u.kind, u.path, {}};
-          for (const auto& pt : coords->as_array()[0].as_array()) {
-            a.polygon.ring.push_back(
-                {pt.as_array()[0].to_number<double>(), pt.as_array()[1].to_number<double>()});
-          }
+          auto polygon = stored_boundary_polygon(*u.boundary_geojson);
+          if (!polygon) continue;
           // The root's boundary is the tenant's area (the whole district), not a place in it.
           if (!u.parent_id) {
-            cfg->tenant_area = std::make_shared<const geo::Region>(a.polygon);
+            cfg->tenant_area = std::make_shared<const geo::Region>(*polygon);
             continue;
           }
-          areas.push_back(std::move(a));
+          areas.push_back(geo::Area{u.id, u.kind, u.path, std::move(*polygon)});
         }
         cfg->areas = std::make_shared<const geo::AreaIndex>(std::move(areas));
         return std::shared_ptr<const TenantCaseConfig>(std::move(cfg));

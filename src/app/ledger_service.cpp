@@ -45,4 +45,52 @@ std::vector<std::pair<std::string, ledger::VerifyResult>> verify_all_ledgers(Con
                      : std::vector<std::pair<std::string, ledger::VerifyResult>>{};
 }
 
+bool LedgerAudit::ok() const {
+  if (!unknown_tenants.empty()) return false;
+  for (const auto& t : tenants) {
+    if (!t.ok()) return false;
+  }
+  return true;
+}
+
+LedgerAudit audit_all_ledgers(Context& ctx,
+                              const std::map<std::int64_t, std::vector<ledger::Anchor>>& anchors,
+                              const std::vector<ledger::PublicKey>& keys) {
+  static const std::vector<ledger::Anchor> kNone;
+  auto result =
+      in_tx<LedgerAudit>(ctx.db, false, [&](storage::Connection& c) -> Expected<LedgerAudit> {
+        LedgerAudit audit;
+        for (const auto& [tenant, list] : anchors) {
+          audit.unknown_tenants[tenant] = static_cast<std::int64_t>(list.size());
+        }
+        for (const auto& t : storage::TenantRepo(c).all()) {
+          audit.unknown_tenants.erase(t.id);
+          const auto it = anchors.find(t.id);
+          const auto& mine = it == anchors.end() ? kNone : it->second;
+          storage::LedgerRepo repo(c, t.id);
+          const auto head = repo.head();
+          ledger::Verifier chain;
+          ledger::AnchorChecker checker(mine, keys);
+          // One walk feeds both: the chain check stops at its first break, the anchor check
+          // when every anchor has been compared.
+          bool chain_going = true;
+          repo.each([&](const ledger::Event& e) {
+            if (chain_going) chain_going = chain.feed(e);
+            if (checker.wants_more()) checker.feed(e);
+            return chain_going || checker.wants_more();
+          });
+          TenantAudit ta;
+          ta.tenant_id = t.id;
+          ta.tenant_code = t.code;
+          ta.head_seq = head.seq;
+          ta.chain = chain.finish(head.seq, head.hash);
+          ta.anchors_given = static_cast<std::int64_t>(mine.size());
+          ta.anchors = checker.finish();
+          audit.tenants.push_back(std::move(ta));
+        }
+        return audit;
+      });
+  return result.ok() ? std::move(result).value() : LedgerAudit{};
+}
+
 }  // namespace civicloop::app

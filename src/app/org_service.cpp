@@ -50,45 +50,6 @@ std::string person_text(const org::Person& p) { return to_text(person_json(p)); 
 
 }  // namespace
 
-Expected<std::string> normalize_boundary(const json::value& v) {
-  auto bad = [](const char* reason) {
-    return make_error("org.invalid_boundary", "boundary").with("reason", reason);
-  };
-  if (!v.is_object()) return bad("not_object");
-  const auto& o = v.as_object();
-  const auto* type = o.if_contains("type");
-  const auto* coords = o.if_contains("coordinates");
-  if (type == nullptr || !type->is_string() || type->as_string() != "Polygon") {
-    return bad("not_polygon");
-  }
-  if (coords == nullptr || !coords->is_array() || coords->as_array().size() != 1 ||
-      !coords->as_array()[0].is_array()) {
-    return bad("rings");
-  }
-  org::Polygon poly;
-  json::array ring_out;
-  for (const auto& pt : coords->as_array()[0].as_array()) {
-    if (!pt.is_array() || pt.as_array().size() != 2) return bad("point");
-    const auto& a = pt.as_array();
-    auto num = [](const json::value& x) -> std::optional<double> {
-      if (x.is_double()) return x.as_double();
-      if (x.is_int64()) return static_cast<double>(x.as_int64());
-      if (x.is_uint64()) return static_cast<double>(x.as_uint64());
-      return std::nullopt;
-    };
-    auto lng = num(a[0]);
-    auto lat = num(a[1]);
-    if (!lng || !lat) return bad("point");
-    poly.ring.push_back({*lng, *lat});
-    ring_out.push_back(json::array{*lng, *lat});
-  }
-  if (auto s = org::check_polygon(poly); !s) return s.error();
-  json::object out;
-  out["type"] = "Polygon";
-  out["coordinates"] = json::array{ring_out};
-  return json::serialize(out);
-}
-
 Expected<Structure> OrgService::structure(const access::Actor& actor) {
   if (auto s = access::require(actor, Permission::kOrgRead); !s) return s.error();
   return in_tx<Structure>(ctx_.db, false, [&](storage::Connection& c) -> Expected<Structure> {

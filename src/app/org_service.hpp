@@ -8,13 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "app/boundary.hpp"
 #include "app/context.hpp"
 #include "storage/org_repo.hpp"
 
 namespace civicloop::app {
-
-// Parses and checks a GeoJSON Polygon; returns its normalised text.
-Expected<std::string> normalize_boundary(const boost::json::value& v);
 
 struct UnitCard {
   org::Unit unit;

@@ -39,10 +39,19 @@ Status address_list(std::string_view key, std::string_view value, std::string& o
 }  // namespace
 
 const std::vector<std::string>& serve_config_keys() {
-  static const std::vector<std::string> keys = {
-      "db",        "listen",         "threads",         "web_root",
-      "media_dir", "secure_cookies", "trusted_proxies", "client_ip_header",
-      "ops_allow", "webhook_allow"};
+  static const std::vector<std::string> keys = {"db",
+                                                "listen",
+                                                "threads",
+                                                "web_root",
+                                                "media_dir",
+                                                "secure_cookies",
+                                                "trusted_proxies",
+                                                "client_ip_header",
+                                                "ops_allow",
+                                                "webhook_allow",
+                                                "anchor_file",
+                                                "anchor_key_file",
+                                                "anchor_interval_seconds"};
   return keys;
 }
 
@@ -91,6 +100,17 @@ Status set_serve_config(ServeConfig& c, std::string_view key, std::string_view r
     return address_list(key, value, c.ops_allow);
   } else if (key == "webhook_allow") {
     return address_list(key, value, c.webhook_allow);
+  } else if (key == "anchor_file") {
+    c.anchor_file = std::string(value);
+  } else if (key == "anchor_key_file") {
+    c.anchor_key_file = std::string(value);
+  } else if (key == "anchor_interval_seconds") {
+    int n = 0;
+    auto r = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (r.ec != std::errc() || r.ptr != value.data() + value.size() || n < 60 || n > 604800) {
+      return bad(key, "a number of seconds from 60 to 604800 (a week)");
+    }
+    c.anchor_interval_seconds = n;
   } else {
     return make_error("config.unknown_key", std::string(key));
   }

@@ -31,6 +31,12 @@ struct ServeConfig {
   std::string ops_allow = "127.0.0.1, ::1";
   // Internal destinations robot webhooks may reach (a relay); by default only public https.
   std::string webhook_allow;
+  // Ledger anchors (docs/security.md): signed checkpoints of every tenant's ledger head appended
+  // to anchor_file (empty: off) with the Ed25519 key in anchor_key_file (mode 0600 or stricter),
+  // each interval and on the next pass after a case is closed.
+  std::string anchor_file;
+  std::string anchor_key_file;
+  int anchor_interval_seconds = 3600;
 };
 
 // The keys, in the order docs/operations.md lists them.

@@ -1,5 +1,6 @@
 #include "app/structure_io.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <map>
@@ -109,7 +110,9 @@ Expected<ImportStats> import_structure_in(Context& ctx, storage::Connection& c,
       }
       int sort_order = 0;
       if (const auto* so = u.if_contains("sort_order"); so != nullptr && so->is_int64()) {
-        sort_order = static_cast<int>(so->as_int64());
+        // Clamped, not cut to 32 bits: out of range stays out of range for check_unit_fields.
+        sort_order =
+            static_cast<int>(std::clamp<std::int64_t>(so->as_int64(), INT32_MIN, INT32_MAX));
       }
       std::optional<std::string> boundary;
       if (const auto* b = u.if_contains("boundary"); b != nullptr && !b->is_null()) {

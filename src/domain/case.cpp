@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
 
 namespace civicloop::cases {
 
@@ -174,6 +175,69 @@ bool photo_shown_to_reporter(std::string_view stage, bool uploaded_by_reporter) 
   return uploaded_by_reporter || stage == "after" || stage == "on_site";
 }
 
+std::string_view to_string(NoteRule r) {
+  switch (r) {
+    case NoteRule::kOptional:
+      return "optional";
+    case NoteRule::kRequired:
+      return "required";
+    case NoteRule::kIfFailed:
+      return "if_failed";
+    case NoteRule::kIfRefused:
+      return "if_refused";
+    case NoteRule::kIfOtherUnit:
+      return "if_other_unit";
+  }
+  return "optional";
+}
+
+const ActionNeeds& needs(Action a) {
+  using N = NoteRule;
+  static const std::map<Action, ActionNeeds> table = {
+      {Action::kFile, {N::kOptional, "", {}, {"unit_id"}}},
+      {Action::kVoid, {N::kRequired, "", {}, {}}},
+      {Action::kMarkDuplicate, {N::kOptional, "", {"duplicate_of"}, {}}},
+      {Action::kDispatch, {N::kIfOtherUnit, "", {}, {"unit_id", "notice_kind", "requirement"}}},
+      {Action::kAcknowledge, {N::kOptional, "", {}, {}}},
+      {Action::kReturn, {N::kRequired, "", {}, {}}},
+      {Action::kRequestExtension, {N::kRequired, "", {"extension_amount", "extension_unit"}, {}}},
+      {Action::kDecideExtension, {N::kIfRefused, "", {"decision"}, {"extension_amount"}}},
+      {Action::kRectify, {N::kOptional, "after", {}, {}}},
+      {Action::kVerify, {N::kIfFailed, "", {"passed"}, {}}},
+      {Action::kClose, {N::kOptional, "", {}, {}}},
+      {Action::kPark, {N::kRequired, "", {"review_date"}, {}}},
+      {Action::kUnpark, {N::kOptional, "", {}, {}}},
+      {Action::kFixOnSite, {N::kOptional, "on_site", {}, {}}},
+      {Action::kEscalate, {N::kOptional, "", {}, {}}},
+  };
+  static const ActionNeeds none;
+  auto it = table.find(a);
+  return it == table.end() ? none : it->second;
+}
+
+bool note_required(Action a, const NoteContext& ctx) {
+  switch (needs(a).note) {
+    case NoteRule::kOptional:
+      return false;
+    case NoteRule::kRequired:
+      return true;
+    case NoteRule::kIfFailed:
+      return !ctx.passed;
+    case NoteRule::kIfRefused:
+      return ctx.refused;
+    case NoteRule::kIfOtherUnit:
+      return ctx.other_unit;
+  }
+  return false;
+}
+
+Status may_record_source(access::Role role, Source source) {
+  using R = access::Role;
+  if (source == default_source(role) || role == R::kHqAdmin || role == R::kHqStaff) return Ok{};
+  if (role == R::kCitizen && source == Source::kCourier) return Ok{};
+  return make_error("auth.forbidden", "source");
+}
+
 Source default_source(access::Role role) {
   switch (role) {
     case access::Role::kGridWorker:
@@ -276,6 +340,7 @@ Status may_perform(const Who& who, const Facts& f, Action a) {
       break;
     case Action::kVerify:
       ok = hq || role_in(r, {R::kSupervisor, R::kTaskForceMember});
+      if (ok && who.did_the_work) return make_error("case.four_eyes", "action");
       break;
     case Action::kFixOnSite:
       ok = unit_side;

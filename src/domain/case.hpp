@@ -80,6 +80,9 @@ struct Who {
   bool is_system = false;         // the scheduler (escalations)
   bool in_assigned_unit = false;  // the actor's scope covers the unit the case is assigned to
   bool in_case_area = false;      // the actor's scope covers the place of the problem
+  // The actor, as a person across all his accounts, rectified the case or fixed it on the spot
+  // in its current round: he may not verify his own work (four eyes), whatever roles he holds.
+  bool did_the_work = false;
 };
 
 // The state that follows, or an error: "case.invalid_transition" (with details "state" and
@@ -91,6 +94,34 @@ Status may_perform(const Who& who, const Facts& facts, Action action);
 // The actions this actor may take now (for the UI's buttons and the 409's "allowed").
 std::vector<Action> allowed_actions(const Facts& facts);
 std::vector<Action> allowed_actions(const Facts& facts, const Who& who);
+
+// What each action needs besides its state and the actor's right to take it: one table
+// (case.cpp, kActionNeeds) that the use case enforces and the web dialog is built from
+// (GET /api/v1/case-actions), so the rule is written once.
+enum class NoteRule {
+  kOptional,
+  kRequired,     // a reason, always (void, return, request an extension, park)
+  kIfFailed,     // verify: when the verdict is "failed" (what to redo)
+  kIfRefused,    // decide_extension: when the request is refused
+  kIfOtherUnit,  // dispatch: when sent to another unit than the one proposed
+};
+std::string_view to_string(NoteRule r);
+
+struct ActionNeeds {
+  NoteRule note = NoteRule::kOptional;
+  std::string_view photo_stage;            // evidence uploaded first ("after", "on_site"), or ""
+  std::vector<std::string_view> required;  // body fields it must carry
+  std::vector<std::string_view> optional;  // body fields it may carry
+};
+const ActionNeeds& needs(Action a);
+
+// The facts of one request the note rule depends on.
+struct NoteContext {
+  bool passed = true;       // verify's verdict
+  bool refused = false;     // decide_extension's decision
+  bool other_unit = false;  // dispatch to a unit other than the proposed one
+};
+bool note_required(Action a, const NoteContext& ctx);
 
 // What a reporter (a citizen following his own case) is shown of its history: the steps that
 // change what he may expect (filed, dispatched, acknowledged, rectified, verified, closed, voided,
@@ -115,6 +146,10 @@ std::string_view to_string(Source s);
 std::optional<Source> parse_source(std::string_view s);
 // The source a report gets when its reporter does not say: from the role.
 Source default_source(access::Role role);
+// Whether a role may record a report under this source: its own default always; only the HQ
+// office records the others (hotline, evaluations, inspections); a citizen may say he reports as
+// a courier (文明监督员). "auth.forbidden" (field "source") otherwise.
+Status may_record_source(access::Role role, Source source);
 
 // Extension decisions (延期审批).
 enum class ExtensionDecision { kGranted, kPartial, kRefused };

@@ -117,9 +117,16 @@ void Scheduler::stop() {
 }
 
 void Scheduler::run() {
+  run_passes();
+  // The heads as the server leaves them, so that a restart does not begin unanchored.
+  if (options_.anchorer) options_.anchorer->pass(true);
+}
+
+void Scheduler::run_passes() {
   Millis next_sweep = 0;
   Millis next_outbox = 0;
   Millis next_orphans = 0;
+  Millis next_anchor = 0;
   for (;;) {
     const Millis now = ctx_.clock.now();
     try {
@@ -149,6 +156,11 @@ void Scheduler::run() {
     } catch (const std::exception& e) {
       // The database may be away for a moment; the next pass tries again.
       spdlog::error("scheduled work failed: {}", e.what());
+    }
+    // Outside the try above: a failing sweep does not hold anchoring up (pass() never throws).
+    if (options_.anchorer && now >= next_anchor) {
+      options_.anchorer->pass();
+      next_anchor = now + options_.anchor_poll_ms;
     }
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, std::chrono::milliseconds(1000), [&] { return stopping_; });

@@ -1,6 +1,7 @@
-// Scheduled work inside the server: the deadline sweep (warnings, overdue, escalations) and the
-// delivery of robot messages from the outbox. One background thread; every pass is idempotent and
-// all its state is in the database, so a restart loses nothing and repeats nothing.
+// Scheduled work inside the server: the deadline sweep (warnings, overdue, escalations), the
+// delivery of robot messages from the outbox and, when configured, the ledger anchors. One
+// background thread; every pass is idempotent and all its state is in the database (the anchors'
+// in their file), so a restart loses nothing and repeats nothing.
 #pragma once
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "app/anchor_service.hpp"
 #include "app/case_config.hpp"
 #include "app/case_service.hpp"
 #include "app/context.hpp"
@@ -22,6 +24,10 @@ struct SchedulerOptions {
   int outbox_interval_ms = 10000;
   int orphan_interval_ms = 3600000;  // media files no row names
   Millis orphan_min_age_ms = 3600000;
+  // Ledger anchors: none when null. A pass every anchor_poll_ms picks up close-outs promptly; the
+  // Anchorer's own interval decides the rest. A last, forced pass runs when the scheduler stops.
+  std::shared_ptr<app::Anchorer> anchorer;
+  int anchor_poll_ms = 30000;
   http::WebhookClientOptions webhook;
 };
 
@@ -47,6 +53,7 @@ class Scheduler {
 
  private:
   void run();
+  void run_passes();
   app::Context& ctx_;
   SchedulerOptions options_;
   app::CaseConfigCache config_;

@@ -31,6 +31,24 @@ void put_field(std::string& out, std::string_view f) {
   out += '"';
 }
 
+// "12", "-3", "0.5": an optional minus, digits, optionally a point and digits; at most 15 digits
+// in all, which a double (and so Excel) holds exactly.
+bool plain_decimal(std::string_view s) {
+  if (!s.empty() && s[0] == '-') s.remove_prefix(1);
+  std::size_t digits = 0;
+  bool point = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] >= '0' && s[i] <= '9') {
+      ++digits;
+    } else if (s[i] == '.' && !point && i > 0 && i + 1 < s.size()) {
+      point = true;
+    } else {
+      return false;
+    }
+  }
+  return digits > 0 && digits <= 15;
+}
+
 // Display width of UTF-8 text: CJK characters count double.
 std::size_t width(std::string_view s) {
   std::size_t w = 0;
@@ -128,7 +146,7 @@ std::optional<Table> parse_csv(std::string_view text, CsvError* error, std::size
 }
 
 std::string to_xlsx(std::string_view sheet_name, const std::vector<std::string>& header,
-                    const Table& rows) {
+                    const Table& rows, const std::vector<std::size_t>& number_columns) {
   char path[] = "/tmp/civicloop-xlsx-XXXXXX";
   const int fd = mkstemp(path);
   if (fd < 0) throw std::runtime_error("cannot create a temporary file for a workbook");
@@ -161,10 +179,21 @@ std::string to_xlsx(std::string_view sheet_name, const std::vector<std::string>&
   for (std::size_t c = 0; c < header.size(); ++c) {
     worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), header[c].c_str(), bold);
   }
+  std::vector<bool> numeric(header.size(), false);
+  for (const auto c : number_columns) {
+    if (c >= numeric.size()) numeric.resize(c + 1, false);
+    numeric[c] = true;
+  }
   for (std::size_t r = 0; r < rows.size(); ++r) {
     for (std::size_t c = 0; c < rows[r].size(); ++c) {
-      worksheet_write_string(ws, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c),
-                             rows[r][c].c_str(), nullptr);
+      const auto row = static_cast<lxw_row_t>(r + 1);
+      const auto col = static_cast<lxw_col_t>(c);
+      const std::string& text = rows[r][c];
+      if (c < numeric.size() && numeric[c] && plain_decimal(text)) {
+        worksheet_write_number(ws, row, col, std::strtod(text.c_str(), nullptr), nullptr);
+      } else {
+        worksheet_write_string(ws, row, col, text.c_str(), nullptr);
+      }
     }
   }
   const lxw_error err = workbook_close(wb);

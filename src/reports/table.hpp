@@ -22,8 +22,11 @@ std::optional<Table> parse_csv(std::string_view text, CsvError* error,
                                std::size_t max_rows = 100000);
 
 // A one-sheet workbook with a bold header row, frozen, and column widths fitted to the text.
+// Cells are text, except in `number_columns` (0-based): there a plain decimal ("12", "-3", "0.5";
+// at most 15 digits, so exact in Excel) is written as a number, so that Excel can sum and sort
+// it; anything else there stays text, and an empty cell stays empty.
 // Throws std::runtime_error when the workbook cannot be written (disk full).
 std::string to_xlsx(std::string_view sheet_name, const std::vector<std::string>& header,
-                    const Table& rows);
+                    const Table& rows, const std::vector<std::size_t>& number_columns = {});
 
 }  // namespace civicloop::reports

@@ -287,8 +287,8 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
   eq("reporter_user_id", q.reporter_user_id);
   if (q.category) {
     if (q.category->size() <= 2) {
-      where += " AND category_code LIKE ?";
-      wp.emplace_back(*q.category + "%");
+      where += " AND category_code LIKE ? ESCAPE '\\'";  // a class: its code is a prefix
+      wp.emplace_back(sql::prefix_pattern(*q.category));
     } else {
       where += " AND category_code = ?";
       wp.emplace_back(*q.category);
@@ -490,9 +490,12 @@ void CaseRepo::insert_notice(const Notice& n) {
 }
 
 namespace {
+// The last column says whether the notice is open: one of its cases is not finished yet.
 constexpr const char* kNoticeColumns =
     "n.id, n.kind, n.year, n.seq, n.number, n.unit_id, n.requirement, n.deadline_at, n.issued_by, "
-    "n.issued_at";
+    "n.issued_at, CASE WHEN EXISTS (SELECT 1 FROM notice_cases nc JOIN cases c ON "
+    "c.tenant_id = nc.tenant_id AND c.id = nc.case_id WHERE nc.tenant_id = n.tenant_id AND "
+    "nc.notice_id = n.id AND c.state NOT IN ('closed', 'voided', 'duplicate')) THEN 1 ELSE 0 END";
 Notice notice_from(const Row& r) {
   Notice n;
   n.id = r.get_int(0);
@@ -505,6 +508,7 @@ Notice notice_from(const Row& r) {
   n.deadline_at = r.get_opt_int(7);
   n.issued_by = r.get_opt_int(8);
   n.issued_at = r.get_int(9);
+  n.open = r.get_int(10) != 0;
   return n;
 }
 }  // namespace

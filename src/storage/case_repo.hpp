@@ -64,6 +64,7 @@ struct Notice {
   std::optional<std::int64_t> issued_by;
   Millis issued_at = 0;
   std::vector<std::int64_t> case_ids;
+  bool open = true;  // read only: one of its cases is not finished (closed, voided, duplicate)
 };
 
 class CaseRepo {

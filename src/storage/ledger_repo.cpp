@@ -70,11 +70,17 @@ std::vector<ledger::Event> LedgerRepo::list(const LedgerQuery& q) {
   return out;
 }
 
-ledger::VerifyResult LedgerRepo::verify() {
-  auto head = c_.query("SELECT seq, hash FROM ledger_heads WHERE tenant_id = ?", {tenant_});
-  const std::int64_t head_seq = head.empty() ? 0 : head[0].get_int(0);
-  const std::string head_hash = head.empty() ? ledger::kGenesisHash : head[0].get_text(1);
-  ledger::Verifier verifier;
+LedgerHead LedgerRepo::head() {
+  auto rows = c_.query("SELECT seq, hash FROM ledger_heads WHERE tenant_id = ?", {tenant_});
+  LedgerHead h;
+  if (!rows.empty()) {
+    h.seq = rows[0].get_int(0);
+    h.hash = rows[0].get_text(1);
+  }
+  return h;
+}
+
+void LedgerRepo::each(const std::function<bool(const ledger::Event&)>& fn) {
   std::int64_t after = 0;
   constexpr std::int64_t kPage = 2000;
   for (;;) {
@@ -82,18 +88,48 @@ ledger::VerifyResult LedgerRepo::verify() {
                              " FROM ledger_events WHERE tenant_id = ? AND seq > ? "
                              "ORDER BY seq LIMIT ?",
                          {tenant_, after, kPage});
-    bool going = true;
     for (const auto& r : rows) {
       auto e = event_from(r);
       after = e.seq;
-      if (!verifier.feed(e)) {
-        going = false;
-        break;
-      }
+      if (!fn(e)) return;
     }
-    if (!going || static_cast<std::int64_t>(rows.size()) < kPage) break;
+    if (static_cast<std::int64_t>(rows.size()) < kPage) return;
   }
-  return verifier.finish(head_seq, head_hash);
+}
+
+bool LedgerRepo::any_since(std::int64_t after_seq, std::string_view entity_type,
+                           std::string_view action) {
+  // The primary key (tenant_id, seq) bounds the scan to the events after after_seq.
+  return !c_.query(
+                "SELECT 1 FROM ledger_events WHERE tenant_id = ? AND seq > ? AND "
+                "entity_type = ? AND action = ? LIMIT 1",
+                {tenant_, after_seq, std::string(entity_type), std::string(action)})
+              .empty();
+}
+
+ledger::VerifyResult LedgerRepo::verify() {
+  const auto h = head();
+  ledger::Verifier verifier;
+  each([&](const ledger::Event& e) { return verifier.feed(e); });
+  return verifier.finish(h.seq, h.hash);
+}
+
+std::optional<std::int64_t> LedgerRepo::last_actor_of(std::string_view entity_type,
+                                                      std::int64_t entity_id,
+                                                      const std::vector<std::string>& actions) {
+  if (actions.empty()) return std::nullopt;
+  std::string sql =
+      "SELECT actor_user_id FROM ledger_events WHERE tenant_id = ? AND entity_type = ? AND "
+      "entity_id = ? AND action IN (";
+  std::vector<Value> params{tenant_, std::string(entity_type), entity_id};
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    sql += i == 0 ? "?" : ", ?";
+    params.emplace_back(actions[i]);
+  }
+  sql += ") ORDER BY seq DESC LIMIT 1";
+  auto rows = c_.query(sql, params);
+  if (rows.empty()) return std::nullopt;
+  return rows[0].get_opt_int(0);
 }
 
 std::vector<ledger::Event> LedgerRepo::page_of_type(std::string_view entity_type,

@@ -29,7 +29,13 @@ class ApiServer {
   bool ready() const { return server_ != nullptr; }
   std::uint16_t port() const { return server_->port(); }
   storage::Database& db() { return *db_; }
-  // The server's clock stands still unless a test moves it (deadlines, escalations).
+  // Where the server's clock stands until a test moves it (deadlines, escalations): Monday 30
+  // November 2026, 09:30 in Pingcheng (UTC+8), a working day in the preset calendar
+  // (presets/pingcheng/calendar.json) and inside its morning period 08:30-12:00; after the EXIF
+  // time of tests/fixtures/district_gps.jpg (2026-11-27 10:15 local), so that photo counts as
+  // taken before a dispatch made at this time.
+  static constexpr Millis kStartTime = 1796002200000;  // 2026-11-30T01:30:00Z
+  // The server's clock: it stands at kStartTime unless a test moves it.
   FixedClock& clock() { return clock_; }
   const std::string& media_dir() const { return media_dir_; }
   app::Context& ctx() { return *ctx_; }
@@ -50,7 +56,7 @@ class ApiServer {
   void start();
   std::string url_;
   std::unique_ptr<storage::Database> db_;
-  FixedClock clock_{SystemClock().now()};
+  FixedClock clock_{kStartTime};
   std::string media_dir_;
   std::unique_ptr<app::Context> ctx_;
   api::ApiOptions api_options_;

@@ -74,6 +74,7 @@ export const casesApi = {
   responsibility: (q: { unit_id?: number } = {}) => api.get<Items<ResponsibilityRow>>('/responsibility', q),
 
   categories: (opts: RequestOptions = {}) => api.get<CategoriesAnswer>('/categories', undefined, opts),
+  actionTable: (opts: RequestOptions = {}) => api.get<{ items: ActionNeeds[] }>('/case-actions', undefined, opts),
   updateCategory: (code: string, body: Partial<Category> & { version: number }) =>
     api.put<Category>(`/categories/${encodeURIComponent(code)}`, body),
   routingRules: () => api.get<Items<RoutingRule>>('/routing-rules'),
@@ -107,6 +108,30 @@ export const casesXlsxUrl = (f: CaseFilters): string => buildUrl('/cases.xlsx', 
 export const noticesXlsxUrl = (q: { unit_id?: number; open?: boolean }): string => buildUrl('/notices.xlsx', q as Query)
 export const RESPONSIBILITY_XLSX_URL = '/api/v1/responsibility.xlsx'
 export const noticePdfUrl = (id: number): string => `/api/v1/notices/${id}.pdf`
+
+/** What a case action needs, from the server's one table (GET /case-actions). */
+export interface ActionNeeds {
+  action: string
+  note: 'optional' | 'required' | 'if_failed' | 'if_refused' | 'if_other_unit'
+  photo_stage: string | null
+  required: string[]
+  optional: string[]
+}
+
+let actionTableCache: Promise<Map<string, ActionNeeds>> | null = null
+/** The action table: fetched once per page load; the action dialog asks it what to require. */
+export function loadActionTable(): Promise<Map<string, ActionNeeds>> {
+  if (!actionTableCache) {
+    actionTableCache = casesApi.actionTable({ silent: true }).then(
+      (r) => new Map(r.items.map((x) => [x.action, x])),
+      (e) => {
+        actionTableCache = null
+        throw e
+      },
+    )
+  }
+  return actionTableCache
+}
 
 let categoriesCache: Promise<CategoriesAnswer> | null = null
 /** The category catalogue: fetched once per page load (the settings page refreshes it). */

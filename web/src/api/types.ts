@@ -383,7 +383,9 @@ export interface Notice {
   unit: Ref
   requirement: string
   deadline_at: string | null
+  /** Null once every case of the notice is finished (open is false). */
   remaining_ms: number | null
+  open: boolean
   issued_at: string
   case_ids: number[]
   pdf_url: string

@@ -656,6 +656,7 @@ const en: Messages = {
     verifyPassed: 'passed',
     verifyFailed: 'failed: rework',
     warnedAt: 'Time used: {marks}',
+    markSeparator: ', ',
     toState: '→ {state}',
   },
   casesList: {

@@ -656,6 +656,7 @@ const zhCN = {
     verifyPassed: '核查通过',
     verifyFailed: '核查不通过，返工',
     warnedAt: '时限已用 {marks}',
+    markSeparator: '、',
     toState: '→ {state}',
   },
   casesList: {
