@@ -4,6 +4,7 @@
 // committed row names are swept. Each failed on the code before the change.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -81,6 +82,18 @@ TEST_F(Uploads, ACaseOutOfScopeIsRefusedBeforeDecoding) {
   auto r = upload(*citizen, id, png_bomb(6000, 6000));
   EXPECT_EQ(r.status, 403) << r.body;
   EXPECT_EQ(error_code(r), "auth.out_of_scope");
+}
+
+TEST_F(Uploads, ABeforePhotoTakenDaysBeforeTheReportIsFlagged) {
+  // district_gps.jpg was taken on 2026-11-27; the fixture's clock stands at 2026-11-30.
+  auto grid = server().login("grid");
+  const auto id = a_case();
+  auto up = upload(*grid, id, fixture("district_gps.jpg"));
+  ASSERT_EQ(up.status, 201) << up.body;
+  std::vector<std::string> flags;
+  const auto body = parse(up);
+  for (const auto& f : body.at("flags").as_array()) flags.emplace_back(f.as_string());
+  EXPECT_NE(std::find(flags.begin(), flags.end(), "taken_before_report"), flags.end()) << up.body;
 }
 
 TEST_F(Uploads, IdenticalBytesUploadedAtOnceBothLand) {

@@ -13,6 +13,9 @@
 
 namespace civicloop::app {
 
+// How much older than the report a before-photo may be before it is flagged: a day.
+constexpr Millis kBeforePhotoMaxAge = 24LL * 3600 * 1000;
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -190,12 +193,17 @@ Expected<storage::Attachment> EvidenceService::upload(const access::Actor& actor
         std::vector<std::string> flags;
         if (!a.lat) flags.emplace_back("no_gps");
         if (!a.taken_at) flags.emplace_back("no_time");
+        // Every photo is checked against the problem's place; a before-photo also against the
+        // time of the report (a picture from days earlier may show another day's problem).
+        if (a.lat && r->lat &&
+            cases::distance_m(*a.lat, *a.lng, *r->lat, *r->lng) >
+                cfg.workflow.evidence_distance_m) {
+          flags.emplace_back("far_from_problem");
+        }
+        if (stage == "before" && a.taken_at && *a.taken_at < r->reported_at - kBeforePhotoMaxAge) {
+          flags.emplace_back("taken_before_report");
+        }
         if (stage != "before") {
-          if (a.lat && r->lat &&
-              cases::distance_m(*a.lat, *a.lng, *r->lat, *r->lng) >
-                  cfg.workflow.evidence_distance_m) {
-            flags.emplace_back("far_from_problem");
-          }
           const auto since =
               r->dispatched_at ? r->dispatched_at : std::optional<Millis>(r->reported_at);
           if (a.taken_at && stage == "after" && since && *a.taken_at < *since) {

@@ -300,7 +300,7 @@ export type NoticeKind = 'rectification' | 'reminder'
 export const NOTICE_KINDS: NoticeKind[] = ['rectification', 'reminder']
 
 export type AttachmentStage = 'before' | 'after' | 'on_site'
-export type AttachmentFlag = 'far_from_problem' | 'taken_before_dispatch' | 'no_gps' | 'no_time'
+export type AttachmentFlag = 'far_from_problem' | 'taken_before_dispatch' | 'taken_before_report' | 'no_gps' | 'no_time'
 
 export interface Ref {
   id: number

@@ -421,6 +421,7 @@ const en: Messages = {
   photoFlags: {
     far_from_problem: '{m} m from the problem',
     taken_before_dispatch: 'Taken before dispatch',
+    taken_before_report: 'Taken over a day before the report',
     no_gps: 'No GPS',
     no_time: 'No time taken',
   },

@@ -421,6 +421,7 @@ const zhCN = {
   photoFlags: {
     far_from_problem: '距问题点{m}米',
     taken_before_dispatch: '拍摄早于派遣',
+    taken_before_report: '拍摄早于上报一天以上',
     no_gps: '无定位信息',
     no_time: '无拍摄时间',
   },
