@@ -416,8 +416,8 @@ cases::Record make_open(Rng& rng, const World& w) {
         cases::pause(*r.timer, asked, cal);
         r.next_check_at.reset();
         r.extension_pending = true;
-        r.extension_request = cases::ExtensionRequest{3, calendar::LimitUnit::kWorkingDays,
-                                                      "需协调多部门", asked};
+        r.extension_request =
+            cases::ExtensionRequest{3, calendar::LimitUnit::kWorkingDays, "需协调多部门", asked};
         ++r.version;
       }
       break;
