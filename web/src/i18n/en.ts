@@ -6,7 +6,7 @@ const en: Messages = {
     platform: 'Civilized City Campaign Platform',
     platformWithTenant: '{tenant} Civilized City Campaign Platform',
     defaultTenant: 'Pingcheng',
-    short: 'Campaign Platform',
+    short: 'Campaign HQ',
     demo: 'Demo',
     demoHint: 'Demo data',
     loading: 'Loading…',
