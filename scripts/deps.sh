@@ -11,6 +11,7 @@ want=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev libssl-dev ca-certificates
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev libvips-dev libqrencode-dev
+  libminizip-dev libexpat1-dev
   # the web app's assets are sent precompressed (scripts/compress-web.sh)
   brotli
   # fuzz targets (fuzz/, the fuzz preset): clang 14 and its runtime libraries, libFuzzer among them

@@ -13,6 +13,8 @@
 //   civicloop ledger verify [--db URL] [--anchors FILE --public-key HEX|FILE ...]
 //   civicloop ledger keygen --key FILE
 //   civicloop ledger replay --check [--db URL]
+//   civicloop import cases FILE.csv|FILE.xlsx --mapping MAPPING.json [--report REFUSED.csv]
+//                    [--tenant CODE] [--db URL]
 #include <sodium.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -34,6 +36,7 @@
 #include "api/api.hpp"
 #include "app/anchor_file.hpp"
 #include "app/anchor_service.hpp"
+#include "app/case_import.hpp"
 #include "app/context.hpp"
 #include "app/ledger_replay.hpp"
 #include "app/ledger_service.hpp"
@@ -70,6 +73,8 @@ Usage:
   civicloop ledger verify [--db URL] [--anchors FILE --public-key HEX|FILE ...]
   civicloop ledger keygen --key FILE
   civicloop ledger replay --check [--db URL]
+  civicloop import cases FILE.csv|FILE.xlsx --mapping MAPPING.json [--report REFUSED.csv]
+                         [--tenant CODE] [--db URL]
   civicloop version
 
 --db takes sqlite:PATH (default sqlite:var/civicloop.db) or a postgresql:// URL.
@@ -78,6 +83,9 @@ comma-separated addresses, CIDR blocks or host names. See docs/operations.md.
 ledger verify checks each tenant's hash chain and, with --anchors, the signed checkpoints of its
 head (--public-key repeated for old keys after a rotation); exit 0 intact, 3 broken.
 ledger keygen writes a new anchor signing key (0600) and FILE.pub; see docs/security.md.
+import cases brings in past work orders (12345, 数字城管) keeping their numbers; run it again to
+resume, rows already there are skipped. Refused rows go to REFUSED.csv (default FILE.refused.csv);
+exit 0 done, 1 the file or the mapping is wrong. See docs/operations.md.
 Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_worker citizen
 )";
 
@@ -126,6 +134,8 @@ const std::map<std::string, bool>& known_options() {
       {"anchors", true},
       {"public-key", true},
       {"check", false},
+      {"mapping", true},
+      {"report", true},
   };
   return m;
 }
@@ -635,6 +645,94 @@ int cmd_ledger(const Args& a) {
   return audit.ok() ? 0 : 3;
 }
 
+// `import cases FILE --mapping M`: the history import, with a progress line on stderr.
+int cmd_import(const Args& a) {
+  if (a.words.size() != 3 || a.words[1] != "cases" || !a.has("mapping")) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const auto file = a.words[2];
+  const auto format = app::import_format_of(file);
+  if (!format) {
+    print_message(make_error("import.unsupported_format"), file);
+    return 1;
+  }
+  std::ifstream min(a.get("mapping"), std::ios::binary);
+  if (!min) {
+    std::cerr << "cannot read " << a.get("mapping") << "\n";
+    return 1;
+  }
+  std::stringstream mtext;
+  mtext << min.rdbuf();
+  auto mapping = app::parse_import_mapping(mtext.str());
+  if (!mapping) {
+    print_message(mapping.error(), a.get("mapping"));
+    return 1;
+  }
+  auto db = open_db(a, 2);
+  SystemClock clock;
+  app::Context ctx{*db, clock, settings_from_env()};
+  auto tenant = pick_tenant(*db, a);
+  if (!tenant) return 1;
+  app::CaseConfigCache config(ctx);
+  const auto report_path = a.get("report", file + ".refused.csv");
+  app::RefusedReport report(report_path,
+                            [](const Error& e) { return http::message_of(e, http::Lang::kZh); });
+  if (!report.ok()) {
+    std::cerr << "cannot write " << report_path << "\n";
+    return 1;
+  }
+  const bool tty = isatty(STDERR_FILENO) == 1;
+  int last_tenth = -1;
+  auto line = [](const app::ImportCounts& c) {
+    char buf[200];
+    const double rate = c.seconds > 0 ? static_cast<double>(c.read) / c.seconds : 0;
+    const int pct = c.bytes_total > 0 ? static_cast<int>(100.0 * static_cast<double>(c.bytes_read) /
+                                                         static_cast<double>(c.bytes_total))
+                                      : 0;
+    std::snprintf(
+        buf, sizeof buf, "%3d%%  read %lld  written %lld  skipped %lld  refused %lld  %.0f rows/s",
+        std::min(pct, 100), static_cast<long long>(c.read), static_cast<long long>(c.written),
+        static_cast<long long>(c.skipped), static_cast<long long>(c.refused), rate);
+    return std::string(buf);
+  };
+  app::ImportSink sink;
+  sink.refused = [&](const app::RefusedRow& r) { report.add(r); };
+  sink.progress = [&](const app::ImportCounts& c) {
+    if (tty) {
+      std::cerr << "\r" << line(c) << "\x1b[K" << std::flush;
+      return;
+    }
+    // Not a terminal (a log, CI): one line per tenth of the file.
+    const int tenth = c.bytes_total > 0 ? static_cast<int>(10 * c.bytes_read / c.bytes_total) : 0;
+    if (tenth != last_tenth) {
+      last_tenth = tenth;
+      std::cerr << line(c) << "\n";
+    }
+  };
+  app::ImportCounts counts;
+  auto done = app::import_cases(ctx, config, app::system_actor(*tenant),
+                                {file, *format, std::move(*mapping)}, sink, counts);
+  report.close();
+  if (tty) std::cerr << "\n";
+  std::cout << file << ": " << counts.read << " rows read, " << counts.written << " imported, "
+            << counts.skipped << " already there, " << counts.refused << " refused";
+  if (counts.refused > 0) std::cout << " (see " << report_path << ")";
+  char rate[64];
+  std::snprintf(rate, sizeof rate, "; %.1f s, %.0f rows/s", counts.seconds,
+                counts.seconds > 0 ? static_cast<double>(counts.read) / counts.seconds : 0);
+  std::cout << rate << "\n";
+  if (!done) {
+    std::string where = file;
+    for (const auto& [k, v] : done.error().details) {
+      if (k == "row" || k == "line") where += " (row " + v + ")";
+    }
+    print_message(done.error(), where);
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -662,6 +760,7 @@ int main(int argc, char** argv) {
     if (cmd == "migrate") return cmd_migrate(*args);
     if (cmd == "user") return cmd_user(*args);
     if (cmd == "ledger") return cmd_ledger(*args);
+    if (cmd == "import") return cmd_import(*args);
     if (cmd == "version") {
       std::cout << "civicloop " << CIVICLOOP_VERSION << "\n";
       return 0;

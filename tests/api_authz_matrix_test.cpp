@@ -14,12 +14,14 @@
 #include "api/api.hpp"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include <array>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -538,6 +540,35 @@ std::int64_t fresh_token(World& w, std::int64_t user) {
   return *r;
 }
 
+// A history import of a header-only file (nothing is written), as the administrator sends it.
+json::object import_body() {
+  const std::string csv = "工单编号,问题类型,上报时间\r\n";
+  std::string b64(sodium_base64_ENCODED_LEN(csv.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(csv.data()),
+                    csv.size(), sodium_base64_VARIANT_ORIGINAL);
+  b64.resize(std::strlen(b64.c_str()));
+  return json::object{
+      {"file_name", "matrix.csv"},
+      {"file_base64", b64},
+      {"mapping", json::parse(R"({"source_name":"matrix","columns":{"original_no":"工单编号",)"
+                              R"("category":"问题类型","reported_at":"上报时间"},)"
+                              R"("default_source":"hotline","default_state":"closed",)"
+                              R"("categories":{"暴露垃圾":"0102"}})")}};
+}
+
+// One import job per server, made once by the administrator.
+std::int64_t fresh_import(World& w) {
+  static std::map<const void*, std::int64_t> ids;
+  auto& id = ids[&w.server];
+  if (id == 0) {
+    id = must(w.admin(), "POST", "/api/v1/imports", json::serialize(import_body()))
+             .at("import")
+             .at("id")
+             .as_int64();
+  }
+  return id;
+}
+
 std::int64_t fresh_notification(World& w, std::int64_t user) {
   auto r = app::in_tx<std::int64_t>(w.server.db(), true,
                                     [&](storage::Connection& c) -> Expected<std::int64_t> {
@@ -894,6 +925,16 @@ const std::vector<Row>& matrix() {
        [](W& w, R, P p) {
          return send("/api/v1/users/" + str(fresh_user(w, p)),
                      json::object{{"display_name", "矩阵改名"}});
+       }},
+
+      // --- history import (cases.import: the HQ administrator only)
+      {"POST", "/api/v1/imports", "", kAdminOnly, "", B::kNone, 0,
+       [](W&, R, P) { return send("/api/v1/imports", import_body()); }},
+      {"GET", "/api/v1/imports/{id}", "", kAdminOnly, "", B::kNone, 0,
+       [](W& w, R, P) { return bare("/api/v1/imports/" + str(fresh_import(w))); }},
+      {"GET", "/api/v1/imports/{id}/refused.csv", "", kAdminOnly, "", B::kNone, 0,
+       [](W& w, R, P) {
+         return bare("/api/v1/imports/" + str(fresh_import(w)) + "/refused.csv");
        }},
 
       // --- ledger

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The command line, driven as an operator would: init (twice: idempotent), user add/passwd/disable,
 # migrate, ledger verify catching an edited and a deleted event, serve's configuration, and ledger
-# anchors (keygen, serve writing them, verify catching a consistent rewrite through them).
+# anchors (keygen, serve writing them, verify catching a consistent rewrite through them), and
+# the history import (sample, again, refusals, a bad mapping, a truncated file, kill -9 and resume).
 # Usage: tests/cli_test.sh PATH/TO/civicloop
 set -euo pipefail
 bin=$1
@@ -204,5 +205,62 @@ refuse "verify through the anchors catches the rewrite" "$bin" ledger verify \
   --db "sqlite:$work/rewritten.db" --anchors "$work/anchors.jsonl" --public-key "$pub"
 expect_output "names the anchored event" "anchors BROKEN at event [0-9]* (rewritten)"
 expect_output "bounds the first changed event" "the first changed event is between 1 and"
+
+# The history import (issue 7, part 6): the sample 12345 export with the Pingcheng mapping.
+idb="sqlite:$work/import.db"
+src=$(cd "$(dirname "$0")/.." && pwd)
+mapping="$src/presets/pingcheng/import-mapping.sample.json"
+check "init for the import" "$bin" init --preset pingcheng --demo --db "$idb"
+check "import cases" "$bin" import cases "$src/tests/fixtures/import_12345.csv" --mapping "$mapping" \
+  --db "$idb" --report "$work/refused.csv"
+expect_output "import counts" "9 rows read, 4 imported, 0 already there, 5 refused"
+expect_output "progress on stderr" "read 9  written 4  skipped 0  refused 5"
+cp "$work/refused.csv" "$work/out"
+expect_output "refused row with its reason" "^7,GD2024000105,import_row.unknown_category,问题类别不在映射中"
+expect_output "refused bad time" "^9,GD2024000107,import_row.bad_time,"
+check "original numbers kept" test "$(sqlite3 "$work/import.db" "SELECT count(*) FROM cases WHERE import_source='12345' AND original_no LIKE 'GD2024%'")" = 4
+check "import again" "$bin" import cases "$src/tests/fixtures/import_12345.csv" --mapping "$mapping" \
+  --db "$idb" --report "$work/refused2.csv"
+expect_output "again changes nothing" "0 imported, 4 already there"
+check "one import event per case" test "$(sqlite3 "$work/import.db" "SELECT count(*) FROM ledger_events WHERE action='import'")" = 4
+check "ledger replay after an import" "$bin" ledger replay --check --db "$idb"
+expect_output "imported cases match" "every case matches its events"
+sed 's/"0102"/"9999"/' "$mapping" >"$work/bad-mapping.json"
+refuse "a mapping naming an unknown category" "$bin" import cases "$src/tests/fixtures/import_12345.csv" \
+  --mapping "$work/bad-mapping.json" --db "$idb"
+expect_output "names the code" "9999"
+refuse "import of a .txt" "$bin" import cases "$work/x.txt" --mapping "$mapping" --db "$idb"
+# kill -9 in the middle, then the same command again: every row once, nothing twice.
+python3 - "$work/many.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write("工单编号,问题类型,地址,上报时间,办结时间\n")
+    for i in range(6000):
+        f.write(f"K{i:06d},暴露垃圾,永泰路{i}号,2024-03-05 08:30,2024-03-06 17:45\n")
+PY
+cat >"$work/many.json" <<'JSON'
+{"source_name": "kill", "batch_size": 100, "default_source": "hotline", "default_state": "closed",
+ "columns": {"original_no": "工单编号", "category": "问题类型", "address": "地址",
+             "reported_at": "上报时间", "closed_at": "办结时间"},
+ "categories": {"暴露垃圾": "0102"}}
+JSON
+printf '工单编号,问题类型,地址,上报时间,办结时间\n"A1,暴露垃圾,永泰路1号,2024-01-01 10:00\n' >"$work/cut.csv"
+refuse "a truncated file" "$bin" import cases "$work/cut.csv" --mapping "$work/many.json" --db "$idb"
+expect_output "names the row" "row 2"
+"$bin" import cases "$work/many.csv" --mapping "$work/many.json" --db "$idb" >"$work/kill.out" 2>&1 &
+importer=$!
+for _ in $(seq 1 300); do
+  n=$(sqlite3 "$work/import.db" "SELECT count(*) FROM cases WHERE import_source='kill'" 2>/dev/null || echo 0)
+  [ "${n:-0}" -ge 300 ] && break
+  sleep 0.05
+done
+kill -9 "$importer" 2>/dev/null || true
+wait "$importer" 2>/dev/null || true
+before=$(sqlite3 "$work/import.db" "SELECT count(*) FROM cases WHERE import_source='kill'")
+echo "import killed after $before of 6000 rows"
+check "the killed import runs again" "$bin" import cases "$work/many.csv" --mapping "$work/many.json" --db "$idb"
+expect_output "resumes: the rest imported, the rest skipped" "6000 rows read, $((6000 - before)) imported, $before already there, 0 refused"
+check "every row once" test "$(sqlite3 "$work/import.db" "SELECT count(DISTINCT original_no) || '/' || count(*) FROM cases WHERE import_source='kill'")" = "6000/6000"
+check "ledger replay after the killed import" "$bin" ledger replay --check --db "$idb"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -57,11 +57,13 @@ TEST(AccessPermission, NamesAreStable) {
   EXPECT_EQ(to_string(P::kCasesReport), "cases.report");
   EXPECT_EQ(to_string(P::kCasesRead), "cases.read");
   EXPECT_EQ(to_string(P::kCasesConfigure), "cases.configure");
+  EXPECT_EQ(to_string(P::kCasesImport), "cases.import");
 }
 
 TEST(AccessPermission, EachRoleGrantsExactlyItsPermissions) {
-  const std::set<Permission> all{P::kOrgRead,     P::kOrgWrite,  P::kUsersManage,   P::kLedgerRead,
-                                 P::kCasesReport, P::kCasesRead, P::kCasesConfigure};
+  const std::set<Permission> all{P::kOrgRead,        P::kOrgWrite,    P::kUsersManage,
+                                 P::kLedgerRead,     P::kCasesReport, P::kCasesRead,
+                                 P::kCasesConfigure, P::kCasesImport};
   const std::set<Permission> field{P::kOrgRead, P::kCasesReport, P::kCasesRead};
   EXPECT_EQ(perms(R::kHqAdmin), all);
   EXPECT_EQ(perms(R::kHqStaff), (std::set<Permission>{P::kOrgRead, P::kLedgerRead, P::kCasesReport,
@@ -79,7 +81,7 @@ TEST(AccessPermission, HasPermissionAgreesWithPermissionsOf) {
   for (const auto role : all_roles()) {
     const auto granted = perms(role);
     for (const auto p : {P::kOrgRead, P::kOrgWrite, P::kUsersManage, P::kLedgerRead,
-                         P::kCasesReport, P::kCasesRead, P::kCasesConfigure}) {
+                         P::kCasesReport, P::kCasesRead, P::kCasesConfigure, P::kCasesImport}) {
       EXPECT_EQ(has_permission(role, p), granted.count(p) == 1)
           << to_string(role) << " / " << to_string(p);
     }

@@ -10,9 +10,11 @@
 #include "app/auth_service.hpp"
 #include "app/case_config.hpp"
 #include "app/context.hpp"
+#include "app/import_jobs.hpp"
 #include "app/org_service.hpp"
 #include "app/user_service.hpp"
 #include "domain/net.hpp"
+#include "http/errors.hpp"
 #include "http/message.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -35,6 +37,8 @@ struct Api {
         org(c),
         users(c),
         case_config(c),
+        imports(c, case_config,
+                [](const Error& e) { return http::message_of(e, http::Lang::kZh); }),
         static_files(options.web_root),
         ops_allow(parse_ops_allow(options.ops_allow)) {}
   app::Context& ctx;
@@ -43,6 +47,7 @@ struct Api {
   app::OrgService org;
   app::UserService users;
   app::CaseConfigCache case_config;  // one per server: categories, calendar, rules, areas
+  app::ImportJobs imports;           // the history import in the background (POST /api/v1/imports)
   http::Metrics metrics;
   http::StaticFiles static_files;
   http::Router router;
@@ -69,6 +74,7 @@ void add_system_routes(Api& api);
 void add_case_routes(Api& api);
 void add_config_routes(Api& api);
 void add_case_action_routes(Api& api);
+void add_import_routes(Api& api);
 
 // Whether the request comes from an address in ApiOptions::ops_allow.
 bool from_ops_address(const Api& api, const http::Request& req);

@@ -106,6 +106,9 @@ std::string case_snapshot(const cases::Record& r) {
   o["closed_at"] = opt(r.closed_at);
   o["updated_at"] = r.updated_at;
   o["version"] = r.version;
+  // Only on imported cases, so that the snapshots of every other case stay as they were.
+  if (r.original_no) o["original_no"] = *r.original_no;
+  if (r.import_source) o["import_source"] = *r.import_source;
   return json_text(o);
 }
 
@@ -182,11 +185,14 @@ std::optional<cases::Record> record_from_snapshot(const std::string& text) {
   r.closed_at = get_int(o, "closed_at");
   r.updated_at = get_int(o, "updated_at").value_or(0);
   r.version = static_cast<int>(get_int(o, "version").value_or(0));
+  r.original_no = get_str(o, "original_no");
+  r.import_source = get_str(o, "import_source");
   return r;
 }
 
 std::string case_search_terms(const cases::Record& r) {
-  return search::document_terms(r.title + " " + r.description + " " + r.address + " " + r.case_no);
+  return search::document_terms(r.title + " " + r.description + " " + r.address + " " + r.case_no +
+                                (r.original_no ? " " + *r.original_no : std::string()));
 }
 
 std::vector<std::string> snapshot_differences(const std::string& a, const std::string& b) {

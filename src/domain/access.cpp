@@ -63,6 +63,8 @@ std::string_view to_string(Permission permission) {
       return "cases.read";
     case Permission::kCasesConfigure:
       return "cases.configure";
+    case Permission::kCasesImport:
+      return "cases.import";
   }
   return "unknown";
 }
@@ -71,8 +73,8 @@ std::vector<Permission> permissions_of(Role role) {
   using P = Permission;
   switch (role) {
     case Role::kHqAdmin:
-      return {P::kOrgRead,     P::kOrgWrite,  P::kUsersManage,   P::kLedgerRead,
-              P::kCasesReport, P::kCasesRead, P::kCasesConfigure};
+      return {P::kOrgRead,     P::kOrgWrite,  P::kUsersManage,    P::kLedgerRead,
+              P::kCasesReport, P::kCasesRead, P::kCasesConfigure, P::kCasesImport};
     case Role::kHqStaff:
       return {P::kOrgRead, P::kLedgerRead, P::kCasesReport, P::kCasesRead, P::kCasesConfigure};
     case Role::kLeader:

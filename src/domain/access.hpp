@@ -39,6 +39,7 @@ enum class Permission {
   kCasesReport,     // report a problem (随手拍 included)
   kCasesRead,       // read the cases in one's scope and the lists
   kCasesConfigure,  // categories, routing rules, the calendar, robots
+  kCasesImport,     // bring in past work orders of an earlier system (the history import)
 };
 std::string_view to_string(Permission permission);
 std::vector<Permission> permissions_of(Role role);

@@ -61,6 +61,11 @@ struct Record {
   std::optional<Millis> closed_at;
   Millis updated_at = 0;
   int version = 1;
+  // Brought in by the history import: the number the case had in the earlier system and that
+  // system's name (the mapping's "source_name"); unique per tenant and source. Both empty for a
+  // case reported here.
+  std::optional<std::string> original_no;
+  std::optional<std::string> import_source;
 
   Facts facts() const { return Facts{state, extension_pending, parked_from}; }
 };

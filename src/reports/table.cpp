@@ -1,5 +1,7 @@
 #include "reports/table.hpp"
 
+#include "reports/csv_reader.hpp"
+
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -76,72 +78,21 @@ std::string to_csv(const std::vector<std::string>& header, const Table& rows) {
 }
 
 std::optional<Table> parse_csv(std::string_view text, CsvError* error, std::size_t max_rows) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  // One reader for both: the whole text here, a stream in the history import.
+  CsvReader reader(string_source(text));
   Table rows;
   std::vector<std::string> row;
-  std::string field;
-  std::size_t line = 1;
-  std::size_t i = 0;
-  bool in_quotes = false;
-  bool field_started = false;
-  auto fail = [&](const char* reason) -> std::optional<Table> {
-    if (error != nullptr) *error = {line, reason};
-    return std::nullopt;
-  };
-  auto end_row = [&] {
-    row.push_back(std::move(field));
-    field.clear();
-    field_started = false;
-    // Skip blank lines.
-    if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));
-    row.clear();
-  };
-  while (i < text.size()) {
-    const char c = text[i];
-    if (in_quotes) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        in_quotes = false;
-        ++i;
-        if (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
-          return fail("bad_quote");
-        }
-        continue;
-      }
-      if (c == '\n') ++line;
-      field += c;
-      ++i;
-      continue;
-    }
-    if (c == '"') {
-      if (field_started && !field.empty()) return fail("bad_quote");
-      in_quotes = true;
-      field_started = true;
-      ++i;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-      field_started = false;
-      ++i;
-    } else if (c == '\r' || c == '\n') {
-      end_row();
-      if (rows.size() > max_rows) return fail("too_large");
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      ++i;
-      ++line;
-    } else {
-      field += c;
-      field_started = true;
-      ++i;
+  while (reader.next(row)) {
+    rows.push_back(std::move(row));
+    if (rows.size() > max_rows) {
+      if (error != nullptr) *error = {reader.row_line(), "too_large"};
+      return std::nullopt;
     }
   }
-  if (in_quotes) return fail("unterminated_quote");
-  if (field_started || !field.empty() || !row.empty()) end_row();
-  if (rows.size() > max_rows) return fail("too_large");
+  if (reader.error()) {
+    if (error != nullptr) *error = *reader.error();
+    return std::nullopt;
+  }
   return rows;
 }
 

@@ -20,8 +20,9 @@ constexpr const char* kColumns =
     "escalation_level, extension_pending, extension_request, parked_from, park_review_date, "
     "notice_id, timer_stage, timer_unit, timer_budget, timer_consumed, timer_running_since, "
     "deadline_at, deadline_estimated, warned_percent, overdue, next_check_at, search_terms, "
-    "reported_at, filed_at, dispatched_at, rectified_at, closed_at, updated_at, version";
-constexpr int kColumnCount = 46;
+    "reported_at, filed_at, dispatched_at, rectified_at, closed_at, updated_at, version, "
+    "original_no, import_source";
+constexpr int kColumnCount = 48;
 
 Value opt_i(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
 Value opt_d(const std::optional<double>& v) { return v ? Value(*v) : Value(nullptr); }
@@ -125,6 +126,8 @@ cases::Record from_row(const Row& r) {
   c.closed_at = r.get_opt_int(i++);
   c.updated_at = r.get_int(i++);
   c.version = static_cast<int>(r.get_int(i++));
+  c.original_no = r.get_opt_text(i++);
+  c.import_source = r.get_opt_text(i++);
   return c;
 }
 
@@ -178,6 +181,8 @@ std::vector<Value> values(const cases::Record& c) {
       opt_i(c.closed_at),
       c.updated_at,
       static_cast<std::int64_t>(c.version),
+      opt_s(c.original_no),
+      opt_s(c.import_source),
   };
   return v;
 }
