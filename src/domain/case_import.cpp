@@ -353,8 +353,10 @@ Expected<Row> map_row(const Mapping& m, const Header& h, const std::vector<std::
     if (!lat.empty() || !lng.empty()) {
       const auto a = parse_number(lat);
       const auto b = parse_number(lng);
-      if (!a || !b || *a < -90 || *a > 90 || *b < -180 || *b > 180 || (*a == 0 && *b == 0)) {
-        return refuse("bad_location", !a || lng.empty() ? Field::kLat : Field::kLng);
+      const bool lat_bad = !a || *a < -90 || *a > 90;
+      const bool lng_bad = !b || *b < -180 || *b > 180;
+      if (lat_bad || lng_bad || (*a == 0 && *b == 0)) {
+        return refuse("bad_location", lat_bad || !lng_bad ? Field::kLat : Field::kLng);
       }
       r.lat = *a;
       r.lng = *b;

@@ -170,7 +170,11 @@ bool CsvReader::next(std::vector<std::string>& row) {
       const int c = peek();
       if (error_) return false;
       if (c < 0) {
-        if (in_quotes) return fail("unterminated_quote");
+        if (in_quotes) {
+          // Named by the line the record began on: where the stray quote is.
+          error_ = CsvError{row_line_, "unterminated_quote"};
+          return false;
+        }
         if (!field_started && field.empty() && row.empty()) {
           if (!any) return false;  // the end, after a complete last line
         }
