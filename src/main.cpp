@@ -675,6 +675,13 @@ int cmd_import(const Args& a) {
   auto tenant = pick_tenant(*db, a);
   if (!tenant) return 1;
   app::CaseConfigCache config(ctx);
+  // A mapping naming a category the tenant lacks stops here, before any file is written.
+  if (auto cfg = config.get(*tenant); cfg) {
+    if (auto s = app::check_import_categories(**cfg, *mapping); !s) {
+      print_message(s.error(), a.get("mapping"));
+      return 1;
+    }
+  }
   const auto report_path = a.get("report", file + ".refused.csv");
   app::RefusedReport report(report_path,
                             [](const Error& e) { return http::message_of(e, http::Lang::kZh); });

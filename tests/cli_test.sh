@@ -227,8 +227,9 @@ check "ledger replay after an import" "$bin" ledger replay --check --db "$idb"
 expect_output "imported cases match" "every case matches its events"
 sed 's/"0102"/"9999"/' "$mapping" >"$work/bad-mapping.json"
 refuse "a mapping naming an unknown category" "$bin" import cases "$src/tests/fixtures/import_12345.csv" \
-  --mapping "$work/bad-mapping.json" --db "$idb"
+  --mapping "$work/bad-mapping.json" --db "$idb" --report "$work/refused3.csv"
 expect_output "names the code" "9999"
+check "nothing written for the bad mapping" test ! -e "$work/refused3.csv"
 refuse "import of a .txt" "$bin" import cases "$work/x.txt" --mapping "$mapping" --db "$idb"
 # kill -9 in the middle, then the same command again: every row once, nothing twice.
 python3 - "$work/many.csv" <<'PY'

@@ -7,7 +7,6 @@
 #include <set>
 
 #include "app/case_snapshot.hpp"
-#include "app/import_jobs.hpp"
 #include "domain/text.hpp"
 #include "reports/csv_reader.hpp"
 #include "reports/table.hpp"

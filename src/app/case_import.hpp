@@ -36,6 +36,10 @@ struct ImportMapping {
 // Parses the JSON text; "import_mapping.*" or "request.*" errors naming the member at fault.
 Expected<ImportMapping> parse_import_mapping(std::string_view json_text);
 
+// Whether every category code the mapping names is a class of the tenant:
+// "import_mapping.unknown_category" (value, code) for the first that is not.
+Status check_import_categories(const TenantCaseConfig& cfg, const ImportMapping& mapping);
+
 struct ImportCounts {
   std::int64_t read = 0;     // data rows read (not the header)
   std::int64_t written = 0;  // new cases

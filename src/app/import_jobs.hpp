@@ -77,8 +77,4 @@ class ImportJobs {
   std::thread worker_;
 };
 
-// Whether every category code the mapping names is a class of the tenant:
-// "import_mapping.unknown_category" (value, code) for the first that is not.
-Status check_import_categories(const TenantCaseConfig& cfg, const ImportMapping& mapping);
-
 }  // namespace civicloop::app

@@ -46,6 +46,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'settings/routing', name: 'settings-routing', component: () => import('./views/settings/RoutingView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsRouting' } },
       { path: 'settings/calendar', name: 'settings-calendar', component: () => import('./views/settings/CalendarView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsCalendar' } },
       { path: 'settings/webhooks', name: 'settings-webhooks', component: () => import('./views/settings/WebhooksView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsWebhooks' } },
+      { path: 'settings/import', name: 'settings-import', component: () => import('./views/settings/ImportView.vue'), meta: { perm: 'cases.import', title: 'menu.settingsImport' } },
       { path: 'account', name: 'account', component: () => import('./views/AccountView.vue'), meta: { title: 'account.title' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('./views/NotFoundView.vue'), props: { forbidden: true } },
     ],
