@@ -1,8 +1,7 @@
 -- wrk script: POST /api/v1/cases with a different case each time (bench/cases.sh).
 -- Environment: COOKIE (the session cookie, "name=value"), CSRF (the session's CSRF token),
 -- CASE_POINTS (a Lua file from `gen_cases --points-out`: {lat, lng, category} inside the demo grids;
--- a file with one point puts every report at one spot, bench/read_path.sh), CASE_LIMIT (optional:
--- each thread stops after that many responses).
+-- a file with one point puts every report at one spot, as bench/read_path.sh does).
 local points = {}
 local file = os.getenv("CASE_POINTS")
 if file and file ~= "" then points = dofile(file) end
@@ -27,13 +26,4 @@ function request()
     '{"category":"%s","title":"%s发现问题 %d","description":"压测上报：%s","address":"平城区测试路%d号","lat":%.6f,"lng":%.6f}',
     p[3], titles[(n % #titles) + 1], n, asks[(n % #asks) + 1], n % 300 + 1, lat, lng)
   return wrk.format(nil, nil, nil, body)
-end
-
-local limit = tonumber(os.getenv("CASE_LIMIT") or "")
-local answered = 0
-if limit then
-  function response()
-    answered = answered + 1
-    if answered >= limit then wrk.thread:stop() end
-  end
 end
