@@ -1,6 +1,7 @@
 -- wrk script: POST /api/v1/cases with a different case each time (bench/cases.sh).
 -- Environment: COOKIE (the session cookie, "name=value"), CSRF (the session's CSRF token),
--- CASE_POINTS (a Lua file from `gen_cases --points-out`: {lat, lng, category} inside the demo grids).
+-- CASE_POINTS (a Lua file from `gen_cases --points-out`: {lat, lng, category} inside the demo grids;
+-- a file with one point puts every report at one spot, as bench/read_path.sh does).
 local points = {}
 local file = os.getenv("CASE_POINTS")
 if file and file ~= "" then points = dofile(file) end

@@ -567,7 +567,11 @@ int cmd_ledger_replay(const Args& a) {
     ++bad;
     std::cout << r.problem_count << " problem(s)\n";
     for (const auto& p : r.problems) {
-      std::cout << "  case " << p.case_id;
+      if (p.unit_id) {
+        std::cout << "  unit " << *p.unit_id;
+      } else {
+        std::cout << "  case " << p.case_id;
+      }
       if (!p.case_no.empty()) std::cout << " (" << p.case_no << ")";
       std::cout << ": " << p.kind;
       if (p.seq) std::cout << " at event " << *p.seq;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include "app/case_service.hpp"
@@ -625,6 +626,48 @@ TEST_F(ApiCases, ListsFilterSearchChineseAndExport) {
                                 .at("case_no")
                                 .as_string())),
       exported.end());
+}
+
+// A date window pages on (reported_at, id): the fixture's clock stands still, so every report has
+// the same time, and the pages still give each case once. An id cursor from before still works.
+TEST_F(ApiCases, ADateWindowPagesEveryCaseOnceAcrossEqualReportTimes) {
+  auto grid = server().login("grid");
+  auto office = server().login("office");
+  const auto [lat, lng] = grid_centre();
+  std::set<std::int64_t> reported;
+  for (int i = 0; i < 7; ++i) {
+    reported.insert(
+        report(*grid, "0102", lat + i * 0.001, lng, "日期窗口分页 " + std::to_string(i)));
+  }
+  const std::string window = "/api/v1/cases?from=2026-11-30&to=2026-11-30&limit=3";
+  std::vector<std::int64_t> walked;
+  std::string cursor;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto r = office->request("GET", window + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto v = parse(r);
+    for (const auto& c : v.at("items").as_array()) walked.push_back(c.at("id").as_int64());
+    if (v.at("next_cursor").is_null()) break;
+    cursor = std::string(v.at("next_cursor").as_string());
+    EXPECT_NE(cursor.find('.'), std::string::npos) << cursor;  // reported_at.id
+  }
+  // Every case of the day once (the fixture's own cases too), ours among them.
+  std::set<std::int64_t> distinct(walked.begin(), walked.end());
+  EXPECT_EQ(distinct.size(), walked.size());
+  for (const auto id : reported) EXPECT_TRUE(distinct.contains(id)) << id;
+  ASSERT_GE(walked.size(), 7U);
+  const auto& want = walked;
+  // An id alone (a cursor of the plain list) continues the window from that case.
+  auto old = office->request("GET", window + "&cursor=" + std::to_string(want[2]));
+  ASSERT_EQ(old.status, 200) << old.body;
+  const auto old_v = parse(old);
+  ASSERT_EQ(old_v.at("items").as_array().size(), 3U);
+  EXPECT_EQ(old_v.at("items").as_array()[0].at("id").as_int64(), want[3]);
+  // The plain list keeps its id cursor.
+  const auto plain = parse(office->request("GET", "/api/v1/cases?limit=2"));
+  EXPECT_EQ(std::string(plain.at("next_cursor").as_string()).find('.'), std::string::npos);
+  EXPECT_EQ(office->request("GET", window + "&cursor=1.x").status, 400);
+  EXPECT_EQ(office->request("GET", window + "&cursor=abc").status, 400);
 }
 
 TEST_F(ApiCases, TheCaseExportHoldsEveryCaseCellByCell) {

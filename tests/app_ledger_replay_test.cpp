@@ -11,6 +11,7 @@
 #include "app/case_service.hpp"
 #include "app/case_snapshot.hpp"
 #include "app/ledger_replay.hpp"
+#include "storage/case_repo.hpp"
 #include "support/api_fixture.hpp"
 #include "support/test_db.hpp"
 
@@ -162,6 +163,43 @@ TEST_P(LedgerReplay, AColumnEditedBehindTheServersBackIsNamedWithItsCase) {
     }
   }
   EXPECT_TRUE(named);
+}
+
+// The responsibility list's counts, kept by triggers, equal a recount after the loop and a sweep
+// (replay recounts); an edited count is named with its unit.
+TEST_P(LedgerReplay, UnitCountsEqualARecountAndAnEditedCountIsCaught) {
+  whole_loop();
+  auto counts = [&] {
+    auto lease = server().db().acquire();
+    return storage::CaseRepo(*lease, 1).open_counts_by_unit();
+  };
+  const auto unit = server().unit_id("140213050");
+  auto before = counts();
+  ASSERT_FALSE(before.empty());
+  ASSERT_TRUE(replay().ok());
+  // The sweep turns the open case overdue: counted, and still equal to a recount.
+  app::CaseConfigCache cache(server().ctx());
+  app::CaseService svc(server().ctx(), cache);
+  server().clock().advance(30LL * 24 * 3600 * 1000);
+  svc.sweep(server().clock().now());
+  int overdue = 0;
+  for (const auto& [u, open, late] : counts()) overdue += late;
+  EXPECT_GE(overdue, 1);
+  auto r = replay();
+  EXPECT_TRUE(r.ok()) << r.problem_count << (r.problems.empty() ? "" : " " + r.problems[0].kind);
+  {
+    auto lease = server().db().acquire();
+    lease->execute(
+        "UPDATE case_unit_counts SET open_cases = open_cases + 1 WHERE tenant_id = 1 AND "
+        "unit_id = ?",
+        {unit});
+  }
+  r = replay();
+  ASSERT_EQ(r.problem_count, 1);
+  EXPECT_EQ(r.problems[0].kind, "unit_counts");
+  EXPECT_EQ(r.problems[0].unit_id, std::optional<std::int64_t>(unit));
+  ASSERT_EQ(r.problems[0].fields.size(), 1U);
+  EXPECT_EQ(r.problems[0].fields[0].rfind("open_cases=", 0), 0U) << r.problems[0].fields[0];
 }
 
 TEST_P(LedgerReplay, AWriteThatLeftNoEventShowsAtTheNextEvent) {

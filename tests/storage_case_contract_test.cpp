@@ -11,15 +11,19 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "domain/geo.hpp"
 #include "domain/search.hpp"
 #include "storage/account_repo.hpp"
 #include "storage/db.hpp"
+#include "storage/migrate.hpp"
 #include "storage/org_repo.hpp"
 #include "support/test_db.hpp"
 
@@ -528,25 +532,69 @@ TEST_P(CaseRepoContract, ListDateWindowIncludesItsStartAndExcludesItsEnd) {
     r.reported_at = at[i];
     put(r);
   }
-  EXPECT_EQ(list({.reported_from = kNow, .reported_to = kNow + 3 * kHour}), (Ids{5, 3, 2}));
-  EXPECT_EQ(list({.reported_from = kNow + kHour}), (Ids{6, 5, 3, 1}));
+  // A window is listed newest report first (reported_at, then id), not by id.
+  EXPECT_EQ(list({.reported_from = kNow, .reported_to = kNow + 3 * kHour}), (Ids{3, 5, 2}));
+  EXPECT_EQ(list({.reported_from = kNow + kHour}), (Ids{1, 6, 3, 5}));
   // Ends that fall between the window's first and last ids: 3 is reported exactly at the end.
   EXPECT_EQ(list({.reported_from = kNow, .reported_to = kNow + 2 * kHour}), (Ids{5, 2}));
-  EXPECT_EQ(list({.reported_from = kNow + kHour, .reported_to = kNow + 5 * kHour}), (Ids{6, 5, 3}));
+  EXPECT_EQ(list({.reported_from = kNow + kHour, .reported_to = kNow + 5 * kHour}), (Ids{6, 3, 5}));
   EXPECT_EQ(list({.reported_to = kNow}), (Ids{4}));
   EXPECT_EQ(list({.reported_from = kNow + 2 * kHour, .reported_to = kNow + 2 * kHour + 1}),
             (Ids{3}));
   EXPECT_TRUE(list({.reported_from = kNow + 6 * kHour}).empty());
   EXPECT_TRUE(list({.reported_from = kNow + kHour, .reported_to = kNow + kHour}).empty());
-  // Pages inside a window.
-  EXPECT_EQ(list({.reported_from = kNow, .limit = 2}), (Ids{6, 5}));
-  EXPECT_EQ(list({.reported_from = kNow, .limit = 2, .before_id = 5}), (Ids{3, 2}));
-  EXPECT_EQ(list({.reported_from = kNow, .limit = 2, .before_id = 2}), (Ids{1}));
+  // Pages inside a window, on (reported_at, id); an id alone continues from that case's time.
+  EXPECT_EQ(list({.reported_from = kNow, .limit = 2}), (Ids{1, 6}));
+  EXPECT_EQ(list({.reported_from = kNow,
+                  .limit = 2,
+                  .before_id = 6,
+                  .before_reported_at = kNow + 3 * kHour}),
+            (Ids{3, 5}));
+  EXPECT_EQ(list({.reported_from = kNow, .limit = 2, .before_id = 6}), (Ids{3, 5}));
+  EXPECT_EQ(
+      list({.reported_from = kNow, .limit = 2, .before_id = 5, .before_reported_at = kNow + kHour}),
+      (Ids{2}));
   // Another tenant's reports inside the window do not widen it.
   auto far = a_case(100, t_);
   far.reported_at = kNow + kMinute;
   other_repo().insert(far);
-  EXPECT_EQ(list({.reported_from = kNow, .reported_to = kNow + 3 * kHour}), (Ids{5, 3, 2}));
+  EXPECT_EQ(list({.reported_from = kNow, .reported_to = kNow + 3 * kHour}), (Ids{3, 5, 2}));
+}
+
+TEST_P(CaseRepoContract, DateWindowPagesReturnEveryCaseOnceIncludingEqualReportTimes) {
+  // 60 cases whose report times repeat (six cases a minute) and run against the ids, some closed.
+  std::vector<std::pair<Millis, std::int64_t>> all;
+  for (std::int64_t id = 1; id <= 60; ++id) {
+    auto r = a_case(id, t_);
+    r.reported_at = kNow + ((id * 7) % 10) * kMinute;
+    if (id % 5 == 0) r.state = State::kClosed;
+    put(r);
+    all.emplace_back(r.reported_at, id);
+  }
+  other_repo().insert(a_case(61, t_));
+  const Millis from = kNow + 2 * kMinute;
+  const Millis to = kNow + 8 * kMinute;
+  for (const int limit : {1, 4, 6, 7, 50}) {
+    for (const bool open : {false, true}) {
+      SCOPED_TRACE("limit " + std::to_string(limit) + (open ? " open" : ""));
+      CaseQuery q{.open_only = open, .reported_from = from, .reported_to = to, .limit = limit};
+      std::vector<std::pair<Millis, std::int64_t>> walked;
+      for (int pages = 0;; ++pages) {
+        ASSERT_LT(pages, 200);
+        const auto page = repo().list(q);
+        for (const auto& r : page) walked.emplace_back(r.reported_at, r.id);
+        if (page.size() < static_cast<std::size_t>(limit)) break;
+        q.before_reported_at = page.back().reported_at;
+        q.before_id = page.back().id;
+      }
+      std::vector<std::pair<Millis, std::int64_t>> want;
+      for (const auto& [at, id] : all) {
+        if (at >= from && at < to && !(open && id % 5 == 0)) want.emplace_back(at, id);
+      }
+      std::sort(want.rbegin(), want.rend());
+      EXPECT_EQ(walked, want);  // newest first, each once, ties by id
+    }
+  }
 }
 
 TEST_P(CaseRepoContract, ListFiltersByOverdue) {
@@ -715,11 +763,171 @@ TEST_P(CaseRepoContract, OpenCasesOfTheCategoryNearAPoint) {
   no_place.lat = no_place.lng = std::nullopt;
   put(no_place);
   other_repo().insert(a_case(10, t_));  // same place, another tenant
-  EXPECT_EQ(ids_of(repo().open_near("0204", lat, lng, 50, 10)), (Ids{8, 2, 1}));
+  // Nearest first; the caller checks the radius exactly.
+  EXPECT_EQ(ids_of(repo().open_near("0204", lat, lng, 50, 10)), (Ids{8, 1, 2}));
+  // A limit of two takes the newest two of each cell (8 and 2 here share 1's cell), nearest first.
+  EXPECT_EQ(geo::cell_of(lat, lng), geo::cell_of(lat + 10 / 111320.0, lng));
   EXPECT_EQ(ids_of(repo().open_near("0204", lat, lng, 50, 2)), (Ids{8, 2}));
-  EXPECT_EQ(ids_of(repo().open_near("0204", lat, lng, 250, 10)), (Ids{8, 4, 3, 2, 1}));
+  EXPECT_EQ(ids_of(repo().open_near("0204", lat, lng, 250, 10)), (Ids{8, 1, 2, 4, 3}));
   EXPECT_EQ(ids_of(repo().open_near("0102", lat, lng, 50, 10)), (Ids{5}));
   EXPECT_TRUE(repo().open_near("0204", lat + 0.01, lng, 50, 10).empty());
+}
+
+TEST_P(CaseRepoContract, ACrowdedPointDoesNotHideTheNearestCaseInTheNextCell) {
+  // 300 newer open cases 20 m south of a row edge of the cell grid, one older case 5 m north of
+  // it: the crowd fills its own cell's share of the answer, not the others'.
+  const double row = std::floor(40.0901 * 111320.0 / 50.0);
+  const double edge = (row + 1) * 50.0 / 111320.0;
+  const double crowd_lat = edge - 20 / 111320.0;
+  const double lone_lat = edge + 5 / 111320.0;
+  const double lng = 113.2902;
+  auto lone = a_case(1, t_);
+  lone.category_code = "0204";
+  lone.lat = lone_lat;
+  lone.lng = lng;
+  put(lone);
+  for (std::int64_t id = 2; id <= 301; ++id) {
+    auto r = a_case(id, t_);
+    r.category_code = "0204";
+    r.lat = crowd_lat;
+    r.lng = lng;
+    put(r);
+  }
+  const auto near_lone = repo().open_near("0204", lone_lat, lng, 50, 10);
+  ASSERT_EQ(near_lone.size(), 10U);
+  EXPECT_EQ(near_lone[0].id, 1);
+  for (std::size_t i = 1; i < near_lone.size(); ++i) EXPECT_GE(near_lone[i].id, 2);
+  // At the crowded point: its nearest ten, the newest of them.
+  const auto at_crowd = repo().open_near("0204", crowd_lat, lng, 50, 10);
+  ASSERT_EQ(at_crowd.size(), 10U);
+  for (const auto& r : at_crowd) EXPECT_GE(r.id, 292);
+  // Closing the crowd empties the index of them: the lone case is found from the crowd's spot.
+  for (std::int64_t id = 2; id <= 301; ++id) {
+    auto r = *repo().find(id);
+    r.state = State::kClosed;
+    ASSERT_TRUE(repo().update(r, r.version));
+  }
+  EXPECT_EQ(ids_of(repo().open_near("0204", crowd_lat, lng, 50, 10)), (Ids{1}));
+}
+
+TEST_P(CaseRepoContract, ADuplicateAcrossACellCornerIsFound) {
+  // Four cases 3 m around a corner where four cells meet: each finds the other three.
+  const double row = std::floor(40.0901 * 111320.0 / 50.0);
+  const double edge_lat = (row + 1) * 50.0 / 111320.0;
+  double edge_lng = 113.2902;
+  const auto c0 = geo::cell_of(edge_lat + 1e-5, edge_lng);
+  while (geo::cell_of(edge_lat + 1e-5, edge_lng) == c0) edge_lng += 1e-7;
+  const double d = 3 / 111320.0;
+  const std::vector<std::pair<double, double>> points{{edge_lat - d, edge_lng - 2 * d},
+                                                      {edge_lat - d, edge_lng + 2 * d},
+                                                      {edge_lat + d, edge_lng - 2 * d},
+                                                      {edge_lat + d, edge_lng + 2 * d}};
+  std::set<std::int64_t> cells;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    auto r = a_case(static_cast<std::int64_t>(i + 1), t_);
+    r.lat = points[i].first;
+    r.lng = points[i].second;
+    put(r);
+    cells.insert(geo::cell_of(points[i].first, points[i].second));
+  }
+  EXPECT_GE(cells.size(), 3U);  // the points lie in different cells
+  for (const auto& [plat, plng] : points) {
+    auto found = ids_of(repo().open_near("0102", plat, plng, 50, 10));
+    std::sort(found.begin(), found.end());
+    EXPECT_EQ(found, (Ids{1, 2, 3, 4}));
+  }
+}
+
+TEST_P(CaseRepoContract, MigrationBackFillsTheSameCellsAndCountsTheRepositoryWrites) {
+  // Points on both hemispheres and near edges; units, states and overdue mixed.
+  const std::vector<std::pair<double, double>> points{
+      {40.0901, 113.2902}, {-33.8688, 151.2093}, {0.0001, -0.0001},        {64.1466, -21.9426},
+      {40.08, 113.3},      {39.9999999, 116.4},  {40.090123456, 113.2931}, {-0.5, 179.9}};
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const auto id = static_cast<std::int64_t>(i + 1);
+    auto r = i % 2 == 0 ? assigned(a_case(id, t_), t_.sub_a) : assigned(a_case(id, t_), t_.dept);
+    r.lat = points[i].first;
+    r.lng = points[i].second;
+    r.overdue = i % 3 == 0;
+    if (i == 5) r.state = State::kClosed;
+    put(r);
+  }
+  put(a_case(20, t_));  // no point
+  auto no_point = a_case(21, t_);
+  no_point.lat = no_point.lng = std::nullopt;
+  put(no_point);
+  auto snapshot = [&] {
+    std::vector<std::string> out;
+    for (const auto& row :
+         conn().query("SELECT id, cell FROM cases WHERE tenant_id = ? ORDER BY id", {tenant_})) {
+      out.push_back(std::to_string(row.get_int(0)) + ":" +
+                    (row.is_null(1) ? "null" : std::to_string(row.get_int(1))));
+    }
+    for (const auto& row :
+         conn().query("SELECT tenant_id, unit_id, open_cases, overdue_cases FROM "
+                      "case_unit_counts WHERE open_cases <> 0 ORDER BY tenant_id, unit_id",
+                      {})) {
+      out.push_back("count " + std::to_string(row.get_int(1)) + ":" +
+                    std::to_string(row.get_int(2)) + "/" + std::to_string(row.get_int(3)));
+    }
+    return out;
+  };
+  const auto written = snapshot();
+  ASSERT_EQ(written.back().rfind("count", 0), 0U);
+  EXPECT_EQ(written[9], "21:null");
+  const auto migrations = embedded_migrations(conn().dialect());
+  ASSERT_EQ(revert_last_migration(conn(), migrations).value_or(0), 6);
+  ASSERT_EQ(migrate_with(conn(), migrations), (std::vector<int>{6}));
+  EXPECT_EQ(snapshot(), written);
+}
+
+TEST_P(CaseRepoContract, UnitCountsFollowEveryInsertUpdateAndDelete) {
+  const std::vector<const org::Unit*> units{&t_.sub_a, &t_.sub_b, &t_.dept, &t_.grid_a};
+  const std::vector<State> states{State::kReported,     State::kFiled,     State::kDispatched,
+                                  State::kAcknowledged, State::kRectified, State::kParked,
+                                  State::kClosed,       State::kVoided,    State::kDuplicate};
+  std::mt19937 rng(11);
+  for (std::int64_t id = 1; id <= 40; ++id) {
+    auto r = a_case(id, t_);
+    if (id % 4 != 0) r = assigned(r, *units[rng() % units.size()], states[rng() % states.size()]);
+    r.overdue = rng() % 3 == 0;
+    put(r);
+  }
+  for (int step = 0; step < 200; ++step) {
+    const std::int64_t id = 1 + static_cast<std::int64_t>(rng() % 40);
+    auto r = *repo().find(id);
+    switch (rng() % 4) {
+      case 0:
+        r.state = states[rng() % states.size()];
+        break;
+      case 1:
+        if (rng() % 5 == 0) {
+          r.assigned_unit_id.reset();
+          r.assigned_path.reset();
+        } else {
+          r.assigned_unit_id = units[rng() % units.size()]->id;
+        }
+        break;
+      case 2:
+        r.overdue = !r.overdue;
+        break;
+      default:
+        r.title += "!";  // a change the counts ignore
+    }
+    ASSERT_TRUE(repo().update(r, r.version));
+  }
+  conn().execute("DELETE FROM cases WHERE tenant_id = ? AND id IN (3, 7, 11)", {tenant_});
+  std::map<std::int64_t, std::pair<int, int>> recount;
+  for (const auto& r : repo().page_by_id(0, 1000)) {
+    if (!r.assigned_unit_id || cases::is_final(r.state)) continue;
+    auto& n = recount[*r.assigned_unit_id];
+    ++n.first;
+    if (r.overdue) ++n.second;
+  }
+  std::vector<std::tuple<std::int64_t, int, int>> want;
+  for (const auto& [unit, n] : recount) want.emplace_back(unit, n.first, n.second);
+  EXPECT_EQ(repo().open_counts_by_unit(), want);
+  EXPECT_FALSE(want.empty());
 }
 
 // ---- responsibility counts ----

@@ -253,9 +253,9 @@ Expected<storage::CaseQuery> case_query(const http::Request& req,
   auto limit = query_limit(req);
   if (!limit) return limit.error();
   q.limit = *limit;
-  auto cursor = query_int(req, "cursor");
-  if (!cursor) return make_error("request.invalid_cursor", "cursor");
-  q.before_id = *cursor;
+  if (auto c = req.query_param("cursor"); c && !c->empty()) {
+    if (!app::set_case_cursor(q, *c)) return make_error("request.invalid_cursor", "cursor");
+  }
   return q;
 }
 
@@ -400,7 +400,7 @@ void add_case_routes(Api& api) {
                    std::to_string(c.rework_count), local_time(**cfg, c.closed_at)});
             }
             if (!page->next_cursor || rows.size() >= kMaxRows) break;
-            q->before_id = std::stoll(*page->next_cursor);
+            if (!app::set_case_cursor(*q, *page->next_cursor)) break;
           }
           return xlsx(reports::to_xlsx("问题清单",
                                        {"问题编号", "状态", "问题类别", "标题", "位置", "街道",

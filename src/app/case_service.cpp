@@ -1,8 +1,11 @@
 #include "app/case_service.hpp"
 
 #include <boost/json.hpp>
+#include <charconv>
 #include <cmath>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "app/case_snapshot.hpp"
 #include "app/notice_service.hpp"
@@ -379,6 +382,22 @@ Expected<CaseView> CaseService::get(const access::Actor& actor, std::int64_t cas
   });
 }
 
+bool set_case_cursor(storage::CaseQuery& q, std::string_view text) {
+  if (auto pair = storage::decode_cursor(text)) {
+    q.before_reported_at = pair->key;
+    q.before_id = pair->id;
+    return true;
+  }
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    return false;
+  }
+  q.before_reported_at.reset();
+  q.before_id = id;
+  return true;
+}
+
 Expected<CasePage> CaseService::list(const access::Actor& actor, storage::CaseQuery query,
                                      const std::string& text_query) {
   query.limit = query.limit < 1 ? 50 : std::min(query.limit, kMaxLimit);
@@ -398,7 +417,10 @@ Expected<CasePage> CaseService::list(const access::Actor& actor, storage::CaseQu
     CasePage page;
     if (static_cast<int>(items.size()) > want) {
       items.pop_back();
-      page.next_cursor = std::to_string(items.back().id);
+      const auto& last = items.back();
+      page.next_cursor = query.by_reported_at()
+                             ? storage::encode_cursor({last.reported_at, last.id})
+                             : std::to_string(last.id);
     }
     page.items = std::move(items);
     return page;
@@ -839,6 +861,56 @@ Expected<storage::Notice> CaseService::dispatch_with_notice(
       });
 }
 
+namespace {
+
+// Cases per write transaction in the sweep: one commit (one fsync) for the batch instead of one
+// per case, while the write lock is held for tens of milliseconds, not seconds.
+constexpr std::size_t kSweepBatch = 250;
+
+// What one sweep batch reads once rather than per case: the users of a unit, the HQ office, the
+// escalation targets of a place and level.
+struct SweepLookups {
+  storage::Connection& c;
+  std::int64_t tenant;
+  std::map<std::int64_t, std::vector<std::int64_t>> unit_users;
+  std::optional<std::vector<std::int64_t>> hq;
+  std::map<std::tuple<int, std::int64_t, std::int64_t, std::int64_t>, std::vector<std::int64_t>>
+      targets;
+
+  const std::vector<std::int64_t>& users_of_unit(std::int64_t unit) {
+    auto it = unit_users.find(unit);
+    if (it == unit_users.end()) {
+      it = unit_users.emplace(unit, storage::UserRepo(c, tenant).users_of_unit(unit)).first;
+    }
+    return it->second;
+  }
+  const std::vector<std::int64_t>& hq_office() {
+    if (!hq) hq = hq_office_users(c, tenant);
+    return *hq;
+  }
+  const std::vector<std::int64_t>& escalation(const cases::Record& r, int level) {
+    // escalation_targets reads only these fields of the case.
+    const std::tuple<int, std::int64_t, std::int64_t, std::int64_t> key{
+        level, level == 1 ? r.assigned_unit_id.value_or(0) : 0,
+        level == 2 ? r.community_id.value_or(0) : 0, level == 2 ? r.subdistrict_id.value_or(0) : 0};
+    auto it = targets.find(key);
+    if (it == targets.end()) {
+      it = targets.emplace(key, escalation_targets(c, tenant, r, level)).first;
+    }
+    return it->second;
+  }
+};
+
+// A notification or robot message the sweep will send once the case's new version is written.
+struct PendingNotice {
+  const std::vector<std::int64_t>* users = nullptr;  // nullptr: the robots
+  std::string kind;
+  std::string title;
+  std::string body;
+};
+
+}  // namespace
+
 SweepStats CaseService::sweep(Millis now, int max_cases) {
   SweepStats stats;
   auto due = in_tx<std::vector<storage::CaseRepo::Due>>(
@@ -846,81 +918,111 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
         return storage::CaseRepo(c, 0).due(now, max_cases);
       });
   if (!due) return stats;
-  for (const auto& d : *due) {
-    auto cfgx = config_.get(d.tenant_id);
+  // The due cases by tenant, in the order they fell due.
+  std::map<std::int64_t, std::vector<std::int64_t>> by_tenant;
+  for (const auto& d : *due) by_tenant[d.tenant_id].push_back(d.case_id);
+  for (const auto& [tenant, ids] : by_tenant) {
+    auto cfgx = config_.get(tenant);  // once per tenant and pass, not per case
     if (!cfgx) continue;
     const auto& cfg = **cfgx;
-    const auto actor = system_actor(d.tenant_id);
+    const auto actor = system_actor(tenant);
     const cases::EscalationLadder ladder{cfg.workflow.escalation_percents};
-    (void)in_tx<Ok>(ctx_.db, true, [&](storage::Connection& c) -> Status {
-      storage::CaseRepo repo(c, d.tenant_id);
-      auto found = repo.find(d.case_id);
-      if (!found) return Ok{};
-      cases::Record r = *found;
-      ++stats.checked;
-      const int old = r.version;
-      if (!r.timer || r.timer->paused() || cases::is_final(r.state)) {
-        // Only the sweep's own hint changes (it is not in the snapshot): no event.
-        r.next_check_at.reset();
-        repo.update(r, old);
-        return Ok{};
-      }
-      Outbox out{c, d.tenant_id, now};
-      const auto before = case_snapshot(r);
-      const bool was_overdue = r.overdue;
-      std::vector<int> warned;
-      const auto unit_users =
-          storage::UserRepo(c, d.tenant_id).users_of_unit(r.assigned_unit_id.value_or(0));
-      bool escalated = false;
-      for (const int mark : cases::crossed_marks(*r.timer, now, cfg.calendar, ladder)) {
-        if (mark < 100) {
-          ++stats.warnings;
-          warned.push_back(mark);
-          out.notify(r.state == State::kRectified ? hq_office_users(c, d.tenant_id) : unit_users, r,
-                     "warning_" + std::to_string(mark),
-                     "时限已过" + std::to_string(mark) + "%：" + r.title,
-                     r.case_no + " 截止 " + local_text(cfg, r.timer->deadline));
-          continue;
+    for (std::size_t at = 0; at < ids.size(); at += kSweepBatch) {
+      const std::vector<std::int64_t> batch(
+          ids.begin() + static_cast<std::ptrdiff_t>(at),
+          ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), at + kSweepBatch)));
+      SweepStats part;
+      auto done = in_tx<Ok>(ctx_.db, true, [&](storage::Connection& c) -> Status {
+        part = {};
+        storage::CaseRepo repo(c, tenant);
+        SweepLookups look{c, tenant, {}, {}, {}};
+        Outbox out{c, tenant, now};
+        for (cases::Record r : repo.find_many(batch)) {
+          ++part.checked;
+          const int old = r.version;
+          if (!r.timer || r.timer->paused() || cases::is_final(r.state) || !r.next_check_at ||
+              *r.next_check_at > now) {
+            // Nothing to check (or checked meanwhile): only the sweep's own hint may change (it
+            // is not in the snapshot), so no event.
+            if (r.next_check_at && (*r.next_check_at <= now)) {
+              r.next_check_at.reset();
+              repo.update(r, old, false);
+            }
+            continue;
+          }
+          const auto before = case_snapshot(r);
+          const bool was_overdue = r.overdue;
+          std::vector<int> warned;
+          std::vector<PendingNotice> notices;
+          bool escalated = false;
+          int escalations = 0;
+          for (const int mark : cases::crossed_marks(*r.timer, now, cfg.calendar, ladder)) {
+            if (mark < 100) {
+              warned.push_back(mark);
+              notices.push_back({r.state == State::kRectified
+                                     ? &look.hq_office()
+                                     : &look.users_of_unit(r.assigned_unit_id.value_or(0)),
+                                 "warning_" + std::to_string(mark),
+                                 "时限已过" + std::to_string(mark) + "%：" + r.title,
+                                 r.case_no + " 截止 " + local_text(cfg, r.timer->deadline)});
+              continue;
+            }
+            r.overdue = true;
+            const int level = cases::escalation_level(ladder, mark);
+            if (level > r.escalation_level) {
+              r.escalation_level = std::min(level, 3);
+              escalated = true;
+              ++escalations;
+              notices.push_back(
+                  {&look.escalation(r, r.escalation_level), "escalated",
+                   "超期督办（第" + std::to_string(r.escalation_level) + "级）：" + r.title,
+                   r.case_no + " 已于 " + local_text(cfg, r.timer->deadline) + " 超期"});
+              notices.push_back({nullptr, "", "【超期督办】" + r.title,
+                                 "**" + r.case_no + "** 第" + std::to_string(r.escalation_level) +
+                                     "级督办\n> 责任单位：" + unit_name(cfg, r.assigned_unit_id) +
+                                     "\n> 截止：" + local_text(cfg, r.timer->deadline)});
+            }
+          }
+          r.next_check_at = cases::next_check(*r.timer, ladder, cfg.calendar);
+          if (case_snapshot(r) == before) {
+            // Nothing but the next look changed (a timer checked early): no new version.
+            repo.update(r, old, false);
+            continue;
+          }
+          r.updated_at = now;
+          r.version = old + 1;
+          // Changed by someone else since the batch was read (PostgreSQL): left for the next
+          // pass, which reads it again; nothing of it is written.
+          if (!repo.update(r, old, false)) continue;
+          part.warnings += static_cast<int>(warned.size());
+          part.escalations += escalations;
+          for (const auto& n : notices) {
+            if (n.users != nullptr) {
+              out.notify(*n.users, r, n.kind, n.title, n.body);
+            } else {
+              out.robots(n.title, n.body);
+            }
+          }
+          // Every mark the sweep records is an event: the escalation, else the case turning
+          // overdue, else the warnings (the note says which marks, for the ledger page to word).
+          std::string marks;
+          for (const int m : warned) marks += (marks.empty() ? "" : ",") + std::to_string(m);
+          if (escalated) {
+            ledger_case(c, actor, now, r, "escalate", before,
+                        "level=" + std::to_string(r.escalation_level));
+          } else if (r.overdue && !was_overdue) {
+            ledger_case(c, actor, now, r, "overdue", before, std::nullopt);
+          } else {
+            ledger_case(c, actor, now, r, "warn", before, "marks=" + marks);
+          }
         }
-        r.overdue = true;
-        const int level = cases::escalation_level(ladder, mark);
-        if (level > r.escalation_level) {
-          r.escalation_level = std::min(level, 3);
-          escalated = true;
-          ++stats.escalations;
-          const auto targets = escalation_targets(c, d.tenant_id, r, r.escalation_level);
-          out.notify(targets, r, "escalated",
-                     "超期督办（第" + std::to_string(r.escalation_level) + "级）：" + r.title,
-                     r.case_no + " 已于 " + local_text(cfg, r.timer->deadline) + " 超期");
-          out.robots("【超期督办】" + r.title,
-                     "**" + r.case_no + "** 第" + std::to_string(r.escalation_level) +
-                         "级督办\n> 责任单位：" + unit_name(cfg, r.assigned_unit_id) +
-                         "\n> 截止：" + local_text(cfg, r.timer->deadline));
-        }
-      }
-      r.next_check_at = cases::next_check(*r.timer, ladder, cfg.calendar);
-      if (case_snapshot(r) == before) {
-        // Nothing but the next look changed (a timer checked early): no new version.
-        repo.update(r, old);
         return Ok{};
-      }
-      r.updated_at = now;
-      r.version = old + 1;
-      if (!repo.update(r, old)) return make_error("conflict.stale_version");
-      // Every mark the sweep records is an event: the escalation, else the case turning overdue,
-      // else the warnings (the note says which marks, for the ledger page to word).
-      std::string marks;
-      for (const int m : warned) marks += (marks.empty() ? "" : ",") + std::to_string(m);
-      if (escalated) {
-        ledger_case(c, actor, now, r, "escalate", before,
-                    "level=" + std::to_string(r.escalation_level));
-      } else if (r.overdue && !was_overdue) {
-        ledger_case(c, actor, now, r, "overdue", before, std::nullopt);
-      } else {
-        ledger_case(c, actor, now, r, "warn", before, "marks=" + marks);
-      }
-      return Ok{};
-    });
+      });
+      if (!done) continue;
+      stats.checked += part.checked;
+      stats.warnings += part.warnings;
+      stats.escalations += part.escalations;
+    }
   }
   return stats;
 }

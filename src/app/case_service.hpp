@@ -86,6 +86,11 @@ struct CasePage {
   std::optional<std::string> next_cursor;
 };
 
+// A case list's cursor is opaque to clients: "ID" for pages in id order, "REPORTED_AT.ID" for a
+// date window (storage::CaseQuery::by_reported_at). Sets the query's keyset position; false when
+// the text is neither. An "ID" cursor given to a date window continues from that case's time.
+bool set_case_cursor(storage::CaseQuery& q, std::string_view text);
+
 struct SweepStats {
   int checked = 0;
   int warnings = 0;

@@ -5,6 +5,7 @@
 #include <array>
 #include <boost/json.hpp>
 #include <cstring>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -122,6 +123,11 @@ class Replay {
       for (const auto& r : page) {
         after = r.id;
         ++result_.cases;
+        if (r.assigned_unit_id && cases::is_open(r.state)) {
+          auto& n = recount_[*r.assigned_unit_id];
+          ++n.first;
+          if (r.overdue) ++n.second;
+        }
         auto it = seen_.find(r.id);
         if (it == seen_.end()) {
           problem({"no_events", r.id, r.case_no, std::nullopt, {}});
@@ -148,6 +154,36 @@ class Replay {
     for (const auto& [id, s] : seen_) {
       if (s.has_snapshot) problem({"events_without_row", id, "", s.last_seq, {}});
     }
+    check_unit_counts(repo);
+  }
+
+  // The counts the triggers keep against the recount of the rows just read.
+  void check_unit_counts(storage::CaseRepo& repo) {
+    std::map<std::int64_t, std::pair<int, int>> kept;
+    for (const auto& [unit, open, overdue] : repo.open_counts_by_unit()) {
+      kept[unit] = {open, overdue};
+    }
+    auto compare = [&](std::int64_t unit, std::pair<int, int> k, std::pair<int, int> n) {
+      if (k == n) return;
+      ReplayProblem p{"unit_counts", 0, "", std::nullopt, {}};
+      p.unit_id = unit;
+      if (k.first != n.first) {
+        p.fields.push_back("open_cases=" + std::to_string(k.first) + "(recount " +
+                           std::to_string(n.first) + ")");
+      }
+      if (k.second != n.second) {
+        p.fields.push_back("overdue_cases=" + std::to_string(k.second) + "(recount " +
+                           std::to_string(n.second) + ")");
+      }
+      problem(std::move(p));
+    };
+    for (const auto& [unit, k] : kept) {
+      auto it = recount_.find(unit);
+      compare(unit, k, it == recount_.end() ? std::pair<int, int>{0, 0} : it->second);
+    }
+    for (const auto& [unit, n] : recount_) {
+      if (!kept.contains(unit)) compare(unit, {0, 0}, n);
+    }
   }
 
   void walk_attachments() {
@@ -171,6 +207,7 @@ class Replay {
   ReplayResult result_;
   std::unordered_map<std::int64_t, Seen> seen_;
   std::set<std::int64_t> attached_;
+  std::map<std::int64_t, std::pair<int, int>> recount_;  // unit: open, overdue
 };
 
 }  // namespace

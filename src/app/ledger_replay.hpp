@@ -9,7 +9,10 @@
 //    full-text terms must be those of its text ("search_terms");
 //  - a row with no event ("no_events"), events for a case with no row ("events_without_row"), a
 //    case created twice ("created_twice"), an attachment row without its "attach" event
-//    ("attachment_without_event").
+//    ("attachment_without_event");
+//  - the open and overdue counts kept per unit (case_unit_counts, the responsibility list) must
+//    equal a recount of the rows by the domain's rule (cases::is_open): "unit_counts", naming
+//    the unit and the counts that differ.
 //
 // Events written before snapshots were complete (no "snapshot": 2) are counted as legacy; a case
 // whose history has only those is not compared. Memory: a digest per case (~70 bytes with the
@@ -30,8 +33,9 @@ struct ReplayProblem {
   std::string kind;  // row_differs, change_without_event, no_events, events_without_row, ...
   std::int64_t case_id = 0;
   std::string case_no;
-  std::optional<std::int64_t> seq;  // the event concerned
-  std::vector<std::string> fields;  // the fields that differ, when known
+  std::optional<std::int64_t> seq;        // the event concerned
+  std::vector<std::string> fields;        // the fields that differ, when known
+  std::optional<std::int64_t> unit_id{};  // unit_counts: the unit whose counts differ
 };
 
 struct ReplayResult {

@@ -151,4 +151,47 @@ double distance_to_ring_m(const org::Polygon& polygon, double lat, double lng) {
   return haversine_m(lat, lng, best.lat, best.lng);
 }
 
+namespace {
+
+constexpr double kDegToRad = 0.017453292519943295;
+constexpr std::int64_t kRowStride = std::int64_t{1} << 22;
+constexpr std::int64_t kColumnOffset = std::int64_t{1} << 21;
+
+// Kept operation for operation with migration 0006's SQL (floor, cos, the same order), so that a
+// back-filled key equals the one computed here.
+double row_of(double lat) { return std::floor(lat * kMetresPerDegree / kCellMetres); }
+double row_cos(double row) {
+  return std::max(0.01, std::cos((row + 0.5) * kCellMetres / kMetresPerDegree * kDegToRad));
+}
+double column_of(double lng, double row) {
+  return std::floor(lng * kMetresPerDegree * row_cos(row) / kCellMetres);
+}
+std::int64_t key_of(double row, double column) {
+  return static_cast<std::int64_t>(row * static_cast<double>(kRowStride) + column +
+                                   static_cast<double>(kColumnOffset));
+}
+
+}  // namespace
+
+std::int64_t cell_of(double lat, double lng) {
+  const double row = row_of(lat);
+  return key_of(row, column_of(lng, row));
+}
+
+std::vector<std::int64_t> cells_near(double lat, double lng, double radius_m) {
+  const double r = std::clamp(radius_m, 0.0, kMaxCellSearchMetres);
+  const double dlat = r / kMetresPerDegree;
+  // The box's half-width in degrees at its widest (the latitude furthest from the equator), so
+  // that every point within r lies inside it.
+  const double far_lat = std::min(89.0, std::max(std::abs(lat - dlat), std::abs(lat + dlat)));
+  const double dlng = r / (kMetresPerDegree * std::max(0.01, std::cos(far_lat * kDegToRad)));
+  std::vector<std::int64_t> out;
+  for (double row = row_of(lat - dlat); row <= row_of(lat + dlat); row += 1) {
+    for (double col = column_of(lng - dlng, row); col <= column_of(lng + dlng, row); col += 1) {
+      out.push_back(key_of(row, col));
+    }
+  }
+  return out;
+}
+
 }  // namespace civicloop::geo

@@ -5,6 +5,7 @@
 // telling a point outside it and how far.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,5 +69,23 @@ class Region {
 // equirectangular projection around the point, and its distance measured on the sphere
 // (haversine, mean Earth radius).
 double distance_to_ring_m(const org::Polygon& polygon, double lat, double lng);
+
+// Cells for the nearby-duplicate search: a fixed grid of kCellMetres x kCellMetres squares. A row
+// is a band of latitude kCellMetres high; inside a row the columns are kCellMetres wide at the
+// row's middle latitude (so a row's cos is a function of the row, and every point of the row uses
+// the same one). A cell's key is row * 2^22 + column + 2^21: one integer, ordered by row then
+// column. Migration 0006 computes the same key in SQL, with the same operations in the same order
+// (docs/architecture.md, "The read path of cases"); changing the size or the formula needs a migration that
+// recomputes the column.
+inline constexpr double kCellMetres = 50.0;
+inline constexpr double kMetresPerDegree = 111320.0;
+std::int64_t cell_of(double lat, double lng);
+
+// The keys of every cell that may hold a point within radius_m of (lat, lng): the cells the
+// bounding box of the circle touches, row by row. With radius_m <= kCellMetres that is 3 x 3 (a
+// fourth column where the box's cos is smaller than the row's). The radius is capped at
+// kMaxCellSearchMetres (9 x 9 cells), so that a configured radius cannot make the search unbounded.
+inline constexpr double kMaxCellSearchMetres = 4 * kCellMetres;
+std::vector<std::int64_t> cells_near(double lat, double lng, double radius_m);
 
 }  // namespace civicloop::geo

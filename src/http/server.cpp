@@ -232,6 +232,10 @@ struct Server::Impl {
         co_await pause.async_wait(kUseTuple);
         continue;
       }
+      // A response goes out in more than one write (header, then body: write_message); with
+      // Nagle's algorithm the second waits for the client's delayed ACK, 40 ms on Linux.
+      boost::system::error_code nodelay_ec;
+      socket.set_option(tcp::no_delay(true), nodelay_ec);
       auto conn = std::make_shared<Connection>(tcp::socket(std::move(socket)));
       asio::co_spawn(conn->stream.get_executor(), session(conn),
                      [](const std::exception_ptr& e) { log_exception("connection", e); });

@@ -1,9 +1,11 @@
 #include "storage/case_repo.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <limits>
 
+#include "domain/geo.hpp"
 #include "storage/org_repo.hpp"
 #include "storage/sql_util.hpp"
 
@@ -189,6 +191,11 @@ std::vector<Value> values(const cases::Record& c) {
 
 std::int64_t fts_rowid(std::int64_t tenant, std::int64_t id) { return (tenant << 40) + id; }
 
+// The derived cell key (migration 0006), written beside kColumns: NULL without a point.
+Value cell_value(const cases::Record& c) {
+  return c.lat && c.lng ? Value(geo::cell_of(*c.lat, *c.lng)) : Value(nullptr);
+}
+
 }  // namespace
 
 void CaseRepo::write_search(const cases::Record& r, bool replace) {
@@ -199,16 +206,17 @@ void CaseRepo::write_search(const cases::Record& r, bool replace) {
 }
 
 void CaseRepo::insert(const cases::Record& r) {
-  std::string sql = std::string("INSERT INTO cases (tenant_id, ") + kColumns + ") VALUES (?";
-  for (int i = 0; i < kColumnCount; ++i) sql += ", ?";
+  std::string sql = std::string("INSERT INTO cases (tenant_id, ") + kColumns + ", cell) VALUES (?";
+  for (int i = 0; i < kColumnCount + 1; ++i) sql += ", ?";
   sql += ")";
   auto v = values(r);
   v.insert(v.begin(), tenant_);
+  v.push_back(cell_value(r));
   c_.execute(sql, v);
   write_search(r, false);
 }
 
-bool CaseRepo::update(const cases::Record& r, int expected_version) {
+bool CaseRepo::update(const cases::Record& r, int expected_version, bool reindex) {
   // SET every column but id from the same list, so insert and update cannot drift apart.
   std::string sql = "UPDATE cases SET ";
   std::string cols = kColumns;
@@ -230,12 +238,14 @@ bool CaseRepo::update(const cases::Record& r, int expected_version) {
     sql += names[i] + " = ?";
     params.push_back(v[i]);
   }
+  sql += ", cell = ?";
+  params.push_back(cell_value(r));
   sql += " WHERE tenant_id = ? AND id = ? AND version = ?";
   params.emplace_back(tenant_);
   params.emplace_back(r.id);
   params.emplace_back(static_cast<std::int64_t>(expected_version));
   if (c_.execute(sql, params) != 1) return false;
-  write_search(r, true);
+  if (reindex) write_search(r, true);
   return true;
 }
 
@@ -309,31 +319,32 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
     where += " AND reported_at >= ? AND reported_at < ?";
     wp.emplace_back(from);
     wp.emplace_back(to);
-    // Pages come newest first by id; a date window alone would sort the whole window first. The
-    // ids of the window's first and last rows (read from the reported_at index) bound the walk
-    // down the primary key instead. Every row of the window lies between them, so the answer is
-    // the same.
-    // SQLite only: PostgreSQL answers min/max by walking the primary key with the window as a
-    // filter, which made it slower there (docs/PERFORMANCE.md); keyset on (reported_at, id) is
-    // the fix for both.
-    if (c_.dialect() == Dialect::kSqlite) {
-      where +=
-          " AND id >= (SELECT min(id) FROM cases WHERE tenant_id = ? AND reported_at >= ? AND "
-          "reported_at < ?) AND id <= (SELECT max(id) FROM cases WHERE tenant_id = ? AND "
-          "reported_at >= ? AND reported_at < ?)";
-      for (int i = 0; i < 2; ++i) {
-        wp.emplace_back(tenant_);
-        wp.emplace_back(from);
-        wp.emplace_back(to);
-      }
-    }
   }
   if (q.overdue) {
     where += " AND overdue = ?";
     wp.emplace_back(static_cast<std::int64_t>(*q.overdue));
   }
   sql::scope_filter(where, wp, q.scope, {"assigned_path", "area_path"});
-  if (q.before_id) {
+  const bool by_reported = q.by_reported_at();
+  if (by_reported && q.before_id) {
+    // A date window pages on (reported_at, id), read backwards from cases_reported (tenant_id,
+    // reported_at, id) and stopped at the page: no sort of the window. A cursor of an id alone
+    // (a page asked for before cursors carried the time) continues from that case's time.
+    std::optional<Millis> at = q.before_reported_at;
+    if (!at) {
+      auto rows = c_.query("SELECT reported_at FROM cases WHERE tenant_id = ? AND id = ?",
+                           {tenant_, *q.before_id});
+      if (!rows.empty()) at = rows[0].get_int(0);
+    }
+    if (at) {
+      where += " AND (reported_at, id) < (?, ?)";
+      wp.emplace_back(*at);
+      wp.emplace_back(*q.before_id);
+    } else {
+      where += " AND id < ?";
+      wp.emplace_back(*q.before_id);
+    }
+  } else if (q.before_id) {
     where += " AND id < ?";
     wp.emplace_back(*q.before_id);
   }
@@ -365,7 +376,8 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
       query += " AND string_to_array(search_terms, ' ') @> string_to_array(CAST(? AS TEXT), ' ')";
       p.emplace_back(terms);
     }
-    query += where + " ORDER BY id DESC LIMIT ?";
+    query += where + (by_reported ? " ORDER BY reported_at DESC, id DESC LIMIT ?"
+                                  : " ORDER BY id DESC LIMIT ?");
   }
   p.insert(p.end(), wp.begin(), wp.end());
   p.emplace_back(static_cast<std::int64_t>(q.limit));
@@ -376,30 +388,61 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
 
 std::vector<cases::Record> CaseRepo::open_near(std::string_view category, double lat, double lng,
                                                double radius_m, int limit) {
-  const double dlat = radius_m / 111320.0;
-  const double dlng =
-      radius_m / (111320.0 * std::max(0.01, std::cos(lat * 3.14159265358979 / 180)));
-  std::vector<cases::Record> out;
-  for (const auto& r :
-       c_.query(std::string("SELECT ") + kColumns +
-                    " FROM cases WHERE tenant_id = ? AND category_code = ? AND lat BETWEEN ? AND ? "
-                    "AND lng BETWEEN ? AND ? AND state NOT IN ('closed', 'voided', 'duplicate') "
-                    "ORDER BY id DESC LIMIT ?",
-                {tenant_, std::string(category), lat - dlat, lat + dlat, lng - dlng, lng + dlng,
-                 static_cast<std::int64_t>(limit)})) {
-    out.push_back(from_row(r));
+  // The cells around the point (3 x 3 at the preset's radius), the newest `limit` open cases of
+  // each from the partial index cases_open_cell, in one statement: at most 9 x limit rows
+  // whatever the number of cases at one spot. The nearest `limit` of them by distance are kept;
+  // the caller checks the radius exactly.
+  const auto cells = geo::cells_near(lat, lng, radius_m);
+  std::string sql;
+  std::vector<Value> p;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) sql += " UNION ALL ";
+    sql += std::string("SELECT * FROM (SELECT ") + kColumns +
+           " FROM cases WHERE tenant_id = ? AND category_code = ? AND cell = ? AND state NOT IN "
+           "('closed', 'voided', 'duplicate') ORDER BY id DESC LIMIT ?) c" +
+           std::to_string(i);
+    p.insert(p.end(), {tenant_, std::string(category), cells[i], static_cast<std::int64_t>(limit)});
   }
+  std::vector<std::pair<double, cases::Record>> found;
+  for (const auto& r : c_.query(sql, p)) {
+    auto c = from_row(r);
+    if (!c.lat || !c.lng) continue;
+    found.emplace_back(cases::distance_m(lat, lng, *c.lat, *c.lng), std::move(c));
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (found.size() > static_cast<std::size_t>(limit)) found.resize(static_cast<std::size_t>(limit));
+  std::vector<cases::Record> out;
+  for (auto& [d, c] : found) out.push_back(std::move(c));
   return out;
 }
 
 std::vector<std::tuple<std::int64_t, int, int>> CaseRepo::open_counts_by_unit() {
   std::vector<std::tuple<std::int64_t, int, int>> out;
-  for (const auto& r : c_.query(
-           "SELECT assigned_unit_id, count(*), sum(overdue) FROM cases WHERE tenant_id = ? AND "
-           "assigned_unit_id IS NOT NULL AND state NOT IN ('closed', 'voided', 'duplicate') "
-           "GROUP BY assigned_unit_id",
-           {tenant_})) {
+  // Kept by triggers on cases (migration 0006); rows of units left with no case are skipped.
+  for (const auto& r :
+       c_.query("SELECT unit_id, open_cases, overdue_cases FROM case_unit_counts WHERE "
+                "tenant_id = ? AND (open_cases <> 0 OR overdue_cases <> 0) ORDER BY unit_id",
+                {tenant_})) {
     out.emplace_back(r.get_int(0), static_cast<int>(r.get_int(1)), static_cast<int>(r.get_int(2)));
+  }
+  return out;
+}
+
+std::vector<cases::Record> CaseRepo::find_many(const std::vector<std::int64_t>& ids) {
+  std::vector<cases::Record> out;
+  constexpr std::size_t kChunk = 500;  // well under both backends' limits on parameters
+  for (std::size_t at = 0; at < ids.size(); at += kChunk) {
+    const auto n = std::min(kChunk, ids.size() - at);
+    std::string sql =
+        std::string("SELECT ") + kColumns + " FROM cases WHERE tenant_id = ? AND id IN (";
+    std::vector<Value> p{tenant_};
+    for (std::size_t i = 0; i < n; ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      p.emplace_back(ids[at + i]);
+    }
+    sql += ") ORDER BY id";
+    for (const auto& r : c_.query(sql, p)) out.push_back(from_row(r));
   }
   return out;
 }

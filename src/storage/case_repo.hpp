@@ -32,7 +32,13 @@ struct CaseQuery {
   const access::Scope* scope = nullptr;
   std::optional<std::int64_t> reporter_user_id;  // a citizen sees their own reports
   int limit = 50;
-  std::optional<std::int64_t> before_id;  // newest first: ids below this
+  // The keyset position: newest first, ids below before_id; with a date window and no full-text
+  // terms, (reported_at, id) below (before_reported_at, before_id).
+  std::optional<std::int64_t> before_id;
+  std::optional<Millis> before_reported_at{};
+  // Whether pages are ordered by (reported_at, id) rather than by id: a date window without
+  // full-text terms (full text is driven from its own index in id order).
+  bool by_reported_at() const { return (reported_from || reported_to) && terms.empty(); }
 };
 
 struct Attachment {
@@ -73,16 +79,22 @@ class CaseRepo {
 
   void insert(const cases::Record& r);
   // Writes every column when the stored version is expected_version; false when it is not.
-  bool update(const cases::Record& r, int expected_version);
+  // reindex false: the text did not change (the sweep), so the full-text row is left as it is.
+  bool update(const cases::Record& r, int expected_version, bool reindex = true);
   std::optional<cases::Record> find(std::int64_t id);
   std::optional<cases::Record> find_by_no(std::string_view case_no);
+  // The cases of these ids that exist, in id order (the sweep reads its batch in one go).
+  std::vector<cases::Record> find_many(const std::vector<std::int64_t>& ids);
   std::vector<cases::Record> list(const CaseQuery& q);
   // Every case of the tenant in id order, after after_id (replay), at most limit.
   std::vector<cases::Record> page_by_id(std::int64_t after_id, int limit);
-  // Open cases of a category near a point (bounding box, then exact distance by the caller).
+  // Open cases of a category near a point, nearest first, at most limit: the newest limit of
+  // each cell around the point (geo::cells_near), so bounded however many cases share a spot.
+  // The caller checks the exact radius.
   std::vector<cases::Record> open_near(std::string_view category, double lat, double lng,
                                        double radius_m, int limit);
-  // Open cases and overdue cases per assigned unit (the responsibility list).
+  // Open cases and overdue cases per assigned unit (the responsibility list), from the counts the
+  // triggers keep (case_unit_counts); units with none are left out.
   std::vector<std::tuple<std::int64_t, int, int>> open_counts_by_unit();
   // Cases whose next timer check is due, across all tenants of this connection (the sweep).
   struct Due {

@@ -1,0 +1,7 @@
+DROP TRIGGER case_unit_counts_update ON cases;
+DROP TRIGGER case_unit_counts_insert_delete ON cases;
+DROP FUNCTION case_unit_counts_apply();
+DROP TABLE case_unit_counts;
+DROP INDEX cases_open_cell;
+ALTER TABLE cases DROP COLUMN cell;
+CREATE INDEX cases_location ON cases (tenant_id, category_code, lat, lng);
