@@ -7,6 +7,9 @@
 //
 // Ownership: a Database owns a small pool of connections; a Lease borrows one for the duration of a
 // transaction. A Connection is used by one thread at a time; Database::acquire is thread-safe.
+// A Database also owns the group-commit writer (Database::write, storage/writer.hpp), with a
+// connection of its own, and (SQLite) a checkpointer thread that keeps WAL checkpoints off the
+// request path.
 //
 // Errors: every failure is a StorageError (an exception), with a kind that does not depend on the
 // backend. Expected outcomes (not found, duplicate) are decided by the repositories and use cases.
