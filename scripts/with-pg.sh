@@ -9,6 +9,10 @@
 # full_page_writes=off and synchronous_commit=off. That is fast and loses data on a crash, which
 # does not matter for a cluster that lives for one test run. Never copy these settings to a server.
 #
+# WITH_PG_DURABLE=1 (benchmarks only, bench/write_path.sh pg-durable) starts the throwaway cluster
+# with PostgreSQL's durable defaults instead (fsync=on, full_page_writes=on, synchronous_commit=on),
+# so that write figures include the flush; the test suite never sets it.
+#
 # Needs postgresql-15 (scripts/deps.sh installs it). PostgreSQL refuses to run as root, so as root
 # the cluster runs as the `postgres` system user (created if missing). PG_BINDIR overrides where
 # the server binaries are; WITH_PG_PORT the first port tried (default 55432).
@@ -97,11 +101,18 @@ port_busy() {
 # Another process may take a port between the check and the bind: retry on the next one.
 port=${WITH_PG_PORT:-55432}
 log=$tmp/postgres.log
+if [ "${WITH_PG_DURABLE:-0}" = 1 ]; then
+  pg_settings="-c fsync=on -c full_page_writes=on -c synchronous_commit=on"
+  pg_kind="durable: fsync=on"
+else
+  pg_settings="-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+  pg_kind="tests only: fsync=off"
+fi
 for attempt in $(seq 1 20); do
   while port_busy "$port"; do port=$((port + 1)); done
   rm -f "$log"
   if pg "$PG_BINDIR/pg_ctl" -D "$data" -l "$log" -w -t 60 -o "-c listen_addresses=127.0.0.1 \
--p $port -k $tmp -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
+-p $port -k $tmp $pg_settings" \
     start >/dev/null 2>&1; then
     started=1
     break
@@ -135,7 +146,7 @@ if [ "$ready" != 1 ]; then
 fi
 
 export CIVICLOOP_TEST_PG="postgresql://postgres@127.0.0.1:$port/postgres"
-echo "with-pg: throwaway PostgreSQL 15 at $CIVICLOOP_TEST_PG (tests only: fsync=off)" >&2
+echo "with-pg: throwaway PostgreSQL 15 at $CIVICLOOP_TEST_PG ($pg_kind)" >&2
 
 # In the background so that a TERM or INT sent to this script is handled at once (bash defers traps
 # while a foreground child runs); the cleanup trap then stops the command too. `<&0` keeps stdin,

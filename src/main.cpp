@@ -16,6 +16,7 @@
 //   civicloop import cases FILE.csv|FILE.xlsx --mapping MAPPING.json [--report REFUSED.csv]
 //                    [--tenant CODE] [--db URL]
 #include <sodium.h>
+#include <spdlog/async.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -301,9 +302,24 @@ std::optional<app::ServeConfig> serve_config(const Args& a) {
   return c;
 }
 
+// The request log never blocks a request: lines go through a bounded queue to one logging
+// thread; when the queue is full the oldest line is dropped and counted
+// (civicloop_log_dropped_total in /metrics), never waited for.
+constexpr std::size_t kLogQueueLines = 16384;
+
+void use_async_log() {
+  spdlog::init_thread_pool(kLogQueueLines, 1);
+  auto sinks = spdlog::default_logger()->sinks();
+  auto logger = std::make_shared<spdlog::async_logger>(
+      "civicloop", sinks.begin(), sinks.end(), spdlog::thread_pool(),
+      spdlog::async_overflow_policy::overrun_oldest);
+  spdlog::set_default_logger(logger);
+}
+
 int cmd_serve(const Args& a) {
   const auto cfg = serve_config(a);
   if (!cfg) return 2;
+  use_async_log();
   // The anchor key first: a key others may read stops the server before it touches anything.
   std::optional<ledger::SigningKey> anchor_key;
   if (!cfg->anchor_file.empty()) {
@@ -359,6 +375,7 @@ int cmd_serve(const Args& a) {
   so.client_ip_header = cfg->client_ip_header;
   so.hsts = cfg->secure_cookies;
   auto* apip = api.get();
+  apip->metrics.log_dropped = [] { return spdlog::thread_pool()->overrun_counter(); };
   http::Server server(
       so, [apip](http::Request& req) { return api::handle(*apip, req); },
       [apip](const http::Request& req, int status, std::int64_t micros) {
@@ -373,7 +390,11 @@ int cmd_serve(const Args& a) {
             << db->describe() << ")" << std::endl;
   server.run_until_signal();
   scheduler.stop();
+  if (auto dropped = spdlog::thread_pool()->overrun_counter(); dropped > 0) {
+    spdlog::warn("{} log lines were dropped (the log queue was full)", dropped);
+  }
   spdlog::info("stopped");
+  spdlog::shutdown();  // writes out what is queued
   return 0;
 }
 

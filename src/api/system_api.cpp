@@ -33,6 +33,17 @@ void add_system_routes(Api& api) {
     http::Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = api.metrics.render(api.ctx.db.describe());
+    // The group-commit writer: jobs per batch is the average number of writes one flush carried.
+    const auto w = api.ctx.db.write_stats();
+    r.body += "# HELP civicloop_db_write_batches_total Transactions of the group-commit writer.\n";
+    r.body += "# TYPE civicloop_db_write_batches_total counter\n";
+    r.body += "civicloop_db_write_batches_total " + std::to_string(w.batches) + "\n";
+    r.body += "# HELP civicloop_db_write_jobs_total Writes the group-commit writer ran.\n";
+    r.body += "# TYPE civicloop_db_write_jobs_total counter\n";
+    r.body += "civicloop_db_write_jobs_total " + std::to_string(w.jobs) + "\n";
+    r.body += "# HELP civicloop_db_write_failed_commits_total Batches whose commit failed.\n";
+    r.body += "# TYPE civicloop_db_write_failed_commits_total counter\n";
+    r.body += "civicloop_db_write_failed_commits_total " + std::to_string(w.failed_commits) + "\n";
     return r;
   });
 

@@ -302,7 +302,8 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
   r.reported_at = now;
   r.updated_at = now;
   r.state = State::kReported;
-  return in_tx<ReportResult>(ctx_.db, true, [&](storage::Connection& c) -> Expected<ReportResult> {
+  // The group-commit writer (docs/architecture.md, "The write path"): acknowledged once on disk.
+  return in_write<ReportResult>(ctx_.db, [&](storage::Connection& c) -> Expected<ReportResult> {
     storage::CaseRepo repo(c, actor.tenant_id);
     r.id = storage::next_id(c, actor.tenant_id, "cases");
     const int year = local_year(cfg, now);

@@ -47,6 +47,7 @@ bool get_bool(const json::object& o, std::string_view k) {
 
 std::string case_snapshot(const cases::Record& r) {
   json::object o;
+  o.reserve(64);  // every field below without rehashing as it grows
   o["snapshot"] = kSnapshotVersion;
   o["id"] = r.id;
   o["case_no"] = r.case_no;

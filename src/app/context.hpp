@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -72,6 +73,22 @@ Expected<T> in_tx(storage::Database& db, bool write, F&& fn) {
     lease->rollback();
     throw;
   }
+}
+
+// Runs fn(Connection&) -> Expected<T> in the group-commit writer (storage::Database::write): in a
+// savepoint of the writer's next batch transaction, kept on a value and rolled back alone on an
+// error or an exception (which it rethrows). Returns once the batch is committed and on disk, so a
+// value returned here may be acknowledged. For short write use cases that touch only the
+// database (a report); fn must not open a transaction or wait for anything else.
+template <class T, class F>
+Expected<T> in_write(storage::Database& db, F&& fn) {
+  std::optional<Expected<T>> result;
+  db.write([&](storage::Connection& c) {
+    result.reset();  // a job the writer had to run again starts clean
+    result.emplace(fn(c));
+    return result->ok();
+  });
+  return std::move(*result);
 }
 
 // An event for the ledger from the actor and what changed; the repo fills seq and hashes.

@@ -48,6 +48,13 @@ std::string Metrics::render(std::string_view db_kind) const {
   std::snprintf(line, sizeof line, "civicloop_http_request_duration_seconds_count %llu\n",
                 static_cast<unsigned long long>(count_.load()));
   out += line;
+  if (log_dropped) {
+    out += "# HELP civicloop_log_dropped_total Log lines dropped because the log queue was full.\n";
+    out += "# TYPE civicloop_log_dropped_total counter\n";
+    std::snprintf(line, sizeof line, "civicloop_log_dropped_total %llu\n",
+                  static_cast<unsigned long long>(log_dropped()));
+    out += line;
+  }
   out += "# HELP civicloop_info Build and storage backend.\n# TYPE civicloop_info gauge\n";
   out += "civicloop_info{db=\"" + std::string(db_kind) + "\"} 1\n";
   return out;

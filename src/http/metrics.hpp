@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace civicloop::http {
@@ -13,6 +14,8 @@ class Metrics {
  public:
   void observe(int status, std::int64_t micros);
   std::string render(std::string_view db_kind) const;
+  // Log lines dropped because the log's queue was full (set by serve; rendered when set).
+  std::function<std::uint64_t()> log_dropped;
 
  private:
   static constexpr std::array<double, 10> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025,

@@ -5,8 +5,10 @@
 // the server talks to a connection (stop, forced close) by posting to its strand. The handler is
 // called inside the connection coroutine, i.e. on an io thread: a handler that blocks (on the
 // database, say) holds that thread for as long as it blocks, and with N threads at most N
-// requests are handled at once. That is accepted for now; moving handlers to a separate pool is
-// a change local to this file.
+// requests are handled at once. Writes (POST, PUT, PATCH, DELETE) are the exception: they may
+// wait for the group-commit writer's durable commit (storage/writer.hpp), so they run on a pool of
+// options.write_threads threads instead, and the io threads go on reading and answering other
+// requests meanwhile; many writes waiting at once is what lets one commit acknowledge many.
 #include "http/server.hpp"
 
 #include <atomic>
@@ -34,6 +36,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -155,6 +158,11 @@ struct Connection {
   bool idle = false;         // waiting for the first byte of a request; strand only
 };
 
+bool is_write(bhttp::verb v) {
+  return v == bhttp::verb::post || v == bhttp::verb::put || v == bhttp::verb::patch ||
+         v == bhttp::verb::delete_;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -188,6 +196,8 @@ struct Server::Impl {
   std::uint16_t bound_port = 0;
 
   asio::io_context ioc{options.threads};
+  // Writes run here (see the top of this file); joined in stop() after the io threads.
+  asio::thread_pool write_pool{static_cast<std::size_t>(std::max(options.write_threads, 1))};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor{asio::make_strand(ioc)};
   std::optional<asio::signal_set> signals;  // created by run_until_signal, guarded by mu
@@ -232,10 +242,13 @@ struct Server::Impl {
         co_await pause.async_wait(kUseTuple);
         continue;
       }
-      // A response goes out in more than one write (header, then body: write_message); with
-      // Nagle's algorithm the second waits for the client's delayed ACK, 40 ms on Linux.
-      boost::system::error_code nodelay_ec;
-      socket.set_option(tcp::no_delay(true), nodelay_ec);
+      // No Nagle: a response goes out in more than one write (header, body pieces), and
+      // holding back the last piece until the client's delayed ACK (40 ms on Linux) capped every
+      // keep-alive connection at ~23 requests per second.
+      {
+        beast::error_code nodelay_ec;
+        socket.set_option(tcp::no_delay(true), nodelay_ec);
+      }
       auto conn = std::make_shared<Connection>(tcp::socket(std::move(socket)));
       asio::co_spawn(conn->stream.get_executor(), session(conn),
                      [](const std::exception_ptr& e) { log_exception("connection", e); });
@@ -519,6 +532,11 @@ struct Server::Impl {
       Response res;
       if (!parse_target(req.target, req.path, req.query)) {
         res = Response::json(400, error_body("request.malformed_target", "请求地址格式不正确"));
+      } else if (options.write_threads > 0 && is_write(message.method())) {
+        res = co_await asio::co_spawn(
+            write_pool.get_executor(),
+            [this, &req]() -> asio::awaitable<Response> { co_return call_handler(req); },
+            asio::use_awaitable);
       } else {
         res = call_handler(req);
       }
@@ -675,6 +693,7 @@ void Server::stop(int grace_seconds) {
   }
   for (auto& thread : impl.threads) thread.join();
   impl.threads.clear();
+  impl.write_pool.join();  // handlers still running refer to frames the io_context keeps
   spdlog::info("http: stopped");
 }
 

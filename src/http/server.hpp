@@ -20,6 +20,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 picks a free port; port() tells which
   int threads = 4;
+  // Writes (POST, PUT, PATCH, DELETE) run on this many threads of their own, so that requests
+  // waiting for a durable group commit do not hold the io threads; 0 runs them on the io threads.
+  int write_threads = 64;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   int read_timeout_seconds = 30;  // for the whole request once its first byte arrived

@@ -13,6 +13,7 @@
 #include "storage/migrate.hpp"
 #include "storage/postgres/pg_db.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
+#include "storage/writer.hpp"
 
 namespace civicloop::storage {
 
@@ -160,6 +161,34 @@ std::string Row::get_text(std::size_t i) const { return get_opt_text(i).value_or
 
 // ---------------------------------------------------------------------------------------------
 // Pool
+
+Database::Database(int pool_size) : pool_size_(pool_size) {}
+
+Database::~Database() { stop_writer(); }
+
+void Database::write(const WriteJob& job) {
+  Writer* w = nullptr;
+  {
+    std::lock_guard lock(writer_mutex_);
+    if (!writer_) writer_ = std::make_unique<Writer>([this] { return connect(); });
+    w = writer_.get();
+  }
+  w->run(job);
+}
+
+WriteStats Database::write_stats() {
+  std::lock_guard lock(writer_mutex_);
+  return writer_ ? writer_->stats() : WriteStats{};
+}
+
+void Database::stop_writer() {
+  std::unique_ptr<Writer> w;
+  {
+    std::lock_guard lock(writer_mutex_);
+    w = std::move(writer_);
+  }
+  w.reset();  // finishes what is queued, joins the thread
+}
 
 Lease::~Lease() {
   if (db_ != nullptr && conn_ != nullptr) db_->give_back(std::move(conn_));

@@ -7,6 +7,9 @@
 //
 // Ownership: a Database owns a small pool of connections; a Lease borrows one for the duration of a
 // transaction. A Connection is used by one thread at a time; Database::acquire is thread-safe.
+// A Database also owns the group-commit writer (Database::write, storage/writer.hpp), with a
+// connection of its own, and (SQLite) a checkpointer thread that keeps WAL checkpoints off the
+// request path.
 //
 // Errors: every failure is a StorageError (an exception), with a kind that does not depend on the
 // backend. Expected outcomes (not found, duplicate) are decided by the repositories and use cases.
@@ -14,6 +17,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -81,11 +85,31 @@ class Connection {
   virtual void begin(bool write) = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
+  // Savepoints inside a transaction (the group-commit writer runs each job in one). They nest;
+  // each call works on the innermost. rollback_to_savepoint() undoes the work since the savepoint
+  // and releases it, and clears the "aborted by an earlier error" state that a failed statement
+  // left, so the transaction goes on. in_transaction() is false when the backend ended the
+  // transaction by itself (SQLite after some I/O errors): then nothing of it will commit.
+  virtual void savepoint() = 0;
+  virtual void release_savepoint() = 0;
+  virtual void rollback_to_savepoint() = 0;
+  virtual bool in_transaction() const = 0;
   // True when the connection broke and should not go back to the pool.
   virtual bool broken() const { return false; }
 };
 
 class Database;
+class Writer;
+
+// Work for the group-commit writer (storage/writer.hpp): true keeps it, false rolls it back.
+using WriteJob = std::function<bool(Connection&)>;
+
+// What the writer has done since it started.
+struct WriteStats {
+  std::uint64_t batches = 0;         // transactions committed or tried
+  std::uint64_t jobs = 0;            // jobs run in them
+  std::uint64_t failed_commits = 0;  // batches whose COMMIT failed (nothing of them written)
+};
 
 // A connection borrowed from the pool; returns it on destruction.
 class Lease {
@@ -109,8 +133,8 @@ class Database {
   // cannot open. At most pool_size connections are open at once; acquire() waits for a free one.
   static std::unique_ptr<Database> open(const std::string& url, int pool_size = 4);
 
-  explicit Database(int pool_size) : pool_size_(pool_size) {}
-  virtual ~Database() = default;
+  explicit Database(int pool_size);
+  virtual ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
@@ -118,8 +142,17 @@ class Database {
   virtual std::string describe() const = 0;  // "sqlite" or "postgresql", for /healthz
   Lease acquire();
 
+  // Runs job in the group-commit writer (storage/writer.hpp): inside a savepoint of the next
+  // batch transaction, on the writer's own connection; returns once that batch is committed
+  // (durably: acknowledged only after the commit is on disk) or rethrows what failed it. The
+  // writer starts on first use. Thread-safe.
+  void write(const WriteJob& job);
+  WriteStats write_stats();
+
  protected:
   virtual std::unique_ptr<Connection> connect() = 0;
+  // Drivers call this first in their destructor: the writer thread uses connect().
+  void stop_writer();
 
  private:
   friend class Lease;
@@ -130,6 +163,8 @@ class Database {
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;
   int open_ = 0;
+  std::mutex writer_mutex_;
+  std::unique_ptr<Writer> writer_;
 };
 
 // Applies the numbered migrations of the connection's dialect that are not yet applied, each in

@@ -193,6 +193,31 @@ class PgConnection final : public Connection {
     return conn_ == nullptr || broken_ || PQstatus(conn_) != CONNECTION_OK;
   }
 
+  void savepoint() override {
+    check_open();
+    if (PQtransactionStatus(conn_) != PQTRANS_INTRANS) {
+      throw StorageError(Kind::kOther, "postgresql: savepoint() outside a usable transaction");
+    }
+    simple("SAVEPOINT civicloop_job");
+  }
+
+  void release_savepoint() override {
+    check_open();
+    simple("RELEASE SAVEPOINT civicloop_job");
+  }
+
+  void rollback_to_savepoint() override {
+    check_open();
+    // Also what takes a transaction out of the aborted state a failed statement left.
+    simple("ROLLBACK TO SAVEPOINT civicloop_job; RELEASE SAVEPOINT civicloop_job");
+  }
+
+  bool in_transaction() const override {
+    if (conn_ == nullptr) return false;
+    const auto status = PQtransactionStatus(conn_);
+    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
+  }
+
  private:
   void check_open() const {
     if (conn_ == nullptr) {
@@ -300,6 +325,7 @@ class PgConnection final : public Connection {
 class PgDatabase final : public Database {
  public:
   PgDatabase(std::string url, int pool_size) : Database(pool_size), url_(std::move(url)) {}
+  ~PgDatabase() override { stop_writer(); }
   Dialect dialect() const override { return Dialect::kPostgres; }
   std::string describe() const override { return "postgresql"; }
 

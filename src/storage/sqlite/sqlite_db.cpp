@@ -4,10 +4,14 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <list>
+#include <mutex>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -115,7 +119,12 @@ class SqliteConnection final : public Connection {
                                "\"); a network filesystem does not support it");
       }
       // synchronous=FULL: a commit that returned is on disk, even across a power cut.
-      exec_script("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+      // wal_autocheckpoint=0: no commit runs a checkpoint (it would put the copy of the WAL
+      // into the database file, and its fsyncs, on a request's path); the database's
+      // checkpointer thread does it in the background (SqliteDatabase below).
+      exec_script(
+          "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; "
+          "PRAGMA journal_size_limit=67108864;");
     } catch (const StorageError& e) {
       close();
       throw StorageError(e.kind() == Kind::kOther ? Kind::kUnavailable : e.kind(),
@@ -160,6 +169,7 @@ class SqliteConnection final : public Connection {
     step_simple(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
     in_tx_ = true;
     tx_failed_ = false;
+    savepoints_ = 0;
   }
 
   void commit() override {
@@ -173,17 +183,58 @@ class SqliteConnection final : public Connection {
     }
     step_simple("COMMIT");
     in_tx_ = false;
+    savepoints_ = 0;
   }
 
   void rollback() noexcept override {
     in_tx_ = false;
     tx_failed_ = false;
+    savepoints_ = 0;
     if (db_ == nullptr || sqlite3_get_autocommit(db_) != 0) return;
     try {
       step_simple("ROLLBACK");
     } catch (...) {
       // Nothing to do: SQLite rolls back on close, and the next BEGIN would report the problem.
     }
+  }
+
+  void savepoint() override {
+    check_usable();
+    if (!in_tx_) throw StorageError(Kind::kOther, "sqlite: savepoint() outside a transaction");
+    step_simple("SAVEPOINT civicloop_job");
+    ++savepoints_;
+  }
+
+  void release_savepoint() override {
+    check_usable();
+    if (savepoints_ == 0) throw StorageError(Kind::kOther, "sqlite: no savepoint to release");
+    step_simple("RELEASE civicloop_job");
+    --savepoints_;
+  }
+
+  void rollback_to_savepoint() override {
+    check_open();
+    if (savepoints_ == 0) throw StorageError(Kind::kOther, "sqlite: no savepoint to roll back to");
+    --savepoints_;
+    if (sqlite3_get_autocommit(db_) != 0) {
+      // SQLite rolled the whole transaction back by itself (I/O error, disk full): nothing left.
+      in_tx_ = false;
+      tx_failed_ = false;
+      savepoints_ = 0;
+      return;
+    }
+    tx_failed_ = false;
+    try {
+      step_simple("ROLLBACK TO civicloop_job");
+      step_simple("RELEASE civicloop_job");
+    } catch (...) {
+      tx_failed_ = true;
+      throw;
+    }
+  }
+
+  bool in_transaction() const override {
+    return db_ != nullptr && in_tx_ && sqlite3_get_autocommit(db_) == 0;
   }
 
   bool broken() const override { return db_ == nullptr || broken_; }
@@ -349,14 +400,72 @@ class SqliteConnection final : public Connection {
   bool in_tx_ = false;      // begin() succeeded, commit()/rollback() not yet called
   bool tx_failed_ = false;  // a statement failed inside that transaction
   bool broken_ = false;
+  int savepoints_ = 0;                // open savepoints of this transaction
   std::list<CachedStatement> cache_;  // most recently used first
   // Keys view the strings held by cache_ nodes, which never move.
   std::unordered_map<std::string_view, std::list<CachedStatement>::iterator> index_;
 };
 
+// Checkpoints off the request path. Every connection runs with wal_autocheckpoint=0, so no commit
+// copies the WAL back into the database file; this thread does, on its own connection:
+// a PASSIVE checkpoint whenever the WAL has grown since the last one (it never blocks the writer
+// or readers, and the next writer restarts the WAL from its start once every frame is in the
+// database and no reader needs them), and a RESTART checkpoint when the WAL passes
+// kWalRestartPages anyway (long readers kept PASSIVE from finishing): that one waits for the
+// readers and holds writers back until it is done, which bounds the WAL's size.
+// journal_size_limit truncates the file back to 64 MiB after a restart.
+class Checkpointer {
+ public:
+  static constexpr auto kInterval = std::chrono::milliseconds(100);
+  static constexpr std::int64_t kWalRestartPages = 65536;  // 256 MiB at 4 KiB pages
+
+  explicit Checkpointer(std::string path) : path_(std::move(path)) {
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+ private:
+  void loop() {
+    std::unique_ptr<SqliteConnection> conn;
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, kInterval, [&] { return stopping_; })) {
+      lock.unlock();
+      try {
+        if (!conn) conn = std::make_unique<SqliteConnection>(path_);
+        auto rows = conn->query("PRAGMA wal_checkpoint(PASSIVE)", {});
+        // busy, frames in the WAL, frames checkpointed
+        if (!rows.empty() && rows[0].get_int(1) > kWalRestartPages) {
+          conn->query("PRAGMA wal_checkpoint(RESTART)", {});
+        }
+      } catch (const StorageError&) {
+        // Busy or I/O trouble: the next round tries again; a broken connection is reopened.
+        if (conn && conn->broken()) conn.reset();
+      }
+      lock.lock();
+    }
+  }
+
+  std::string path_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 class SqliteDatabase final : public Database {
  public:
-  SqliteDatabase(std::string path, int pool_size) : Database(pool_size), path_(std::move(path)) {}
+  SqliteDatabase(std::string path, int pool_size)
+      : Database(pool_size), path_(std::move(path)), checkpointer_(path_) {}
+  ~SqliteDatabase() override { stop_writer(); }
   Dialect dialect() const override { return Dialect::kSqlite; }
   std::string describe() const override { return "sqlite"; }
 
@@ -367,6 +476,7 @@ class SqliteDatabase final : public Database {
 
  private:
   std::string path_;
+  Checkpointer checkpointer_;
 };
 
 }  // namespace
