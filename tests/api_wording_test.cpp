@@ -194,6 +194,12 @@ TEST_P(Wording, NotificationsRobotsExcelAndPdfSpeakTheReadersLanguage) {
   EXPECT_EQ(te.find("问题编号"), std::string::npos) << te;
   EXPECT_EQ(te.find("注："), std::string::npos) << te;
 
+  // A document opened in a new tab names the app's language in ?lang= (the browser's own
+  // Accept-Language says Chinese here).
+  auto pl = office->request("GET", pdf_url + "?lang=en", "", {{"Accept-Language", "zh-CN"}});
+  ASSERT_EQ(pl.status, 200);
+  EXPECT_NE(pdf_text(pl.body).find("Case no."), std::string::npos);
+
   // Every key the code asked for on the way was there, in both languages.
   EXPECT_EQ(app::missing_message_keys(), missing_before);
 }

@@ -103,6 +103,12 @@ Lang pick_language(std::string_view header) {
 }
 
 Lang language_of(const Request& req) {
+  // A document opened in a new tab or downloaded names the app's language in ?lang= (the browser
+  // sends its own Accept-Language there, not the app's).
+  if (auto l = req.query_param("lang"); l && !l->empty()) {
+    if (*l == "en" || l->rfind("en-", 0) == 0) return Lang::kEn;
+    if (*l == "zh" || l->rfind("zh-", 0) == 0) return Lang::kZh;
+  }
   auto h = req.header("accept-language");
   return h ? pick_language(*h) : Lang::kZh;
 }
