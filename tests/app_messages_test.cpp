@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -45,9 +47,12 @@ TEST(Messages, FallsBackToChineseThenShowsTheKey) {
 
 TEST(Messages, AnArgumentNamingAKeyIsWordedInTheSameLocale) {
   const auto m = sample();
-  const MessageArgs args{{"source", "@source.grid_patrol"}, {"n", "3"}};
+  const MessageArgs args{{"source@", "source.grid_patrol"}, {"n", "3"}};
   EXPECT_EQ(m.text("zh-CN", "with.ref", args), "来源：网格巡查，3 件");
   EXPECT_EQ(m.text("en", "with.ref", args), "Source: Grid patrol, 3 cases");
+  // A value a user typed is never taken for a key.
+  EXPECT_EQ(m.text("en", "with.ref", {{"source", "@source.grid_patrol"}, {"n", "1"}}),
+            "Source: @source.grid_patrol, 1 cases");
   // Stored with a notification and read back unchanged.
   EXPECT_EQ(args_from_json(args_to_json(args)), args);
   EXPECT_TRUE(args_from_json("not json").empty());

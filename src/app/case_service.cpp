@@ -701,9 +701,9 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
             storage::UserRepo(c, actor.tenant_id).users_of_unit(r.assigned_unit_id.value_or(0)), r,
             "extension_decided", granted > 0 ? "extension_decided_granted" : "extension_decided",
             {{"title", r.title},
-             {"decision", "@extension_decision." + std::string(cases::to_string(*d))},
+             {"decision@", "extension_decision." + std::string(cases::to_string(*d))},
              {"amount", std::to_string(granted)},
-             {"limit_unit", "@limit_unit." + std::string(calendar::to_string(unit))}});
+             {"limit_unit@", "limit_unit." + std::string(calendar::to_string(unit))}});
         break;
       }
       case Action::kRectify:

@@ -76,13 +76,19 @@ std::string Messages::text(std::string_view locale, std::string_view key,
     log_missing(locale, key);
     return std::string(key);
   }
-  // Arguments that name another key ("@state.closed") are worded in the same locale.
+  // An argument whose name ends in '@' names another key, worded in the same locale (the name is
+  // the code's, never the user's: a note starting with '@' stays a note).
   bool refs = false;
-  for (const auto& [k, v] : args) refs = refs || (!v.empty() && v.front() == '@');
+  for (const auto& [k, v] : args) refs = refs || (!k.empty() && k.back() == '@');
   if (!refs) return fill_template(*t, args);
-  MessageArgs worded = args;
-  for (auto& [k, v] : worded) {
-    if (!v.empty() && v.front() == '@') v = text(locale, std::string_view(v).substr(1));
+  MessageArgs worded;
+  worded.reserve(args.size());
+  for (const auto& [k, v] : args) {
+    if (!k.empty() && k.back() == '@') {
+      worded.emplace_back(k.substr(0, k.size() - 1), text(locale, v));
+    } else {
+      worded.emplace_back(k, v);
+    }
   }
   return fill_template(*t, worded);
 }

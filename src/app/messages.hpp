@@ -3,11 +3,11 @@
 // Excel headers and sheet names, the notice PDF's text, state, source and action labels are all
 // looked up here by key; no C++ string literal carries them.
 //
-// A template holds {name} placeholders filled from the arguments; an argument whose value starts
-// with '@' names another key, looked up in the same locale (a stored notification keeps
-// "@source.grid_patrol" and each reader sees it in his language). Lookup falls back to zh-CN, the
-// tenant's first locale, and then to the key itself: a missing key is logged once as an error
-// and shows as the key, never as a hidden default.
+// A template holds {name} placeholders filled from the arguments; an argument named "name@" holds
+// another key, worded in the same locale and filling {name} (a stored notification keeps
+// {"decision@": "extension_decision.granted"} and each reader sees it in his language). Lookup
+// falls back to zh-CN, the tenant's first locale, and then to the key itself: a missing key is
+// logged once as an error and shows as the key, never as a hidden default.
 //
 // Immutable after loading; shared between threads through TenantCaseConfig.
 #pragma once

@@ -111,7 +111,7 @@ test('the ledger shows a dispatch in words, in Chinese and in English', async ()
   const id = r.body.case.id
   const caseNo = r.body.case.case_no
   assert.equal((await api(page, 'POST', `/api/v1/cases/${id}/transitions`, { action: 'file' })).status, 200)
-  const d = await api(page, 'POST', `/api/v1/cases/${id}/transitions`, { action: 'dispatch', unit_id: yongtai.id })
+  const d = await api(page, 'POST', `/api/v1/cases/${id}/transitions`, { action: 'dispatch', unit_id: yongtai.id, note: '按地址人工定位至永泰街道' })
   assert.equal(d.status, 200, JSON.stringify(d.body))
 
   for (const english of [false, true]) {
@@ -155,7 +155,7 @@ test('the notices list: a closed notice has no time left', async () => {
       const page = await newPage({ mobile })
       await login(page, 'office', '/notices')
       await setEnglish(page, english)
-      await page.locator('.el-table__row').first().waitFor()
+      await page.locator('.el-table__row, .el-table__empty-text').first().waitFor()
       await shot(page, `notices-${english ? 'en' : 'zh'}-${mobile ? '390' : 'desktop'}.png`)
       await page.context().close()
     }
