@@ -397,6 +397,16 @@ const en: Messages = {
     extensionValue: '{amount} {unit}: {reason}',
     polygon: '(drawn)',
     unknownUnit: 'Unit {id}',
+    actionNames: {
+      issue: 'Issued',
+      create: 'New',
+      update: 'Changed',
+      delete: 'Removed',
+      replace: 'Replaced',
+      retire: 'Retired',
+      save_year: 'Year saved',
+      move: 'Moved',
+    },
     entityTypes: {
       unit: 'Unit',
       person: 'Person',

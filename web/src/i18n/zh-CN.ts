@@ -397,6 +397,16 @@ const zhCN = {
     extensionValue: '{amount} {unit}：{reason}',
     polygon: '（已绘制）',
     unknownUnit: '单位 {id}',
+    actionNames: {
+      issue: '下发',
+      create: '新建',
+      update: '修改',
+      delete: '删除',
+      replace: '替换',
+      retire: '撤销',
+      save_year: '保存年度日历',
+      move: '调整上级',
+    },
     entityTypes: {
       unit: '单位',
       person: '人员',
