@@ -343,6 +343,16 @@ int cmd_serve(const Args& a) {
   }
   SystemClock clock;
   app::Context ctx{*db, clock, settings_from_env()};
+  // A database made before the message templates (migration 0007): each tenant without any gets
+  // its preset's (presets/<tenant code>/messages), so its notifications and documents are worded.
+  {
+    const char* env = std::getenv("CIVICLOOP_PRESETS_DIR");
+    if (auto n = app::ensure_message_templates(ctx, env ? fs::path(env) : default_presets_dir());
+        !n) {
+      print_message(n.error(), "messages");
+      return 2;
+    }
+  }
   jobs::SchedulerOptions jobs_options;
   if (anchor_key) {
     jobs_options.anchorer = std::make_shared<app::Anchorer>(ctx, cfg->anchor_file, *anchor_key,

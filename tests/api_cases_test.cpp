@@ -714,7 +714,7 @@ TEST_F(ApiCases, TheCaseExportHoldsEveryCaseCellByCell) {
   expect_text(sheet, 1, 5, "永泰街道");
   expect_text(sheet, 1, 6, "永泰北社区");
   expect_text(sheet, 1, 7, "永泰街道");
-  expect_text(sheet, 1, 8, "grid_patrol");
+  expect_text(sheet, 1, 8, "网格巡查");
   expect_text(sheet, 1, 9, "2026-11-30 09:30");
   // Sent back at 09:30: 4 working hours of 暴露垃圾 again, 2.5 this morning and 1.5 from 14:30.
   EXPECT_EQ(r.at("timer").at("deadline_at").as_string(), "2026-11-30T08:00:00Z");
@@ -731,7 +731,7 @@ TEST_F(ApiCases, TheCaseExportHoldsEveryCaseCellByCell) {
   expect_text(sheet, 2, 5, "永泰街道");
   expect_text(sheet, 2, 6, "永泰北社区");
   expect_text(sheet, 2, 7, "");  // not yet assigned
-  expect_text(sheet, 2, 8, "grid_patrol");
+  expect_text(sheet, 2, 8, "网格巡查");
   expect_text(sheet, 2, 9, "2026-11-30 09:30");
   expect_text(sheet, 2, 10, "");  // no timer before it is filed
   expect_text(sheet, 2, 11, "");

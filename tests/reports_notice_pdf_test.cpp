@@ -1,5 +1,11 @@
 #include "reports/notice_pdf.hpp"
 
+#include <boost/json.hpp>
+#include <sstream>
+
+#include "app/messages.hpp"
+#include "app/notice_service.hpp"
+
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -143,9 +149,30 @@ std::string without_page_numbers(std::string s) {
   return s;
 }
 
+// The document's wording comes from the preset's templates (app/messages.hpp), as the notice
+// service gives it.
+const app::Messages& preset_words() {
+  static const app::Messages m = [] {
+    app::Messages out;
+    std::ifstream in(std::string(CIVICLOOP_SOURCE_DIR) + "/presets/pingcheng/messages/zh-CN.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto f = app::parse_message_file(boost::json::parse(ss.str()));
+    if (!f) throw std::runtime_error("zh-CN.json: " + f.error().field);
+    for (auto& [k, v] : f->items) out.add(f->locale, k, v);
+    return out;
+  }();
+  return m;
+}
+
 NoticeDoc sample(NoticeDoc::Kind kind, int items) {
   NoticeDoc d;
   d.kind = kind;
+  const auto& w = preset_words();
+  d.labels = app::notice_labels(w, "zh-CN");
+  const bool reminder = kind == NoticeDoc::Kind::kReminder;
+  d.title = w.text("zh-CN", reminder ? "notice.kind.reminder" : "notice.kind.rectification");
+  d.intro = w.text("zh-CN", reminder ? "pdf.intro.reminder" : "pdf.intro.rectification");
   d.number = kind == NoticeDoc::Kind::kReminder ? "平创提〔2026〕0017号" : "平创整〔2026〕0001号";
   d.issuer = "平城区创建文明城市指挥部办公室";
   d.recipient = "永泰街道办事处";
@@ -179,7 +206,7 @@ TEST(NoticePdf, TextCarriesTheNotice) {
   const PdfFile f(render_notice_pdf(doc));
   const std::string text = squeeze(text_of(f));
   EXPECT_NE(text.find("平创整〔2026〕0001号"), std::string::npos) << text;
-  EXPECT_NE(text.find("整改通知单"), std::string::npos);  // the default title
+  EXPECT_NE(text.find("整改通知单"), std::string::npos);  // the preset's title
   EXPECT_NE(text.find("永泰街道办事处："), std::string::npos);
   EXPECT_NE(text.find("经检查，你单位责任区域内存在以下问题，现通知如下："), std::string::npos);
   EXPECT_NE(text.find("平城区创建文明城市指挥部办公室"), std::string::npos);

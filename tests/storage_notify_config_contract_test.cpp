@@ -237,6 +237,32 @@ OutboxItem an_item(std::int64_t id, Millis next, std::int64_t webhook = 1) {
   return o;
 }
 
+TEST_P(NotifyRepoContract, ANotificationKeepsItsTemplateAndARobotItsLanguage) {
+  Notification n = a_notification(9, 7);
+  n.message_key = "notify.dispatched";
+  n.message_args = R"({"title":"乱堆物堆料","deadline":"2026-11-30 11:30"})";
+  repo().insert_notification(n);
+  repo().insert_notification(a_notification(10, 7));
+  const auto got = repo().inbox(7, false, 50, std::nullopt);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].message_key, "notify.dispatched");
+  EXPECT_EQ(got[1].message_args, R"({"title":"乱堆物堆料","deadline":"2026-11-30 11:30"})");
+  EXPECT_EQ(got[0].message_key, std::nullopt) << "a notification without a template";
+  EXPECT_EQ(got[0].message_args, std::nullopt);
+
+  Webhook w{5, "英文群", "generic", "https://example.org/en", std::nullopt, true};
+  repo().insert_webhook(w);
+  repo().insert_webhook({6, "中文群", "generic", "https://example.org/zh", std::nullopt, true});
+  w.locale = "en";
+  repo().insert_webhook(
+      {7, "English", "generic", "https://example.org/e", std::nullopt, true, "en"});
+  EXPECT_EQ(repo().find_webhook(5)->locale, "zh-CN") << "the default";
+  EXPECT_EQ(repo().find_webhook(7)->locale, "en");
+  EXPECT_TRUE(repo().update_webhook(w));
+  EXPECT_EQ(repo().find_webhook(5)->locale, "en");
+  EXPECT_EQ(repo().webhooks(true).size(), 3u);
+}
+
 TEST_P(NotifyRepoContract, TheOutboxHandsOutDueItemsOfEveryTenantSoonestFirst) {
   repo().enqueue(an_item(1, kNow - kMinute));
   repo().enqueue(an_item(2, kNow + kMinute));  // not yet
@@ -635,6 +661,30 @@ TEST_P(ConfigRepoContract, WorkflowSettingsAreSavedAndReplaced) {
   EXPECT_EQ(got->issuer, "");
   EXPECT_FALSE(got->reporter_sees_notice);
   EXPECT_EQ(got->duplicate_radius_m, 80);
+}
+
+TEST_P(ConfigRepoContract, MessageTemplatesAreReplacedPerLocaleAndKeptPerTenant) {
+  EXPECT_FALSE(repo().has_message_templates());
+  repo().replace_message_templates("zh-CN",
+                                   {{"state.closed", "已销号"}, {"pdf.page", "第 {page} 页"}});
+  repo().replace_message_templates("en", {{"state.closed", "Closed"}});
+  other_repo().replace_message_templates("zh-CN", {{"state.closed", "办结"}});
+  EXPECT_TRUE(repo().has_message_templates());
+  auto all = repo().message_templates();
+  ASSERT_EQ(all.size(), 3u);
+  // Ordered by locale, then key.
+  EXPECT_EQ(all[0].locale, "en");
+  EXPECT_EQ(all[0].key, "state.closed");
+  EXPECT_EQ(all[0].text, "Closed");
+  EXPECT_EQ(all[1].key, "pdf.page");
+  EXPECT_EQ(all[1].text, "第 {page} 页");
+  EXPECT_EQ(all[2].text, "已销号");
+  // Replacing one locale leaves the other as it was.
+  repo().replace_message_templates("zh-CN", {{"state.closed", "已办结"}});
+  all = repo().message_templates();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].text, "已办结");
+  EXPECT_EQ(other_repo().message_templates().at(0).text, "办结");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ConfigRepoContract, ::testing::ValuesIn(test::test_backends()),

@@ -3,186 +3,18 @@
 #include <cmath>
 #include <set>
 
+#include "api/case_render.hpp"
 #include "api/common.hpp"
+#include "app/case_export.hpp"
 #include "app/case_service.hpp"
 #include "app/evidence_service.hpp"
 #include "app/notice_service.hpp"
 #include "app/views.hpp"
-#include "reports/table.hpp"
 #include "storage/case_repo.hpp"
 
 namespace civicloop::api {
 
 namespace {
-
-json::value ref(const app::TenantCaseConfig& cfg, const std::optional<std::int64_t>& id) {
-  if (!id) return nullptr;
-  const auto* u = cfg.unit(*id);
-  return json::object{{"id", *id}, {"name", u != nullptr ? u->name : ""}};
-}
-
-json::value opt_time(const std::optional<Millis>& t) {
-  return t ? json::value(format_iso_utc(*t)) : json::value(nullptr);
-}
-
-json::object case_json(const app::TenantCaseConfig& cfg, const cases::Record& r, Millis now) {
-  json::object o;
-  o.reserve(48);  // every field below without rehashing as it grows
-  o["id"] = r.id;
-  o["case_no"] = r.case_no;
-  o["state"] = cases::to_string(r.state);
-  o["source"] = cases::to_string(r.source);
-  o["category"] = r.category_code;
-  const auto* cat = cfg.category(r.category_code);
-  o["category_name"] = cat != nullptr ? cat->name : "";
-  o["category_name_en"] = cat != nullptr && cat->name_en ? *cat->name_en : "";
-  o["title"] = r.title;
-  o["description"] = r.description;
-  o["address"] = r.address;
-  o["lat"] = r.lat ? json::value(*r.lat) : json::value(nullptr);
-  o["lng"] = r.lng ? json::value(*r.lng) : json::value(nullptr);
-  o["grid"] = ref(cfg, r.grid_id);
-  o["community"] = ref(cfg, r.community_id);
-  o["subdistrict"] = ref(cfg, r.subdistrict_id);
-  // Waiting for triage with no area to route by and no unit yet (a point outside the area
-  // accepted under the "flag" policy, or an address only): the office places it by hand when it
-  // dispatches (dispatch takes a unit).
-  o["needs_placement"] = (r.state == cases::State::kReported || r.state == cases::State::kFiled) &&
-                         !r.grid_id && !r.community_id && !r.subdistrict_id && !r.assigned_unit_id;
-  o["assigned_unit"] = ref(cfg, r.assigned_unit_id);
-  o["supervising_group"] = ref(cfg, r.supervising_group_id);
-  o["routing_rule"] = r.routing_rule ? json::value(*r.routing_rule) : json::value(nullptr);
-  o["duplicate_of"] = r.duplicate_of ? json::value(*r.duplicate_of) : json::value(nullptr);
-  o["rework_count"] = r.rework_count;
-  o["escalation_level"] = r.escalation_level;
-  o["extension_pending"] = r.extension_pending;
-  if (r.extension_request) {
-    const auto& e = *r.extension_request;
-    o["extension_request"] = json::object{{"amount", e.amount},
-                                          {"unit", calendar::to_string(e.unit)},
-                                          {"reason", e.reason},
-                                          {"requested_at", format_iso_utc(e.requested_at)}};
-  } else {
-    o["extension_request"] = nullptr;
-  }
-  o["parked_from"] =
-      r.parked_from ? json::value(cases::to_string(*r.parked_from)) : json::value(nullptr);
-  o["park_review_date"] =
-      r.park_review_date ? json::value(*r.park_review_date) : json::value(nullptr);
-  o["notice_id"] = r.notice_id ? json::value(*r.notice_id) : json::value(nullptr);
-  if (r.timer) {
-    o["timer"] = json::object{{"stage", cases::to_string(r.timer->stage)},
-                              {"deadline_at", format_iso_utc(r.timer->deadline)},
-                              {"estimated", r.timer->estimated},
-                              {"paused", r.timer->paused()},
-                              {"percent_used", cases::percent_used(*r.timer, now, cfg.calendar)}};
-  } else {
-    o["timer"] = nullptr;
-  }
-  o["overdue"] = r.overdue;
-  o["reporter_name"] = r.reporter_name;
-  o["reported_at"] = format_iso_utc(r.reported_at);
-  o["filed_at"] = opt_time(r.filed_at);
-  o["dispatched_at"] = opt_time(r.dispatched_at);
-  o["rectified_at"] = opt_time(r.rectified_at);
-  o["closed_at"] = opt_time(r.closed_at);
-  o["version"] = r.version;
-  return o;
-}
-
-// The case as its reporter sees it: the same shape, with everything internal to the office and the
-// units (routing reasons, supervising group, rework and escalation counts, extension requests,
-// timers, other cases' ids) left empty. An allow-list, so a new internal field stays hidden.
-json::object public_case_json(const app::TenantCaseConfig& cfg, const cases::Record& r,
-                              Millis now) {
-  static const std::set<std::string, std::less<>> kShown = {"id",
-                                                            "case_no",
-                                                            "state",
-                                                            "source",
-                                                            "category",
-                                                            "category_name",
-                                                            "category_name_en",
-                                                            "title",
-                                                            "description",
-                                                            "address",
-                                                            "lat",
-                                                            "lng",
-                                                            "grid",
-                                                            "community",
-                                                            "subdistrict",
-                                                            "assigned_unit",
-                                                            "reporter_name",
-                                                            "reported_at",
-                                                            "filed_at",
-                                                            "dispatched_at",
-                                                            "rectified_at",
-                                                            "closed_at",
-                                                            "version"};
-  auto full = case_json(cfg, r, now);
-  json::object o;
-  for (auto& [key, value] : full) {
-    if (kShown.contains(key)) {
-      o[key] = std::move(value);
-    } else if (value.is_bool()) {
-      o[key] = false;
-    } else {
-      o[key] = nullptr;
-    }
-  }
-  return o;
-}
-
-// The case as this actor may read it: the whole record for staff in scope, the public view for
-// its reporter.
-json::object case_for(const access::Actor& actor, const app::TenantCaseConfig& cfg,
-                      const cases::Record& r, Millis now) {
-  return app::CaseService::reporter_only(actor, r) ? public_case_json(cfg, r, now)
-                                                   : case_json(cfg, r, now);
-}
-
-json::object attachment_json(const storage::Attachment& a, const cases::Record* r) {
-  json::object o;
-  o["id"] = a.id;
-  o["case_id"] = a.case_id;
-  o["stage"] = a.stage;
-  o["content_type"] = a.content_type;
-  o["size"] = a.size;
-  o["width"] = a.width;
-  o["height"] = a.height;
-  o["lat"] = a.lat ? json::value(*a.lat) : json::value(nullptr);
-  o["lng"] = a.lng ? json::value(*a.lng) : json::value(nullptr);
-  o["taken_at"] = opt_time(a.taken_at);
-  json::array flags;
-  for (const auto& f : app::split_flags(a.flags)) flags.emplace_back(f);
-  o["flags"] = flags;
-  if (r != nullptr && a.lat && r->lat) {
-    o["distance_m"] = std::round(cases::distance_m(*a.lat, *a.lng, *r->lat, *r->lng));
-  } else {
-    o["distance_m"] = nullptr;
-  }
-  o["uploaded_at"] = format_iso_utc(a.uploaded_at);
-  o["url"] = "/api/v1/attachments/" + std::to_string(a.id);
-  o["thumbnail_url"] = "/api/v1/attachments/" + std::to_string(a.id) + "/thumbnail";
-  return o;
-}
-
-json::object notice_json(const app::TenantCaseConfig& cfg, const storage::Notice& n, Millis now) {
-  json::object o;
-  o["id"] = n.id;
-  o["kind"] = n.kind;
-  o["number"] = n.number;
-  o["unit"] = ref(cfg, n.unit_id);
-  o["requirement"] = n.requirement;
-  o["deadline_at"] = opt_time(n.deadline_at);
-  o["open"] = n.open;
-  // A notice whose cases are all finished has no time left to count.
-  o["remaining_ms"] =
-      n.deadline_at && n.open ? json::value(*n.deadline_at - now) : json::value(nullptr);
-  o["issued_at"] = format_iso_utc(n.issued_at);
-  o["case_ids"] = json::value_from(n.case_ids);
-  o["pdf_url"] = "/api/v1/notices/" + std::to_string(n.id) + ".pdf";
-  return o;
-}
 
 // "YYYY-MM-DD" in the tenant's zone → the UTC instant of local midnight.
 Expected<std::optional<Millis>> query_date(const http::Request& req, std::string_view name,
@@ -266,51 +98,25 @@ struct CaseApi {
   app::CaseService cases;
   app::EvidenceService evidence;
   app::NoticeService notices;
+  app::CaseExport exports;
   explicit CaseApi(Api& a)
       : api(a),
         config(a.case_config),
         cases(a.ctx, config),
         evidence(a.ctx, config),
-        notices(a.ctx, config) {}
+        notices(a.ctx, config),
+        exports(cases, config) {}
 };
 
-std::string state_zh(cases::State s) {
-  switch (s) {
-    case cases::State::kReported:
-      return "待立案";
-    case cases::State::kFiled:
-      return "待派遣";
-    case cases::State::kDispatched:
-      return "待签收";
-    case cases::State::kAcknowledged:
-      return "整改中";
-    case cases::State::kRectified:
-      return "待核查";
-    case cases::State::kVerified:
-      return "待销号";
-    case cases::State::kClosed:
-      return "已销号";
-    case cases::State::kVoided:
-      return "已作废";
-    case cases::State::kDuplicate:
-      return "重复";
-    case cases::State::kParked:
-      return "挂账";
-  }
-  return "";
-}
-
-std::string local_time(const app::TenantCaseConfig& cfg, std::optional<Millis> t) {
-  if (!t) return "";
-  const auto iso =
-      format_iso_utc(*t + static_cast<Millis>(cfg.calendar.utc_offset_minutes()) * 60000);
-  return iso.substr(0, 10) + " " + iso.substr(11, 5);
-}
-
-std::string unit_name(const app::TenantCaseConfig& cfg, std::optional<std::int64_t> id) {
-  if (!id) return "";
-  const auto* u = cfg.unit(*id);
-  return u != nullptr ? u->name : "";
+// The filters of the notice list, shared by the JSON list and its Excel export.
+Expected<app::NoticeListQuery> notice_query(const http::Request& req) {
+  app::NoticeListQuery q;
+  auto unit = query_int(req, "unit_id");
+  if (!unit) return unit.error();
+  q.unit_id = *unit;
+  const auto open_param = req.query_param("open");
+  q.open_only = !open_param || (*open_param != "false" && *open_param != "0");
+  return q;
 }
 
 http::Response xlsx(std::string bytes, const std::string& filename) {
@@ -383,32 +189,9 @@ void add_case_routes(Api& api) {
           auto q = case_query(req, **cfg);
           if (!q) return fail(q.error(), req);
           const auto text = req.query_param("q").value_or("");
-          reports::Table rows;
-          // Page through everything the filters select, up to the export limit.
-          constexpr std::size_t kMaxRows = 100000;
-          q->limit = 200;
-          for (;;) {
-            auto page = ca->cases.list(who.actor, *q, text);
-            if (!page) return fail(page.error(), req);
-            for (const auto& c : page->items) {
-              const auto* cat = (*cfg)->category(c.category_code);
-              rows.push_back(
-                  {c.case_no, state_zh(c.state), cat ? cat->name : c.category_code, c.title,
-                   c.address, unit_name(**cfg, c.subdistrict_id), unit_name(**cfg, c.community_id),
-                   unit_name(**cfg, c.assigned_unit_id), std::string(cases::to_string(c.source)),
-                   local_time(**cfg, c.reported_at),
-                   c.timer ? local_time(**cfg, c.timer->deadline) : "", c.overdue ? "是" : "",
-                   std::to_string(c.rework_count), local_time(**cfg, c.closed_at)});
-            }
-            if (!page->next_cursor || rows.size() >= kMaxRows) break;
-            if (!app::set_case_cursor(*q, *page->next_cursor)) break;
-          }
-          return xlsx(reports::to_xlsx("问题清单",
-                                       {"问题编号", "状态", "问题类别", "标题", "位置", "街道",
-                                        "社区/村", "责任单位", "来源", "上报时间", "截止时间",
-                                        "超期", "返工次数", "销号时间"},
-                                       rows, {12}),  // 返工次数 is a number
-                      "cases.xlsx");
+          auto bytes = ca->exports.xlsx(who.actor, *q, text, locale_of(req));
+          if (!bytes) return fail(bytes.error(), req);
+          return xlsx(std::move(*bytes), "cases.xlsx");
         }));
 
   r.add("GET", "/api/v1/cases/route-preview",
@@ -430,11 +213,12 @@ void add_case_routes(Api& api) {
                                    std::pair{"community", org::UnitKind::kCommunity},
                                    std::pair{"subdistrict", org::UnitKind::kSubdistrict}}) {
             auto it = p->place.at.find(kind);
-            place[key] = it == p->place.at.end() ? json::value(nullptr) : ref(**cfg, it->second);
+            place[key] =
+                it == p->place.at.end() ? json::value(nullptr) : unit_ref(**cfg, it->second);
           }
           return json_response(
-              json::object{{"unit", ref(**cfg, p->unit_id)},
-                           {"supervising_group", ref(**cfg, p->supervising_group_id)},
+              json::object{{"unit", unit_ref(**cfg, p->unit_id)},
+                           {"supervising_group", unit_ref(**cfg, p->supervising_group_id)},
                            {"rule", p->rule},
                            {"place", place}});
         }));
@@ -458,27 +242,7 @@ void add_case_routes(Api& api) {
 
   auto view_json = [ca](const app::Principal& who, const app::CaseView& v) {
     auto cfg = ca->config.get(who.actor.tenant_id);
-    const Millis now = ca->api.ctx.clock.now();
-    json::array events;
-    for (const auto& e : v.events) events.push_back(app::event_json(e));
-    json::array steps;
-    for (const auto& st : v.steps) {
-      steps.push_back(
-          json::object{{"at", format_iso_utc(st.at)}, {"action", st.action}, {"state", st.state}});
-    }
-    json::array atts;
-    for (const auto& a : v.attachments) atts.push_back(attachment_json(a, &v.record));
-    json::array allowed;
-    for (const auto a : v.allowed) allowed.emplace_back(cases::to_string(a));
-    return json::object{{"case", v.reporter_view ? public_case_json(**cfg, v.record, now)
-                                                 : case_json(**cfg, v.record, now)},
-                        {"view", v.reporter_view ? "reporter" : "staff"},
-                        {"events", events},
-                        {"steps", steps},
-                        {"attachments", atts},
-                        {"allowed", allowed},
-                        {"notice", v.notice ? json::value(notice_json(**cfg, *v.notice, now))
-                                            : json::value(nullptr)}};
+    return case_view_json(**cfg, v, ca->api.ctx.clock.now());
   };
 
   r.add("GET", "/api/v1/cases/{id}",
@@ -491,29 +255,30 @@ void add_case_routes(Api& api) {
         }));
 
   r.add("POST", "/api/v1/cases/{id}/transitions",
-        authed(api, [ca, view_json](http::Request& req, const app::Principal& who) {
-          auto id = path_id(req);
-          if (!id) return fail(id.error(), req);
-          auto body = parse_body(req);
-          if (!body) return fail(body.error(), req);
-          app::TransitionInput in;
-          in.action = body->req_str("action");
-          in.note = body->str("note").value_or("");
-          in.unit_id = body->int64("unit_id");
-          in.notice_kind = body->str("notice_kind");
-          in.requirement = body->str("requirement");
-          in.passed = body->boolean("passed");
-          in.extension_amount = body->int32("extension_amount");
-          in.extension_unit = body->str("extension_unit");
-          in.decision = body->str("decision");
-          in.review_date = body->str("review_date");
-          in.duplicate_of = body->int64("duplicate_of");
-          in.version = body->int32("version");
-          if (auto s = body->finish(); !s) return fail(s.error(), req);
-          auto v = ca->cases.transition(who.actor, *id, in);
-          if (!v) return fail(v.error(), req);
-          return json_response(view_json(who, *v));
-        }));
+        action_route<app::TransitionInput>(
+            api,
+            [](Body& body) {
+              app::TransitionInput in;
+              in.action = body.req_str("action");
+              in.note = body.str("note").value_or("");
+              in.unit_id = body.int64("unit_id");
+              in.notice_kind = body.str("notice_kind");
+              in.requirement = body.str("requirement");
+              in.passed = body.boolean("passed");
+              in.extension_amount = body.int32("extension_amount");
+              in.extension_unit = body.str("extension_unit");
+              in.decision = body.str("decision");
+              in.review_date = body.str("review_date");
+              in.duplicate_of = body.int64("duplicate_of");
+              return in;
+            },
+            [ca, view_json](const app::Principal& who, std::int64_t id, app::TransitionInput& in,
+                            std::optional<int> version) -> Expected<json::value> {
+              in.version = version;
+              auto v = ca->cases.transition(who.actor, id, in);
+              if (!v) return v.error();
+              return json::value(view_json(who, *v));
+            }));
 
   r.add("POST", "/api/v1/cases/{id}/attachments",
         authed(api, [ca](http::Request& req, const app::Principal& who) {
@@ -574,26 +339,16 @@ void add_case_routes(Api& api) {
           return json_response(notice_json(**cfg, *n, ca->api.ctx.clock.now()), 201);
         }));
 
-  auto list_notices = [ca](const http::Request& req, const app::Principal& who, int limit,
-                           std::optional<std::int64_t> before) -> Expected<app::NoticePage> {
-    app::NoticeListQuery q;
-    auto unit = query_int(req, "unit_id");
-    if (!unit) return unit.error();
-    q.unit_id = *unit;
-    const auto open_param = req.query_param("open");
-    q.open_only = !open_param || (*open_param != "false" && *open_param != "0");
-    q.limit = limit;
-    q.before_id = before;
-    return ca->notices.list(who.actor, q);
-  };
-
-  r.add("GET", "/api/v1/notices",
-        authed(api, [ca, list_notices](http::Request& req, const app::Principal& who) {
+  r.add("GET", "/api/v1/notices", authed(api, [ca](http::Request& req, const app::Principal& who) {
           auto limit = query_limit(req);
           auto cursor = query_int(req, "cursor");
           if (!limit) return fail(limit.error(), req);
           if (!cursor) return fail(make_error("request.invalid_cursor", "cursor"), req);
-          auto page = list_notices(req, who, *limit, *cursor);
+          auto q = notice_query(req);
+          if (!q) return fail(q.error(), req);
+          q->limit = *limit;
+          q->before_id = *cursor;
+          auto page = ca->notices.list(who.actor, *q);
           if (!page) return fail(page.error(), req);
           auto cfg = ca->config.get(who.actor.tenant_id);
           json::array items;
@@ -604,41 +359,19 @@ void add_case_routes(Api& api) {
         }));
 
   r.add("GET", "/api/v1/notices.xlsx",
-        authed(api, [ca, list_notices](http::Request& req, const app::Principal& who) {
-          reports::Table rows;
-          const Millis now = ca->api.ctx.clock.now();
-          auto cfg = ca->config.get(who.actor.tenant_id);
-          if (!cfg) return fail(cfg.error(), req);
-          std::optional<std::int64_t> before;
-          constexpr std::size_t kMaxRows = 5000;
-          for (;;) {
-            auto page = list_notices(req, who, 200, before);
-            if (!page) return fail(page.error(), req);
-            for (const auto& n : page->items) {
-              const auto left = n.deadline_at ? (*n.deadline_at - now) / 3600000 : 0;
-              rows.push_back({n.number, n.kind == "reminder" ? "提醒卡" : "整改通知单",
-                              unit_name(**cfg, n.unit_id), std::to_string(n.case_ids.size()),
-                              local_time(**cfg, n.issued_at), local_time(**cfg, n.deadline_at),
-                              n.deadline_at && n.open
-                                  ? (left >= 0 ? "剩余" + std::to_string(left) + "小时"
-                                               : "超期" + std::to_string(-left) + "小时")
-                                  : ""});
-            }
-            if (!page->next_cursor || rows.size() >= kMaxRows) break;
-            before = std::stoll(*page->next_cursor);
-          }
-          return xlsx(reports::to_xlsx("整改清单",
-                                       {"编号", "类别", "责任单位", "问题数", "下发时间",
-                                        "整改时限", "剩余时间"},
-                                       rows, {3}),  // 问题数 is a number
-                      "notices.xlsx");
+        authed(api, [ca](http::Request& req, const app::Principal& who) {
+          auto q = notice_query(req);
+          if (!q) return fail(q.error(), req);
+          auto bytes = ca->notices.xlsx(who.actor, *q, locale_of(req));
+          if (!bytes) return fail(bytes.error(), req);
+          return xlsx(std::move(*bytes), "notices.xlsx");
         }));
 
   r.add("GET", "/api/v1/notices/{id}.pdf",
         authed(api, [ca](http::Request& req, const app::Principal& who) {
           auto id = path_id(req);
           if (!id) return fail(id.error(), req);
-          auto pdf = ca->notices.pdf(who.actor, *id);
+          auto pdf = ca->notices.pdf(who.actor, *id, locale_of(req));
           if (!pdf) return fail(pdf.error(), req);
           http::Response resp;
           resp.content_type = "application/pdf";

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "app/json_text.hpp"
+#include "app/messages.hpp"
 
 namespace civicloop::api {
 
@@ -20,6 +21,10 @@ http::Response json_response(const json::value& v, int status) {
 
 http::Response fail(const Error& e, const http::Request& req) {
   return http::error_response(e, req);
+}
+
+std::string locale_of(const http::Request& req) {
+  return app::locale_for(http::language_of(req) == http::Lang::kEn);
 }
 
 json::object page_json(json::array items, const std::optional<std::string>& next_cursor) {

@@ -92,7 +92,8 @@ json::object webhook_json(const storage::Webhook& w) {
                       {"flavour", w.flavour},
                       {"url", shown},
                       {"has_secret", w.secret.has_value()},
-                      {"active", w.active}};
+                      {"active", w.active},
+                      {"locale", w.locale}};
 }
 
 Expected<std::vector<calendar::Date>> dates(Body& b, std::string_view key) {
@@ -299,6 +300,7 @@ void add_config_routes(Api& api) {
           w.flavour = body->req_str("flavour");
           w.url = body->req_str("url");
           w.secret = body->str("secret");
+          if (auto l = body->str("locale")) w.locale = *l;
           if (auto s = body->finish(); !s) return fail(s.error(), req);
           auto out = sv->config.add_webhook(who.actor, w);
           if (!out) return fail(out.error(), req);
@@ -321,7 +323,7 @@ void add_config_routes(Api& api) {
           if (!unread) return fail(unread.error(), req);
           if (!limit) return fail(limit.error(), req);
           if (!cursor) return fail(make_error("request.invalid_cursor", "cursor"), req);
-          auto in = sv->config.inbox(who.actor, *unread, *limit, *cursor);
+          auto in = sv->config.inbox(who.actor, *unread, *limit, *cursor, locale_of(req));
           if (!in) return fail(in.error(), req);
           json::array items;
           for (const auto& n : in->items) {
@@ -401,26 +403,27 @@ void add_config_routes(Api& api) {
           auto res = responsibility(req, who);
           if (!res) return fail(res.error(), req);
           const auto& cfg = *res->first;
+          const auto locale = locale_of(req);
+          const auto sep = cfg.word(locale, "common.list_separator");
           reports::Table rows;
           for (const auto& row : res->second) {
             std::string cats;
             for (const auto& c : row.categories) {
-              const auto* cat = cfg.category(c);
-              cats += (cats.empty() ? "" : "、") + (cat ? cat->name : c);
+              cats += (cats.empty() ? "" : sep) + cfg.category_name(c, locale);
             }
             std::string areas;
-            for (const auto a : row.areas) {
-              areas += (areas.empty() ? "" : "、") + (cfg.unit(a) ? cfg.unit(a)->name : "");
-            }
-            const auto* u = cfg.unit(row.unit_id);
-            rows.push_back({u ? u->name : "", cats, areas, std::to_string(row.open_cases),
+            for (const auto a : row.areas) areas += (areas.empty() ? "" : sep) + cfg.unit_name(a);
+            rows.push_back({cfg.unit_name(row.unit_id), cats, areas, std::to_string(row.open_cases),
                             std::to_string(row.overdue_cases)});
+          }
+          std::vector<std::string> header;
+          for (const char* k : {"unit", "categories", "areas", "open", "overdue"}) {
+            header.push_back(cfg.word(locale, std::string("xlsx.responsibility.") + k));
           }
           http::Response resp;
           resp.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-          resp.body = reports::to_xlsx(
-              "责任清单", {"责任单位", "负责问题类别", "负责区域", "在办问题", "超期问题"}, rows,
-              {3, 4});  // the counts are numbers
+          resp.body = reports::to_xlsx(cfg.word(locale, "xlsx.responsibility.sheet"), header, rows,
+                                       {3, 4});  // the counts are numbers
           resp.add_header("Content-Disposition", "attachment; filename=\"responsibility.xlsx\"");
           return resp;
         }));

@@ -48,6 +48,24 @@ const UnitInfo* TenantCaseConfig::unit(org::Id id) const {
   return it == units.end() ? nullptr : &it->second;
 }
 
+std::string TenantCaseConfig::unit_name(std::optional<org::Id> id) const {
+  const auto* u = id ? unit(*id) : nullptr;
+  return u != nullptr ? u->name : std::string();
+}
+
+std::string TenantCaseConfig::category_name(std::string_view code, std::string_view locale) const {
+  const auto* c = category(code);
+  if (c == nullptr) return std::string(code);
+  if (locale != kFirstLocale && c->name_en && !c->name_en->empty()) return *c->name_en;
+  return c->name;
+}
+
+std::string TenantCaseConfig::local_text(std::optional<Millis> at) const {
+  if (!at) return {};
+  const auto iso = format_iso_utc(*at + static_cast<Millis>(calendar.utc_offset_minutes()) * 60000);
+  return iso.substr(0, 10) + " " + iso.substr(11, 5);
+}
+
 int TenantCaseConfig::local_minute(Millis at) const {
   const Millis local = at + static_cast<Millis>(calendar.utc_offset_minutes()) * 60000;
   const Millis day = 86400000;
@@ -151,6 +169,7 @@ Expected<std::shared_ptr<const TenantCaseConfig>> CaseConfigCache::get(std::int6
         cfg->drives = repo.drives();
         cfg->rules = repo.rules();
         cfg->workflow = repo.workflow().value_or(storage::WorkflowSettings{});
+        cfg->messages = read_messages(c, tenant_id);
         std::vector<geo::Area> areas;
         for (const auto& u : storage::OrgRepo(c, tenant_id).all_units()) {
           cfg->units[u.id] = UnitInfo{u.id, u.kind, u.parent_id, u.path, u.name, u.retired};

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "app/context.hpp"
+#include "app/messages.hpp"
 #include "domain/calendar.hpp"
 #include "domain/geo.hpp"
 #include "domain/routing.hpp"
@@ -41,11 +42,21 @@ struct TenantCaseConfig {
   // Null when the root has none; the areas together then stand for the tenant's area.
   std::shared_ptr<const geo::Region> tenant_area;
   std::map<org::Id, UnitInfo> units;  // every unit, for names, paths and kinds
+  Messages messages;                  // the tenant's wording per locale (app/messages.hpp)
   std::uint64_t generation = 0;
   Millis loaded_at = 0;
 
   const storage::Category* category(std::string_view code) const;
   const UnitInfo* unit(org::Id id) const;
+  // The unit's name, "" for none.
+  std::string unit_name(std::optional<org::Id> id) const;
+  // The category's name in a locale (the English name when there is one), its code when unknown.
+  std::string category_name(std::string_view code, std::string_view locale) const;
+  // The tenant's wording (messages.text).
+  std::string word(std::string_view locale, std::string_view key,
+                   const MessageArgs& args = {}) const {
+    return messages.text(locale, key, args);
+  }
   // The units at a point by kind (grid, community/village, subdistrict, and the subdistrict's
   // enforcement team and the community's property company), deepest area path, containing ids.
   // One branch: the point is placed in one area (geo::AreaIndex::place: the deepest, and on an
@@ -66,6 +77,8 @@ struct TenantCaseConfig {
   // 第1网格". A name that begins with its parent's name is shortened to the rest (grids are
   // named after their community). "" when the place has no area.
   std::string place_name(const Place& place) const;
+  // "2026-12-03 18:00": an instant in the tenant's zone, "" for none.
+  std::string local_text(std::optional<Millis> at) const;
   // Local minutes since midnight of an instant, in the tenant's zone.
   int local_minute(Millis at) const;
 };

@@ -100,15 +100,22 @@ void ledger_case(storage::Connection& c, const access::Actor& actor, Millis now,
   storage::LedgerRepo(c, actor.tenant_id).append(ev);
 }
 
+// Notifications and robot messages are worded from the tenant's templates (app/messages.hpp):
+// `key` names "notify.<key>.title" / ".body" and "robot.<key>.title" / ".markdown".
 struct Outbox {
   storage::Connection& c;
   std::int64_t tenant;
   Millis now;
+  const TenantCaseConfig& cfg;
 
   void notify(const std::vector<std::int64_t>& users, const cases::Record& r,
-              const std::string& kind, const std::string& title, const std::string& body) {
+              const std::string& kind, const std::string& key, const MessageArgs& args) {
     std::set<std::int64_t> seen;
     storage::NotifyRepo repo(c, tenant);
+    // Stored in the tenant's first locale, with the key and arguments for each reader's own.
+    const auto title = cfg.word(kFirstLocale, "notify." + key + ".title", args);
+    const auto body = cfg.word(kFirstLocale, "notify." + key + ".body", args);
+    const auto args_json = args_to_json(args);
     for (const auto u : users) {
       if (!seen.insert(u).second) continue;
       storage::Notification n;
@@ -118,15 +125,19 @@ struct Outbox {
       n.kind = kind;
       n.title = title;
       n.body = body;
+      n.message_key = "notify." + key;
+      n.message_args = args_json;
       n.created_at = now;
       repo.insert_notification(n);
     }
   }
 
   // One message per active robot, delivered later by the outbox job.
-  void robots(const std::string& title, const std::string& markdown) {
+  void robots(const std::string& key, const MessageArgs& args) {
     storage::NotifyRepo repo(c, tenant);
     for (const auto& w : repo.webhooks(true)) {
+      const auto title = cfg.word(w.locale, "robot." + key + ".title", args);
+      const auto markdown = cfg.word(w.locale, "robot." + key + ".markdown", args);
       storage::OutboxItem o;
       o.tenant_id = tenant;
       o.id = storage::next_id(c, tenant, "webhook_outbox");
@@ -521,14 +532,15 @@ Status dispatch_to(Ctx& x, cases::Record& r, std::int64_t unit_id, const std::st
   r.routing_rule = why;
   r.dispatched_at = x.now;
   start_stage(r, cases::Stage::kAcknowledge, x.cfg.workflow.acknowledge_limit, x.now, x.cfg);
-  Outbox out{x.c, x.actor.tenant_id, x.now};
+  Outbox out{x.c, x.actor.tenant_id, x.now, x.cfg};
   const auto users = storage::UserRepo(x.c, x.actor.tenant_id).users_of_unit(unit_id);
-  out.notify(
-      users, r, "dispatched", "新派遣问题：" + r.title,
-      r.case_no + " " + r.address + "，请于 " + local_text(x.cfg, r.timer->deadline) + " 前签收");
-  out.robots("【派遣】" + r.title, "**" + r.case_no + "** " + r.title + "\n> 责任单位：" + u->name +
-                                       "\n> 位置：" + r.address + "\n> 签收时限：" +
-                                       local_text(x.cfg, r.timer->deadline));
+  const MessageArgs args{{"title", r.title},
+                         {"case_no", r.case_no},
+                         {"address", r.address},
+                         {"unit", u->name},
+                         {"deadline", local_text(x.cfg, r.timer->deadline)}};
+  out.notify(users, r, "dispatched", "dispatched", args);
+  out.robots("dispatched", args);
   return Ok{};
 }
 
@@ -578,7 +590,7 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
     const int old_version = r.version;
     const cases::EscalationLadder ladder{cfg.workflow.escalation_percents};
     Ctx x{c, actor, cfg, now};
-    Outbox out{c, actor.tenant_id, now};
+    Outbox out{c, actor.tenant_id, now, cfg};
     // The reason the table asks for (domain/case.hpp ActionNeeds), checked once for every action.
     const cases::NoteContext note_ctx{in.passed.value_or(true),
                                       in.decision.value_or("") == "refused",
@@ -656,8 +668,9 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
         start_stage(r, cases::Stage::kRectify, rectify_limit(cfg, r), now, cfg);
         break;
       case Action::kReturn: {
-        out.notify(hq_office_users(c, actor.tenant_id), r, "returned", "问题被退回：" + r.title,
-                   unit_name(cfg, r.assigned_unit_id) + "：" + note);
+        out.notify(
+            hq_office_users(c, actor.tenant_id), r, "returned", "returned",
+            {{"title", r.title}, {"unit", unit_name(cfg, r.assigned_unit_id)}, {"note", note}});
         r.assigned_unit_id.reset();
         r.assigned_path.reset();
         r.notice_id.reset();
@@ -677,8 +690,9 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
         // The clock stops while the HQ office decides.
         if (r.timer) cases::pause(*r.timer, now, cfg.calendar);
         reschedule();
-        out.notify(hq_office_users(c, actor.tenant_id), r, "extension_requested",
-                   "延期申请：" + r.title, unit_name(cfg, r.assigned_unit_id) + "：" + note);
+        out.notify(
+            hq_office_users(c, actor.tenant_id), r, "extension_requested", "extension_requested",
+            {{"title", r.title}, {"unit", unit_name(cfg, r.assigned_unit_id)}, {"note", note}});
         break;
       }
       case Action::kDecideExtension: {
@@ -708,9 +722,11 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
         reschedule();
         out.notify(
             storage::UserRepo(c, actor.tenant_id).users_of_unit(r.assigned_unit_id.value_or(0)), r,
-            "extension_decided", "延期申请已处理：" + r.title,
-            std::string(cases::to_string(*d)) +
-                (granted > 0 ? "，延长 " + std::to_string(granted) : std::string()));
+            "extension_decided", granted > 0 ? "extension_decided_granted" : "extension_decided",
+            {{"title", r.title},
+             {"decision@", "extension_decision." + std::string(cases::to_string(*d))},
+             {"amount", std::to_string(granted)},
+             {"limit_unit@", "limit_unit." + std::string(calendar::to_string(unit))}});
         break;
       }
       case Action::kRectify:
@@ -731,7 +747,7 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
           start_stage(r, cases::Stage::kRectify, rectify_limit(cfg, r), now, cfg);
           out.notify(
               storage::UserRepo(c, actor.tenant_id).users_of_unit(r.assigned_unit_id.value_or(0)),
-              r, "rework", "核查未通过，请返工：" + r.title, note);
+              r, "rework", "rework", {{"title", r.title}, {"note", note}});
         }
         break;
       case Action::kClose:
@@ -775,12 +791,14 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
         if (r.escalation_level >= 3) return make_error("case.escalation_max");
         ++r.escalation_level;
         const auto targets = escalation_targets(c, actor.tenant_id, r, r.escalation_level);
-        out.notify(targets, r, "escalated",
-                   "督办（第" + std::to_string(r.escalation_level) + "级）：" + r.title,
-                   note.empty() ? r.case_no : note);
-        out.robots("【督办】" + r.title, "**" + r.case_no + "** 第" +
-                                             std::to_string(r.escalation_level) + "级督办\n> " +
-                                             (note.empty() ? r.address : note));
+        const MessageArgs args{{"title", r.title},
+                               {"case_no", r.case_no},
+                               {"level", std::to_string(r.escalation_level)},
+                               {"detail", note.empty() ? r.case_no : note}};
+        out.notify(targets, r, "escalated", "escalated", args);
+        MessageArgs robot_args = args;
+        robot_args.back().second = note.empty() ? r.address : note;
+        out.robots("escalated", robot_args);
         break;
       }
     }
@@ -906,8 +924,8 @@ struct SweepLookups {
 struct PendingNotice {
   const std::vector<std::int64_t>* users = nullptr;  // nullptr: the robots
   std::string kind;
-  std::string title;
-  std::string body;
+  std::string key;  // the message template (Outbox)
+  MessageArgs args;
 };
 
 }  // namespace
@@ -937,7 +955,7 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
         part = {};
         storage::CaseRepo repo(c, tenant);
         SweepLookups look{c, tenant, {}, {}, {}};
-        Outbox out{c, tenant, now};
+        Outbox out{c, tenant, now, cfg};
         for (cases::Record r : repo.find_many(batch)) {
           ++part.checked;
           const int old = r.version;
@@ -964,8 +982,11 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
                                      ? &look.hq_office()
                                      : &look.users_of_unit(r.assigned_unit_id.value_or(0)),
                                  "warning_" + std::to_string(mark),
-                                 "时限已过" + std::to_string(mark) + "%：" + r.title,
-                                 r.case_no + " 截止 " + local_text(cfg, r.timer->deadline)});
+                                 "warning",
+                                 {{"title", r.title},
+                                  {"case_no", r.case_no},
+                                  {"percent", std::to_string(mark)},
+                                  {"deadline", local_text(cfg, r.timer->deadline)}}});
               continue;
             }
             r.overdue = true;
@@ -974,14 +995,14 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
               r.escalation_level = std::min(level, 3);
               escalated = true;
               ++escalations;
-              notices.push_back(
-                  {&look.escalation(r, r.escalation_level), "escalated",
-                   "超期督办（第" + std::to_string(r.escalation_level) + "级）：" + r.title,
-                   r.case_no + " 已于 " + local_text(cfg, r.timer->deadline) + " 超期"});
-              notices.push_back({nullptr, "", "【超期督办】" + r.title,
-                                 "**" + r.case_no + "** 第" + std::to_string(r.escalation_level) +
-                                     "级督办\n> 责任单位：" + unit_name(cfg, r.assigned_unit_id) +
-                                     "\n> 截止：" + local_text(cfg, r.timer->deadline)});
+              const MessageArgs args{{"title", r.title},
+                                     {"case_no", r.case_no},
+                                     {"level", std::to_string(r.escalation_level)},
+                                     {"unit", unit_name(cfg, r.assigned_unit_id)},
+                                     {"deadline", local_text(cfg, r.timer->deadline)}};
+              notices.push_back({&look.escalation(r, r.escalation_level), "escalated",
+                                 "overdue_escalated", args});
+              notices.push_back({nullptr, "", "overdue_escalated", args});
             }
           }
           r.next_check_at = cases::next_check(*r.timer, ladder, cfg.calendar);
@@ -999,9 +1020,9 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
           part.escalations += escalations;
           for (const auto& n : notices) {
             if (n.users != nullptr) {
-              out.notify(*n.users, r, n.kind, n.title, n.body);
+              out.notify(*n.users, r, n.kind, n.key, n.args);
             } else {
-              out.robots(n.title, n.body);
+              out.robots(n.key, n.args);
             }
           }
           // Every mark the sweep records is an event: the escalation, else the case turning

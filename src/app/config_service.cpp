@@ -1,5 +1,6 @@
 #include "app/config_service.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <map>
@@ -225,6 +226,10 @@ Expected<storage::Webhook> ConfigService::add_webhook(const access::Actor& actor
   if (w.flavour != "wecom" && w.flavour != "dingtalk" && w.flavour != "generic") {
     return make_error("webhook.bad_flavour", "flavour");
   }
+  const auto& locales = supported_locales();
+  if (std::find(locales.begin(), locales.end(), w.locale) == locales.end()) {
+    return make_error("field.out_of_range", "locale").with("allowed", "zh-CN,en");
+  }
   if (w.url.size() > 2048 || (w.url.rfind("https://", 0) != 0 && w.url.rfind("http://", 0) != 0)) {
     return make_error("webhook.bad_url", "url");
   }
@@ -256,8 +261,10 @@ Status ConfigService::remove_webhook(const access::Actor& actor, std::int64_t id
 }
 
 Expected<ConfigService::Inbox> ConfigService::inbox(const access::Actor& actor, bool unread_only,
-                                                    int limit, std::optional<std::int64_t> before) {
-  return in_tx<Inbox>(ctx_.db, false, [&](storage::Connection& c) -> Expected<Inbox> {
+                                                    int limit, std::optional<std::int64_t> before,
+                                                    std::string_view locale) {
+  auto cfg = cache_.get(actor.tenant_id);
+  auto in = in_tx<Inbox>(ctx_.db, false, [&](storage::Connection& c) -> Expected<Inbox> {
     storage::NotifyRepo repo(c, actor.tenant_id);
     Inbox in;
     in.items = repo.inbox(actor.user_id, unread_only, limit + 1, before);
@@ -268,6 +275,17 @@ Expected<ConfigService::Inbox> ConfigService::inbox(const access::Actor& actor, 
     in.unread = repo.unread_count(actor.user_id);
     return in;
   });
+  // Each reader sees a notification in his language: worded again from its template when it
+  // has one (older notifications keep the text they were written with).
+  if (in && cfg) {
+    for (auto& n : in->items) {
+      if (!n.message_key) continue;
+      const auto args = args_from_json(n.message_args.value_or("{}"));
+      n.title = (*cfg)->word(locale, *n.message_key + ".title", args);
+      n.body = (*cfg)->word(locale, *n.message_key + ".body", args);
+    }
+  }
+  return in;
 }
 
 Status ConfigService::mark_read(const access::Actor& actor, std::optional<std::int64_t> id) {

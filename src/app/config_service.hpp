@@ -43,8 +43,9 @@ class ConfigService {
     int unread = 0;
     std::optional<std::string> next_cursor;
   };
+  // Title and body in the reader's locale ("zh-CN", "en").
   Expected<Inbox> inbox(const access::Actor& actor, bool unread_only, int limit,
-                        std::optional<std::int64_t> before);
+                        std::optional<std::int64_t> before, std::string_view locale);
   Status mark_read(const access::Actor& actor, std::optional<std::int64_t> id);
 
   Expected<std::vector<ResponsibilityRow>> responsibility(const access::Actor& actor,

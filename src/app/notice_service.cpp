@@ -2,6 +2,7 @@
 
 #include "app/case_service.hpp"
 #include "reports/notice_pdf.hpp"
+#include "reports/table.hpp"
 
 namespace civicloop::app {
 
@@ -9,22 +10,15 @@ namespace {
 
 constexpr int kMaxLimit = 200;
 
-std::string local_time(const TenantCaseConfig& cfg, Millis t) {
-  const auto iso =
-      format_iso_utc(t + static_cast<Millis>(cfg.calendar.utc_offset_minutes()) * 60000);
-  return iso.substr(0, 10) + " " + iso.substr(11, 5);
-}
-
-std::string cn_date(const TenantCaseConfig& cfg, Millis t) {
-  const auto s = local_time(cfg, t);
-  return std::to_string(std::stoi(s.substr(0, 4))) + "年" +
-         std::to_string(std::stoi(s.substr(5, 2))) + "月" +
-         std::to_string(std::stoi(s.substr(8, 2))) + "日";
-}
-
-std::string unit_name(const TenantCaseConfig& cfg, std::int64_t id) {
-  const auto* u = cfg.unit(id);
-  return u != nullptr ? u->name : "";
+// A date in words (date.long): "2026年12月3日", "2026-12-03".
+std::string long_date(const TenantCaseConfig& cfg, std::string_view locale, Millis t) {
+  const auto s = cfg.local_text(t);
+  return cfg.word(locale, "date.long",
+                  {{"year", s.substr(0, 4)},
+                   {"month", std::to_string(std::stoi(s.substr(5, 2)))},
+                   {"day", std::to_string(std::stoi(s.substr(8, 2)))},
+                   {"mm", s.substr(5, 2)},
+                   {"dd", s.substr(8, 2)}});
 }
 
 }  // namespace
@@ -89,32 +83,103 @@ Expected<NoticeDetail> NoticeService::detail(const access::Actor& actor, std::in
   });
 }
 
-Expected<std::string> NoticeService::pdf(const access::Actor& actor, std::int64_t notice_id) {
+reports::NoticeLabels notice_labels(const Messages& words, std::string_view locale) {
+  reports::NoticeLabels l;
+  const char* columns[] = {"pdf.col.index",   "pdf.col.case_no",     "pdf.col.category",
+                           "pdf.col.address", "pdf.col.description", "pdf.col.deadline"};
+  for (std::size_t i = 0; i < l.columns.size(); ++i) l.columns[i] = words.text(locale, columns[i]);
+  l.none = words.text(locale, "pdf.none");
+  // The templates keep their placeholders; the renderer fills them.
+  l.salutation = words.text(locale, "pdf.salutation");
+  const auto labelled = words.text(locale, "pdf.labelled");
+  // "{label}：{value}": the separator is what stands between the two.
+  const auto a = labelled.find("{label}");
+  const auto b = labelled.find("{value}");
+  l.label_separator = a != std::string::npos && b != std::string::npos && b > a + 7
+                          ? labelled.substr(a + 7, b - a - 7)
+                          : labelled;
+  l.requirement = words.text(locale, "pdf.requirement");
+  l.deadline = words.text(locale, "pdf.deadline");
+  l.contact = words.text(locale, "pdf.contact");
+  l.note = words.text(locale, "pdf.note");
+  l.running_head = words.text(locale, "pdf.running_head");
+  l.page = words.text(locale, "pdf.page");
+  return l;
+}
+
+reports::NoticeDoc notice_doc(const TenantCaseConfig& cfg, const storage::Notice& n,
+                              const std::vector<cases::Record>& cases, std::string_view locale) {
+  reports::NoticeDoc doc;
+  const bool reminder = n.kind == "reminder";
+  doc.kind =
+      reminder ? reports::NoticeDoc::Kind::kReminder : reports::NoticeDoc::Kind::kRectification;
+  doc.labels = notice_labels(cfg.messages, locale);
+  doc.title = cfg.word(locale, reminder ? "notice.kind.reminder" : "notice.kind.rectification");
+  doc.intro = cfg.word(locale, reminder ? "pdf.intro.reminder" : "pdf.intro.rectification");
+  doc.number = n.number;
+  doc.issuer = cfg.workflow.issuer;
+  doc.recipient = cfg.unit_name(n.unit_id);
+  doc.requirement = n.requirement;
+  if (n.deadline_at) {
+    doc.deadline = cfg.word(locale, "date.deadline",
+                            {{"date", long_date(cfg, locale, *n.deadline_at)},
+                             {"time", cfg.local_text(*n.deadline_at).substr(11)}});
+  }
+  doc.issued_on = long_date(cfg, locale, n.issued_at);
+  doc.footer_note = cfg.word(locale, "pdf.footer_note");
+  for (const auto& c : cases) {
+    doc.items.push_back({c.case_no, cfg.category_name(c.category_code, locale), c.address,
+                         c.description.empty() ? c.title : c.description, doc.deadline});
+  }
+  return doc;
+}
+
+Expected<std::string> NoticeService::pdf(const access::Actor& actor, std::int64_t notice_id,
+                                         std::string_view locale) {
   auto d = detail(actor, notice_id);
   if (!d) return d.error();
   auto cfgx = config_.get(actor.tenant_id);
   if (!cfgx) return cfgx.error();
+  return reports::render_notice_pdf(notice_doc(**cfgx, d->notice, d->cases, locale));
+}
+
+Expected<std::string> NoticeService::xlsx(const access::Actor& actor, NoticeListQuery q,
+                                          std::string_view locale) {
+  auto cfgx = config_.get(actor.tenant_id);
+  if (!cfgx) return cfgx.error();
   const auto& cfg = **cfgx;
-  const auto& n = d->notice;
-  reports::NoticeDoc doc;
-  doc.kind = n.kind == "reminder" ? reports::NoticeDoc::Kind::kReminder
-                                  : reports::NoticeDoc::Kind::kRectification;
-  doc.number = n.number;
-  doc.issuer = cfg.workflow.issuer;
-  doc.recipient = unit_name(cfg, n.unit_id);
-  doc.requirement = n.requirement;
-  if (n.deadline_at) {
-    doc.deadline =
-        cn_date(cfg, *n.deadline_at) + " " + local_time(cfg, *n.deadline_at).substr(11) + "前";
+  const Millis now = ctx_.clock.now();
+  constexpr std::size_t kMaxRows = 5000;
+  reports::Table rows;
+  q.limit = kMaxLimit;
+  for (;;) {
+    auto page = list(actor, q);
+    if (!page) return page.error();
+    for (const auto& n : page->items) {
+      // A notice whose cases are all finished has no time left to count.
+      std::string remaining;
+      if (n.deadline_at && n.open) {
+        const auto left = (*n.deadline_at - now) / 3600000;
+        remaining = left >= 0 ? cfg.word(locale, "xlsx.notices.hours_left",
+                                         {{"hours", std::to_string(left)}})
+                              : cfg.word(locale, "xlsx.notices.hours_overdue",
+                                         {{"hours", std::to_string(-left)}});
+      }
+      rows.push_back({n.number,
+                      cfg.word(locale, n.kind == "reminder" ? "notice.kind.reminder"
+                                                            : "notice.kind.rectification"),
+                      cfg.unit_name(n.unit_id), std::to_string(n.case_ids.size()),
+                      cfg.local_text(n.issued_at), cfg.local_text(n.deadline_at), remaining});
+    }
+    if (!page->next_cursor || rows.size() >= kMaxRows) break;
+    q.before_id = std::stoll(*page->next_cursor);
   }
-  doc.issued_on = cn_date(cfg, n.issued_at);
-  doc.footer_note = "整改完成后请在平台上传整改前后对比照片，由督导组核查销号。";
-  for (const auto& c : d->cases) {
-    const auto* cat = cfg.category(c.category_code);
-    doc.items.push_back({c.case_no, cat ? cat->name : c.category_code, c.address,
-                         c.description.empty() ? c.title : c.description, doc.deadline});
+  std::vector<std::string> header;
+  for (const char* k : {"number", "kind", "unit", "cases", "issued_at", "deadline", "remaining"}) {
+    header.push_back(cfg.word(locale, std::string("xlsx.notices.") + k));
   }
-  return reports::render_notice_pdf(doc);
+  return reports::to_xlsx(cfg.word(locale, "xlsx.notices.sheet"), header, rows,
+                          {3});  // the case count is a number
 }
 
 }  // namespace civicloop::app

@@ -12,6 +12,7 @@
 #include "app/case_config.hpp"
 #include "app/context.hpp"
 #include "domain/case_record.hpp"
+#include "reports/notice_pdf.hpp"
 #include "storage/case_repo.hpp"
 
 namespace civicloop::app {
@@ -34,14 +35,25 @@ struct NoticeDetail {
   std::vector<cases::Record> cases;  // the same cases, in the notice's order
 };
 
+// The notice PDF's fixed wording in a locale, from the tenant's templates.
+reports::NoticeLabels notice_labels(const Messages& words, std::string_view locale);
+// The notice as a document (title, intro, dates and items worded in a locale).
+reports::NoticeDoc notice_doc(const TenantCaseConfig& cfg, const storage::Notice& n,
+                              const std::vector<cases::Record>& cases, std::string_view locale);
+
 class NoticeService {
  public:
   NoticeService(Context& ctx, CaseConfigCache& config) : ctx_(ctx), config_(config) {}
 
   Expected<NoticePage> list(const access::Actor& actor, const NoticeListQuery& q);
   Expected<NoticeDetail> detail(const access::Actor& actor, std::int64_t notice_id);
-  // The PDF of the notice as this viewer may see it (his cases only).
-  Expected<std::string> pdf(const access::Actor& actor, std::int64_t notice_id);
+  // The PDF of the notice as this viewer may see it (his cases only), worded in a locale.
+  Expected<std::string> pdf(const access::Actor& actor, std::int64_t notice_id,
+                            std::string_view locale);
+  // The rectification list (整改清单) as Excel: every notice the query selects (up to 5,000),
+  // as the list shows them, worded in a locale; the case count is a number.
+  Expected<std::string> xlsx(const access::Actor& actor, NoticeListQuery q,
+                             std::string_view locale);
 
   // The notice's case ids this actor may see (the case view embeds its notice).
   static std::vector<std::int64_t> visible_case_ids(storage::Connection& c,

@@ -1,5 +1,6 @@
 #include "app/structure_io.hpp"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include <sstream>
 
 #include "app/case_config.hpp"
+#include "app/messages.hpp"
 #include "app/org_service.hpp"
 #include "app/user_service.hpp"
 #include "app/views.hpp"
@@ -508,7 +510,34 @@ Expected<InitResult> init_preset(Context& ctx, const std::filesystem::path& dir,
     if (load_config) {
       if (auto s = load_case_preset(c, result.tenant_id, dir); !s) return s.error();
     }
+    // The wording is loaded while a tenant has none (a new tenant, or a database made before
+    // message templates existed); after that the city's editors own it (docs/operations.md).
+    if (!storage::ConfigRepo(c, result.tenant_id).has_message_templates()) {
+      if (auto s = load_message_templates(c, result.tenant_id, dir); !s) return s.error();
+    }
     return result;
+  });
+}
+
+Expected<int> ensure_message_templates(Context& ctx, const std::filesystem::path& presets_dir) {
+  return in_tx<int>(ctx.db, true, [&](storage::Connection& c) -> Expected<int> {
+    int loaded = 0;
+    for (const auto& t : storage::TenantRepo(c).all()) {
+      storage::ConfigRepo repo(c, t.id);
+      if (repo.has_message_templates()) continue;
+      const auto dir = presets_dir / t.code;
+      if (!std::filesystem::is_directory(dir / "messages")) {
+        spdlog::error(
+            "tenant {} has no message templates and {} does not exist: notifications and "
+            "documents will show template keys (run civicloop init --preset NAME)",
+            t.code, (dir / "messages").string());
+        continue;
+      }
+      if (auto s = load_message_templates(c, t.id, dir); !s) return s.error();
+      spdlog::info("tenant {}: message templates loaded from {}", t.code, dir.string());
+      ++loaded;
+    }
+    return loaded;
   });
 }
 

@@ -39,4 +39,10 @@ struct InitResult {
 // Loads presets/<name>/preset.json (and demo.json with demo) into the database. Idempotent.
 Expected<InitResult> init_preset(Context& ctx, const std::filesystem::path& preset_dir, bool demo);
 
+// For a database made before the message templates (migration 0007), or a tenant whose templates
+// were never loaded: each tenant with none gets those of presets_dir/<tenant code>/messages.
+// A tenant for which no such directory exists is logged as an error (its wording shows keys).
+// Returns how many tenants were loaded.
+Expected<int> ensure_message_templates(Context& ctx, const std::filesystem::path& presets_dir);
+
 }  // namespace civicloop::app

@@ -15,6 +15,7 @@ enum class Lang { kZh, kEn };
 
 // Picks zh or en from an Accept-Language header (q-values honoured; zh when neither is named).
 Lang pick_language(std::string_view accept_language);
+// ?lang=en|zh-CN when given (documents opened outside the app's requests), else Accept-Language.
 Lang language_of(const Request& req);
 
 int status_of(const Error& error);

@@ -11,6 +11,8 @@
 // requests meanwhile; many writes waiting at once is what lets one commit acknowledge many.
 #include "http/server.hpp"
 
+#include "http/errors.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -70,9 +72,8 @@ constexpr std::size_t kReadBytes = 16384;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = std::size_t{1024} * 1024;
 
-// Errors the server answers itself, before or around the handler. Code and Chinese text match
-// src/http/errors.cpp; they are spelled out here so that this file depends on nothing but
-// message.hpp. Their messages are not localised: no handler has looked at Accept-Language yet.
+// Errors the server answers itself, before or around the handler, with the catalogue's Chinese
+// message (src/http/errors.json). Not localised: no handler has looked at Accept-Language yet.
 std::string error_body(std::string_view code, std::string_view message,
                        std::string_view details_json = "{}") {
   std::string out = R"({"error":{"code":")";
@@ -85,7 +86,14 @@ std::string error_body(std::string_view code, std::string_view message,
   return out;
 }
 
-Response internal_error() { return Response::json(500, error_body("internal", "服务器内部错误")); }
+// The message of a code in the first language (no request was read to choose another).
+std::string zh_message(std::string_view code) {
+  return message_of(Error{std::string(code), {}, {}}, Lang::kZh);
+}
+
+Response internal_error() {
+  return Response::json(500, error_body("internal", zh_message("internal")));
+}
 
 // What to answer when reading a request failed; nullopt means close without answering (the
 // peer went away, timed out, or the socket was closed by stop()).
@@ -93,19 +101,19 @@ std::optional<Response> read_error_response(const beast::error_code& ec,
                                             const ServerOptions& options) {
   if (ec == bhttp::error::body_limit) {
     return Response::json(
-        413, error_body("request.body_too_large", "请求体过大",
+        413, error_body("request.body_too_large", zh_message("request.body_too_large"),
                         R"({"limit":)" + std::to_string(options.max_body_bytes) + "}"));
   }
   if (ec == bhttp::error::header_limit) {
     return Response::json(
-        431, error_body("request.header_too_large", "请求头过大",
+        431, error_body("request.header_too_large", zh_message("request.header_too_large"),
                         R"({"limit":)" + std::to_string(options.max_header_bytes) + "}"));
   }
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) {
     return std::nullopt;
   }
   if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
-    return Response::json(400, error_body("request.malformed", "请求格式不正确"));
+    return Response::json(400, error_body("request.malformed", zh_message("request.malformed")));
   }
   return std::nullopt;
 }
@@ -320,7 +328,7 @@ struct Server::Impl {
       }
       if (fs_ec || ec || !file || !file->is_open()) {
         file.reset();
-        res = Response::json(404, error_body("not_found", "没有这个地址"));
+        res = Response::json(404, error_body("not_found", zh_message("not_found")));
       }
     }
 
@@ -531,7 +539,8 @@ struct Server::Impl {
 
       Response res;
       if (!parse_target(req.target, req.path, req.query)) {
-        res = Response::json(400, error_body("request.malformed_target", "请求地址格式不正确"));
+        res = Response::json(
+            400, error_body("request.malformed_target", zh_message("request.malformed_target")));
       } else if (options.write_threads > 0 && is_write(message.method())) {
         res = co_await asio::co_spawn(
             write_pool.get_executor(),

@@ -366,26 +366,25 @@ class Composer {
 // description takes what is left, and never less than kDescriptionMin (the fitted columns give
 // back their room above their minimum, in proportion, when they would take more).
 struct Column {
-  const char* header;
   double min_share, max_share;  // of the text width; both 0 for the description
   PangoAlignment align;
 };
 constexpr std::size_t kDescription = 4;
 constexpr double kDescriptionMin = 0.27;
 constexpr std::array<Column, 6> kColumns{{
-    {"序号", 0.05, 0.08, PANGO_ALIGN_CENTER},
-    {"问题编号", 0.12, 0.20, PANGO_ALIGN_CENTER},
-    {"问题类别", 0.10, 0.13, PANGO_ALIGN_CENTER},
-    {"位置", 0.16, 0.16, PANGO_ALIGN_LEFT},
-    {"问题描述", 0, 0, PANGO_ALIGN_LEFT},
-    {"整改时限", 0.12, 0.19, PANGO_ALIGN_CENTER},
+    {0.05, 0.08, PANGO_ALIGN_CENTER},  // index
+    {0.12, 0.20, PANGO_ALIGN_CENTER},  // case number
+    {0.10, 0.13, PANGO_ALIGN_CENTER},  // category
+    {0.16, 0.16, PANGO_ALIGN_LEFT},    // location
+    {0, 0, PANGO_ALIGN_LEFT},          // description
+    {0.12, 0.19, PANGO_ALIGN_CENTER},  // deadline
 }};
 
 class TableWriter {
  public:
-  TableWriter(Composer& c, PangoContext* ctx, const Geometry& g,
+  TableWriter(Composer& c, PangoContext* ctx, const Geometry& g, const NoticeLabels& labels,
               const std::vector<std::vector<std::string>>& rows)
-      : c_(c), ctx_(ctx), g_(g) {
+      : c_(c), ctx_(ctx), g_(g), labels_(labels) {
     pad_x_ = g.table_size * 0.3;
     pad_y_ = g.table_size * 0.35;
     const Font header_font{kTitleFamily, g.table_size, true};
@@ -400,7 +399,7 @@ class TableWriter {
       return from_units(logical.width);
     };
     pango_layout_set_font_description(measure.get(), font_desc(header_font).get());
-    for (std::size_t i = 0; i < kColumns.size(); ++i) header_w[i] = width_of(kColumns[i].header);
+    for (std::size_t i = 0; i < kColumns.size(); ++i) header_w[i] = width_of(labels_.columns[i]);
     pango_layout_set_font_description(measure.get(), font_desc(body).get());
     const double w = c.width();
     for (std::size_t i = 0; i < kColumns.size(); ++i) {
@@ -452,7 +451,7 @@ class TableWriter {
       x += col_w_[i];
     }
     for (std::size_t i = 0; i < kColumns.size(); ++i) {
-      header_[i] = make_text(ctx, kColumns[i].header, header_font,
+      header_[i] = make_text(ctx, labels_.columns[i], header_font,
                              {.width = col_w_[i] - 2 * pad_x_, .align = PANGO_ALIGN_CENTER});
       header_h_ = std::max(header_h_, header_[i].height);
     }
@@ -488,7 +487,7 @@ class TableWriter {
     if (!c_.fits(header_h_ + first) && !c_.at_page_top()) c_.new_page();
     begin_segment();
     if (cells.empty()) {
-      const Text none = make_text(ctx_, "（无）", body,
+      const Text none = make_text(ctx_, labels_.none, body,
                                   {.width = c_.width() - 2 * pad_x_, .align = PANGO_ALIGN_CENTER});
       const double h = none.height + 2 * pad_y_;
       c_.place(none, c_.left() + pad_x_, c_.y() + pad_y_);
@@ -629,6 +628,7 @@ class TableWriter {
   Composer& c_;
   PangoContext* ctx_;
   const Geometry& g_;
+  const NoticeLabels& labels_;
   double pad_x_ = 0, pad_y_ = 0;
   std::array<double, kColumns.size()> col_x_{}, col_w_{};
   std::array<Text, kColumns.size()> header_{};
@@ -654,6 +654,12 @@ struct CairoDestroy {
   void operator()(cairo_t* c) const { cairo_destroy(c); }
 };
 
+// The first `name` in a template replaced by value (the caller's wording carries the placeholders).
+std::string fill(std::string tmpl, std::string_view name, const std::string& value) {
+  if (auto at = tmpl.find(name); at != std::string::npos) tmpl.replace(at, name.size(), value);
+  return tmpl;
+}
+
 void check(cairo_status_t s, const char* what) {
   if (s != CAIRO_STATUS_SUCCESS) {
     throw std::runtime_error(std::string("render_notice_pdf: ") + what + ": " +
@@ -667,13 +673,9 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
   const bool reminder = doc.kind == NoticeDoc::Kind::kReminder;
   const Geometry& g = reminder ? kA5Landscape : kA4Portrait;
 
-  const std::string title =
-      clean(doc.title.empty() ? (reminder ? "提醒卡" : "整改通知单") : doc.title, false);
-  const std::string intro =
-      clean(!doc.intro.empty() ? doc.intro
-            : reminder ? "经巡查发现，你单位责任区域内存在以下问题，特此提醒，请及时整改："
-                       : "经检查，你单位责任区域内存在以下问题，现通知如下：",
-            true);
+  const NoticeLabels& words = doc.labels;
+  const std::string title = clean(doc.title, false);
+  const std::string intro = clean(doc.intro, true);
   const std::string number = clean(doc.number, false);
   const std::string issuer = clean(doc.issuer, false);
   const std::string recipient = clean(doc.recipient, false);
@@ -739,9 +741,14 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
     c.skip(em * (g.compact ? 0.4 : 0.6));
   }
   // Salutation and intro.
-  if (!recipient.empty())
-    c.flow(make_text(pc, recipient + "：", body, {.width = c.width()}), c.left());
-  c.flow(make_text(pc, intro, body, {.width = c.width(), .indent = 2 * em}), c.left());
+  if (!recipient.empty()) {
+    c.flow(
+        make_text(pc, fill(words.salutation, "{recipient}", recipient), body, {.width = c.width()}),
+        c.left());
+  }
+  if (!intro.empty()) {
+    c.flow(make_text(pc, intro, body, {.width = c.width(), .indent = 2 * em}), c.left());
+  }
   c.skip(em * 0.6);
 
   // The table.
@@ -754,16 +761,18 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
                       clean(it.address, true), clean(it.description, true),
                       clean(it.deadline, true)});
     }
-    TableWriter(c, pc, g, rows).write(rows);
+    TableWriter(c, pc, g, doc.labels, rows).write(rows);
   }
   c.skip(em * 0.8);
 
   // "整改要求：..." and the like: label in bold 黑体, paragraphs indented two characters.
   auto labelled = [&](const std::string& name, const std::string& value, double width) {
-    const std::string s = name + "：" + value;
-    return make_text(
-        pc, s, body,
-        {.width = width, .indent = 2 * em, .label_bytes = name.size() + 3, .label_font = &label});
+    const std::string s = name + words.label_separator + value;
+    return make_text(pc, s, body,
+                     {.width = width,
+                      .indent = 2 * em,
+                      .label_bytes = name.size() + words.label_separator.size(),
+                      .label_font = &label});
   };
   // The closing is kept together on one page: deadline, contact, sign-off with the seal mark, note.
   // The sign-off lines sit in the lower half of the seal mark, as a seal is pressed on the issuer
@@ -780,7 +789,8 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
   const double sign_w = std::max({signer.width, date.width});
   const double sign_h = signer.height + date.height;
   const Font small{kBodyFamily, g.small_size};
-  const std::string note_text = footer_note.empty() ? "" : "注：" + footer_note;
+  const std::string note_text =
+      footer_note.empty() ? std::string() : fill(words.note, "{note}", footer_note);
   // No issuer, no seal mark (it reads the issuer); neither issuer nor date, no sign-off at all.
   const bool has_signoff = !issuer.empty() || !issued_on.empty();
   auto add_seal = [&](double cx, double cy) {
@@ -791,12 +801,12 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
   // sign-off and note are kept together.
   auto classic_closing = [&](bool with_requirement) {
     if (with_requirement && !requirement.empty()) {
-      c.flow(labelled("整改要求", requirement, c.width()), c.left());
+      c.flow(labelled(words.requirement, requirement, c.width()), c.left());
       c.skip(em * 0.3);
     }
     std::vector<Text> lines;
-    if (!deadline.empty()) lines.push_back(labelled("整改时限", deadline, c.width()));
-    if (!contact.empty()) lines.push_back(labelled("联系人及电话", contact, c.width()));
+    if (!deadline.empty()) lines.push_back(labelled(words.deadline, deadline, c.width()));
+    if (!contact.empty()) lines.push_back(labelled(words.contact, contact, c.width()));
     Text note;
     if (!note_text.empty()) {
       note = make_text(pc, note_text, small, {.width = c.width(), .indent = 2 * g.small_size});
@@ -842,10 +852,10 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
     auto left_lines = [&](bool with_requirement) {
       std::vector<Text> lines;
       if (with_requirement && !requirement.empty()) {
-        lines.push_back(labelled("整改要求", requirement, left_w));
+        lines.push_back(labelled(words.requirement, requirement, left_w));
       }
-      if (!deadline.empty()) lines.push_back(labelled("整改时限", deadline, left_w));
-      if (!contact.empty()) lines.push_back(labelled("联系人及电话", contact, left_w));
+      if (!deadline.empty()) lines.push_back(labelled(words.deadline, deadline, left_w));
+      if (!contact.empty()) lines.push_back(labelled(words.contact, contact, left_w));
       if (!note_text.empty()) {
         lines.push_back(
             make_text(pc, note_text, small, {.width = left_w, .indent = 2 * g.small_size}));
@@ -859,7 +869,7 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
     };
     std::vector<Text> lines = left_lines(true);
     if (!requirement.empty() && height_of(lines) > seal_block) {
-      c.flow(labelled("整改要求", requirement, c.width()), c.left());
+      c.flow(labelled(words.requirement, requirement, c.width()), c.left());
       c.skip(em * 0.3);
       lines = left_lines(false);
     }
@@ -890,7 +900,8 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
   // is more than one page, and the title and number at the top of continuation pages.
   auto& pages = c.pages();
   const std::size_t n = pages.size();
-  const std::string running = title + (number.empty() ? "" : "　" + number);
+  const std::string running =
+      number.empty() ? title : fill(fill(words.running_head, "{title}", title), "{number}", number);
   auto place_on = [](std::vector<Op>& page, const Text& t, double x, double y) {
     const double origin = t.lines.empty() ? 0 : t.lines.front().top;
     for (const LineBox& lb : t.lines) page.push_back(line_op(t, lb, x, y + (lb.top - origin)));
@@ -898,7 +909,7 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
   for (std::size_t p = 0; p < n; ++p) {
     if (n > 1) {
       const std::string label =
-          "第 " + std::to_string(p + 1) + " 页 共 " + std::to_string(n) + " 页";
+          fill(fill(words.page, "{pages}", std::to_string(n)), "{page}", std::to_string(p + 1));
       const Text t = make_text(pc, label, small, {.width = c.width(), .align = PANGO_ALIGN_CENTER});
       // In the margins, a third of the way from the text towards the edge.
       place_on(pages[p], t, c.left(), c.bottom() + (g.margin_bottom - t.height) * 0.35);

@@ -9,6 +9,7 @@
 // default font map is per thread; the first call on a thread pays for loading the fonts).
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -23,11 +24,26 @@ struct NoticeItem {
   std::string deadline;
 };
 
+// The document's fixed wording, from the tenant's message templates (app/notice_service.cpp:
+// notice_labels). Nothing here has a default: the document shows only what the caller worded.
+struct NoticeLabels {
+  std::array<std::string, 6> columns;  // 序号, 问题编号, 问题类别, 位置, 问题描述, 整改时限
+  std::string none;                    // the table without rows: （无）
+  std::string salutation;              // "{recipient}："
+  std::string label_separator;  // between a label and its text: "："
+  std::string requirement;      // 整改要求
+  std::string deadline;         // 整改时限
+  std::string contact;          // 联系人及电话
+  std::string note;             // "注：{note}"
+  std::string running_head;     // continuation pages: "{title}　{number}"
+  std::string page;             // "第 {page} 页 共 {pages} 页"
+};
+
 struct NoticeDoc {
   enum class Kind { kRectification, kReminder };
   Kind kind = Kind::kRectification;
   std::string number;  // 平创整〔2026〕0001号
-  std::string title;   // defaults by kind when empty: 整改通知单 / 提醒卡
+  std::string title;   // 整改通知单 / 提醒卡
   std::string issuer;  // 平城区创建文明城市指挥部办公室 (red title line, sign-off, seal mark)
   std::string recipient;  // 永泰街道办事处 (salutation "永泰街道办事处：")
   std::vector<NoticeItem> items;
@@ -36,14 +52,15 @@ struct NoticeDoc {
   std::string contact;      // 联系人及电话
   std::string issued_on;    // 2026年11月27日
   std::string footer_note;  // e.g. 整改完成后请于平台上传整改前后照片
-  // The sentence after the salutation; defaults by kind when empty (a preset may word its own):
-  // "经检查，你单位责任区域内存在以下问题，现通知如下：" for a rectification notice, a softer one
-  // for a reminder card.
+  // The sentence after the salutation: "经检查，你单位责任区域内存在以下问题，现通知如下：" for a
+  // rectification notice, a softer one for a reminder card (the preset words both).
   std::string intro;
+  NoticeLabels labels;
 };
 
 // The PDF bytes. One or more pages; when the table runs over, its header repeats on every page and
-// the pages are numbered "第 1 页 共 N 页". Throws std::runtime_error when Cairo fails.
+// the pages are numbered (labels.page, "第 1 页 共 N 页"). Throws std::runtime_error when Cairo
+// fails.
 std::string render_notice_pdf(const NoticeDoc& doc);
 
 }  // namespace civicloop::reports

@@ -339,4 +339,31 @@ void ConfigRepo::save_workflow(const WorkflowSettings& w) {
        w.outside_area_policy});
 }
 
+std::vector<MessageTemplate> ConfigRepo::message_templates() {
+  std::vector<MessageTemplate> out;
+  for (const auto& r : c_.query(
+           "SELECT locale, message_key, message_text FROM message_templates WHERE tenant_id = ? "
+           "ORDER BY locale, message_key",
+           {tenant_})) {
+    out.push_back({r.get_text(0), r.get_text(1), r.get_text(2)});
+  }
+  return out;
+}
+
+bool ConfigRepo::has_message_templates() {
+  return !c_.query("SELECT 1 FROM message_templates WHERE tenant_id = ? LIMIT 1", {tenant_})
+              .empty();
+}
+
+void ConfigRepo::replace_message_templates(
+    const std::string& locale, const std::vector<std::pair<std::string, std::string>>& items) {
+  c_.execute("DELETE FROM message_templates WHERE tenant_id = ? AND locale = ?", {tenant_, locale});
+  for (const auto& [key, text] : items) {
+    c_.execute(
+        "INSERT INTO message_templates (tenant_id, locale, message_key, message_text) "
+        "VALUES (?, ?, ?, ?)",
+        {tenant_, locale, key, text});
+  }
+}
+
 }  // namespace civicloop::storage

@@ -62,6 +62,14 @@ struct CalendarConfig {
   std::vector<calendar::YearSchedule> years;
 };
 
+// One message template of a tenant (app/messages.hpp): a key in one locale and its text, with
+// {name} placeholders.
+struct MessageTemplate {
+  std::string locale;
+  std::string key;
+  std::string text;
+};
+
 class ConfigRepo {
  public:
   ConfigRepo(Connection& conn, std::int64_t tenant_id) : c_(conn), tenant_(tenant_id) {}
@@ -83,6 +91,12 @@ class ConfigRepo {
 
   std::optional<WorkflowSettings> workflow();
   void save_workflow(const WorkflowSettings& w);
+
+  std::vector<MessageTemplate> message_templates();
+  bool has_message_templates();
+  // Replaces every template of one locale by these (key, text) pairs.
+  void replace_message_templates(const std::string& locale,
+                                 const std::vector<std::pair<std::string, std::string>>& items);
 
  private:
   Connection& c_;

@@ -7,13 +7,13 @@ Value opt_i(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value
 Value opt_s(const std::optional<std::string>& v) { return v ? Value(*v) : Value(nullptr); }
 
 Notification notification_from(const Row& r) {
-  return {r.get_int(0),  r.get_int(1),  r.get_opt_int(2), r.get_text(3),
-          r.get_text(4), r.get_text(5), r.get_int(6),     r.get_opt_int(7)};
+  return {r.get_int(0),  r.get_int(1), r.get_opt_int(2), r.get_text(3),     r.get_text(4),
+          r.get_text(5), r.get_int(6), r.get_opt_int(7), r.get_opt_text(8), r.get_opt_text(9)};
 }
 
 Webhook webhook_from(const Row& r) {
-  return {r.get_int(0),  r.get_text(1),     r.get_text(2),
-          r.get_text(3), r.get_opt_text(4), r.get_bool(5)};
+  return {r.get_int(0),      r.get_text(1), r.get_text(2), r.get_text(3),
+          r.get_opt_text(4), r.get_bool(5), r.get_text(6)};
 }
 
 constexpr const char* kOutboxColumns =
@@ -39,15 +39,16 @@ OutboxItem outbox_from(const Row& r) {
 void NotifyRepo::insert_notification(const Notification& n) {
   c_.execute(
       "INSERT INTO notifications (tenant_id, id, user_id, case_id, kind, title, body, "
-      "created_at, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "created_at, read_at, message_key, message_args) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {tenant_, n.id, n.user_id, opt_i(n.case_id), n.kind, n.title, n.body, n.created_at,
-       opt_i(n.read_at)});
+       opt_i(n.read_at), opt_s(n.message_key), opt_s(n.message_args)});
 }
 
 std::vector<Notification> NotifyRepo::inbox(std::int64_t user_id, bool unread_only, int limit,
                                             std::optional<std::int64_t> before_id) {
   std::string sql =
-      "SELECT id, user_id, case_id, kind, title, body, created_at, read_at FROM notifications "
+      "SELECT id, user_id, case_id, kind, title, body, created_at, read_at, message_key, "
+      "message_args FROM notifications "
       "WHERE tenant_id = ? AND user_id = ?";
   std::vector<Value> p{tenant_, user_id};
   if (unread_only) sql += " AND read_at IS NULL";
@@ -86,11 +87,11 @@ int NotifyRepo::mark_all_read(std::int64_t user_id, Millis at) {
 
 std::vector<Webhook> NotifyRepo::webhooks(bool active_only) {
   std::vector<Webhook> out;
-  for (const auto& r :
-       c_.query(std::string("SELECT id, name, flavour, url, secret, active FROM webhooks WHERE "
-                            "tenant_id = ?") +
-                    (active_only ? " AND active = 1" : "") + " ORDER BY id",
-                {tenant_})) {
+  for (const auto& r : c_.query(
+           std::string("SELECT id, name, flavour, url, secret, active, locale FROM webhooks WHERE "
+                       "tenant_id = ?") +
+               (active_only ? " AND active = 1" : "") + " ORDER BY id",
+           {tenant_})) {
     out.push_back(webhook_from(r));
   }
   return out;
@@ -98,7 +99,7 @@ std::vector<Webhook> NotifyRepo::webhooks(bool active_only) {
 
 std::optional<Webhook> NotifyRepo::find_webhook(std::int64_t id) {
   auto rows = c_.query(
-      "SELECT id, name, flavour, url, secret, active FROM webhooks WHERE "
+      "SELECT id, name, flavour, url, secret, active, locale FROM webhooks WHERE "
       "tenant_id = ? AND id = ?",
       {tenant_, id});
   if (rows.empty()) return std::nullopt;
@@ -107,18 +108,19 @@ std::optional<Webhook> NotifyRepo::find_webhook(std::int64_t id) {
 
 void NotifyRepo::insert_webhook(const Webhook& w) {
   c_.execute(
-      "INSERT INTO webhooks (tenant_id, id, name, flavour, url, secret, active) VALUES "
-      "(?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO webhooks (tenant_id, id, name, flavour, url, secret, active, locale) VALUES "
+      "(?, ?, ?, ?, ?, ?, ?, ?)",
       {tenant_, w.id, w.name, w.flavour, w.url, opt_s(w.secret),
-       static_cast<std::int64_t>(w.active)});
+       static_cast<std::int64_t>(w.active), w.locale});
 }
 
 bool NotifyRepo::update_webhook(const Webhook& w) {
   return c_.execute(
-             "UPDATE webhooks SET name = ?, flavour = ?, url = ?, secret = ?, active = ? "
+             "UPDATE webhooks SET name = ?, flavour = ?, url = ?, secret = ?, active = ?, locale = "
+             "? "
              "WHERE tenant_id = ? AND id = ?",
              {w.name, w.flavour, w.url, opt_s(w.secret), static_cast<std::int64_t>(w.active),
-              tenant_, w.id}) == 1;
+              w.locale, tenant_, w.id}) == 1;
 }
 
 bool NotifyRepo::delete_webhook(std::int64_t id) {

@@ -21,6 +21,10 @@ struct Notification {
   std::string body;
   Millis created_at = 0;
   std::optional<Millis> read_at;
+  // The template (app/messages.hpp) and its arguments as a JSON object, so that each reader sees
+  // the notification in his language; title and body are the text in the tenant's first locale.
+  std::optional<std::string> message_key;
+  std::optional<std::string> message_args;
 };
 
 struct Webhook {
@@ -30,6 +34,7 @@ struct Webhook {
   std::string url;
   std::optional<std::string> secret;
   bool active = true;
+  std::string locale = "zh-CN";  // the language its group chat is written in
 };
 
 struct OutboxItem {

@@ -1,6 +1,7 @@
 // Typed calls for the closed loop: cases, attachments, notices, lists, configuration and
 // notifications (docs/api.md, "Cases: the closed loop").
 import { api, buildUrl, type Query, type RequestOptions } from './client'
+import { currentLang } from '../i18n'
 import type {
   Attachment,
   AttachmentStage,
@@ -104,10 +105,13 @@ export function filterQuery(f: CaseFilters): Query {
   return out
 }
 
-export const casesXlsxUrl = (f: CaseFilters): string => buildUrl('/cases.xlsx', filterQuery(f))
-export const noticesXlsxUrl = (q: { unit_id?: number; open?: boolean }): string => buildUrl('/notices.xlsx', q as Query)
-export const RESPONSIBILITY_XLSX_URL = '/api/v1/responsibility.xlsx'
-export const noticePdfUrl = (id: number): string => `/api/v1/notices/${id}.pdf`
+// Documents open in a new tab or download, without the app's Accept-Language: they name the app's
+// language in `lang`, so that an English session gets English headers and PDF text.
+const withLang = (q: Query = {}): Query => ({ ...q, lang: currentLang() })
+export const casesXlsxUrl = (f: CaseFilters): string => buildUrl('/cases.xlsx', withLang(filterQuery(f)))
+export const noticesXlsxUrl = (q: { unit_id?: number; open?: boolean }): string => buildUrl('/notices.xlsx', withLang(q as Query))
+export const responsibilityXlsxUrl = (): string => buildUrl('/api/v1/responsibility.xlsx', withLang())
+export const noticePdfUrl = (id: number): string => buildUrl(`/api/v1/notices/${id}.pdf`, withLang())
 
 /** What a case action needs, from the server's one table (GET /case-actions). */
 export interface ActionNeeds {
