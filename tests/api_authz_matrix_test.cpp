@@ -1098,6 +1098,10 @@ const std::vector<Row>& matrix() {
          return send("/api/v1/calendar/years/2099",
                      json::object{{"holidays", json::array{}}, {"makeup_workdays", json::array{}}});
        }},
+      {"GET", "/api/v1/workflow", "", kStaff, "", B::kNone, 0,
+       [](W&, R, P) { return bare("/api/v1/workflow"); }},
+      {"PUT", "/api/v1/workflow", "", kHq, "", B::kNone, 0,
+       [](W& w, R, P) { return send("/api/v1/workflow", must(w.admin(), "GET", "/api/v1/workflow")); }},
       {"GET", "/api/v1/webhooks", "", kHq, "", B::kNone, 0,
        [](W&, R, P) { return bare("/api/v1/webhooks"); }},
       {"POST", "/api/v1/webhooks", "", kHq, "", B::kNone, 0,

@@ -21,6 +21,7 @@ std::unique_ptr<Api> make_api(app::Context& ctx, ApiOptions options) {
   add_config_routes(*api);
   add_case_action_routes(*api);
   add_import_routes(*api);
+  add_workflow_routes(*api);
   return api;
 }
 

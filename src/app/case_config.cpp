@@ -404,24 +404,36 @@ Status load_case_preset(storage::Connection& c, std::int64_t tenant_id,
       const auto* amount = v->as_object().if_contains("amount");
       auto unit = str(v->as_object(), "unit");
       auto lu = unit ? calendar::parse_limit_unit(*unit) : std::nullopt;
-      if (amount == nullptr || !amount->is_int64() || !lu) return bad("workflow.json", key);
+      if (amount == nullptr || !amount->is_int64() || amount->as_int64() < 0 ||
+          amount->as_int64() > 100000 || !lu) {
+        return bad("workflow.json", key);
+      }
       out = {static_cast<int>(amount->as_int64()), *lu};
       return Ok{};
     };
     if (auto s = limit("acknowledge_limit", w.acknowledge_limit); !s) return s;
     if (auto s = limit("verify_limit", w.verify_limit); !s) return s;
-    if (const auto* e = d.if_contains("escalation_percents"); e != nullptr && e->is_array()) {
+    if (const auto* e = d.if_contains("escalation_percents"); e != nullptr) {
+      if (!e->is_array()) return bad("workflow.json", "escalation_percents");
       w.escalation_percents.clear();
       for (const auto& p : e->as_array()) {
-        if (p.is_int64()) w.escalation_percents.push_back(static_cast<int>(p.as_int64()));
+        if (!p.is_int64() || p.as_int64() < 0 || p.as_int64() > 100000) {
+          return bad("workflow.json", "escalation_percents");
+        }
+        w.escalation_percents.push_back(static_cast<int>(p.as_int64()));
       }
     }
-    if (const auto* v = d.if_contains("duplicate_radius_m"); v != nullptr && v->is_int64()) {
-      w.duplicate_radius_m = static_cast<int>(v->as_int64());
-    }
-    if (const auto* v = d.if_contains("evidence_distance_m"); v != nullptr && v->is_int64()) {
-      w.evidence_distance_m = static_cast<int>(v->as_int64());
-    }
+    auto metres = [&](const char* key, int& out) -> Status {
+      const auto* v = d.if_contains(key);
+      if (v == nullptr) return Ok{};
+      if (!v->is_int64() || v->as_int64() < 0 || v->as_int64() > 1000000) {
+        return bad("workflow.json", key);
+      }
+      out = static_cast<int>(v->as_int64());
+      return Ok{};
+    };
+    if (auto s = metres("duplicate_radius_m", w.duplicate_radius_m); !s) return s;
+    if (auto s = metres("evidence_distance_m", w.evidence_distance_m); !s) return s;
     if (auto v = str(d, "rectification_number_format")) w.rectification_number_format = *v;
     if (auto v = str(d, "reminder_number_format")) w.reminder_number_format = *v;
     if (auto v = str(d, "issuer")) w.issuer = *v;
@@ -435,6 +447,9 @@ Status load_case_preset(storage::Connection& c, std::int64_t tenant_id,
       }
       w.outside_area_policy = std::string(v->as_string());
     }
+    // The same rules as the settings page: a preset cannot start a tenant on values the office
+    // could not have saved.
+    if (auto s = workflow::check(w); !s) return bad("workflow.json", s.error().field);
     repo.save_workflow(w);
   }
   config_changed();

@@ -36,22 +36,6 @@ int local_year(const TenantCaseConfig& cfg, Millis at) {
   return std::stoi(format_iso_utc(local).substr(0, 4));
 }
 
-std::string format_number(std::string fmt, int year, int seq) {
-  auto replace = [&](const std::string& key, const std::string& value) {
-    for (auto pos = fmt.find(key); pos != std::string::npos; pos = fmt.find(key)) {
-      fmt.replace(pos, key.size(), value);
-    }
-  };
-  char buf[16];
-  replace("{year}", std::to_string(year));
-  std::snprintf(buf, sizeof buf, "%04d", seq);
-  replace("{seq:04}", buf);
-  std::snprintf(buf, sizeof buf, "%06d", seq);
-  replace("{seq:06}", buf);
-  replace("{seq}", std::to_string(seq));
-  return fmt;
-}
-
 std::string local_text(const TenantCaseConfig& cfg, Millis at) {
   // "2026-12-03 18:00" in the tenant's zone.
   const auto iso =
@@ -503,7 +487,7 @@ storage::Notice issue_notice(Ctx& x, const std::string& kind, std::int64_t unit_
   n.kind = kind;
   n.year = local_year(x.cfg, x.now);
   n.seq = repo.next_notice_seq(kind, n.year);
-  n.number = format_number(kind == "reminder" ? x.cfg.workflow.reminder_number_format
+  n.number = workflow::format_number(kind == "reminder" ? x.cfg.workflow.reminder_number_format
                                               : x.cfg.workflow.rectification_number_format,
                            n.year, n.seq);
   n.unit_id = unit_id;

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "app/auth_service.hpp"
 #include "domain/net.hpp"
 #include "domain/text.hpp"
 #include "storage/case_repo.hpp"
@@ -36,6 +37,31 @@ std::string category_text(const storage::Category& c) {
                                                                : json::value(nullptr)},
                  {"active", c.active}};
   return json::serialize(o);
+}
+
+json::value limit_json(const calendar::TimeLimit& l) {
+  return json::object{{"amount", l.amount}, {"unit", calendar::to_string(l.unit)}};
+}
+
+// Every value, in a fixed order: the ledger's before and after, and the revision's input.
+std::string workflow_text(const storage::WorkflowSettings& w) {
+  json::array ladder;
+  for (const int p : w.escalation_percents) ladder.push_back(p);
+  json::object o{{"acknowledge_limit", limit_json(w.acknowledge_limit)},
+                 {"verify_limit", limit_json(w.verify_limit)},
+                 {"escalation_percents", std::move(ladder)},
+                 {"duplicate_radius_m", w.duplicate_radius_m},
+                 {"evidence_distance_m", w.evidence_distance_m},
+                 {"rectification_number_format", w.rectification_number_format},
+                 {"reminder_number_format", w.reminder_number_format},
+                 {"issuer", w.issuer},
+                 {"reporter_sees_notice", w.reporter_sees_notice},
+                 {"outside_area_policy", w.outside_area_policy}};
+  return json::serialize(o);
+}
+
+WorkflowView workflow_view(const storage::WorkflowSettings& w) {
+  return {w, sha256_hex(workflow_text(w)).substr(0, 16)};
 }
 
 bool is_localhost(std::string_view host) {
@@ -133,6 +159,36 @@ Expected<storage::Category> ConfigService::update_category(const access::Actor& 
         next.version = version + 1;
         record(c, actor, now, "category", 0, "update", category_text(*cur), category_text(next));
         return next;
+      });
+  if (r) config_changed();
+  return r;
+}
+
+Expected<WorkflowView> ConfigService::workflow(const access::Actor& actor) {
+  if (auto s = access::require(actor, access::Permission::kCasesRead); !s) return s.error();
+  auto cfg = cache_.get(actor.tenant_id);
+  if (!cfg) return cfg.error();
+  return workflow_view((*cfg)->workflow);
+}
+
+Expected<WorkflowView> ConfigService::update_workflow(const access::Actor& actor,
+                                                      const storage::WorkflowSettings& next,
+                                                      const std::string& revision) {
+  if (auto s = access::require(actor, access::Permission::kCasesConfigure); !s) return s.error();
+  if (auto s = workflow::check(next); !s) return s.error();
+  const Millis now = ctx_.clock.now();
+  auto r =
+      in_tx<WorkflowView>(ctx_.db, true, [&](storage::Connection& c) -> Expected<WorkflowView> {
+        storage::ConfigRepo repo(c, actor.tenant_id);
+        const auto cur = repo.workflow().value_or(storage::WorkflowSettings{});
+        const auto current = workflow_view(cur);
+        if (current.revision != revision) {
+          return make_error("conflict.stale_version", "revision").with("current", current.revision);
+        }
+        if (cur == next) return current;  // nothing changed: no event
+        repo.save_workflow(next);
+        record(c, actor, now, "workflow", 0, "update", workflow_text(cur), workflow_text(next));
+        return workflow_view(next);
       });
   if (r) config_changed();
   return r;

@@ -14,6 +14,13 @@
 
 namespace civicloop::app {
 
+// The workflow settings with the revision a change must name (a fingerprint of the values, so
+// that two officials editing at once do not overwrite each other unseen).
+struct WorkflowView {
+  storage::WorkflowSettings settings;
+  std::string revision;
+};
+
 struct ResponsibilityRow {
   org::Id unit_id = 0;
   std::vector<std::string> categories;  // codes the unit answers for by default or by a rule
@@ -33,6 +40,13 @@ class ConfigService {
   Expected<storage::CalendarConfig> save_year(const access::Actor& actor,
                                               const calendar::YearSchedule& year);
   Expected<storage::CalendarConfig> calendar(const access::Actor& actor);
+
+  // Reading needs cases.read (every office that acts on cases works under them); changing needs
+  // cases.configure, is checked by workflow::check and is a ledger event with both versions.
+  Expected<WorkflowView> workflow(const access::Actor& actor);
+  Expected<WorkflowView> update_workflow(const access::Actor& actor,
+                                         const storage::WorkflowSettings& next,
+                                         const std::string& revision);
 
   Expected<std::vector<storage::Webhook>> webhooks(const access::Actor& actor);
   Expected<storage::Webhook> add_webhook(const access::Actor& actor, storage::Webhook w);

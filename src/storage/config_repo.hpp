@@ -9,6 +9,7 @@
 
 #include "domain/calendar.hpp"
 #include "domain/routing.hpp"
+#include "domain/workflow.hpp"
 #include "storage/db.hpp"
 
 namespace civicloop::storage {
@@ -40,21 +41,7 @@ struct Category {
   int version = 1;
 };
 
-struct WorkflowSettings {
-  calendar::TimeLimit acknowledge_limit{2, calendar::LimitUnit::kWorkingHours};
-  calendar::TimeLimit verify_limit{1, calendar::LimitUnit::kWorkingDays};
-  std::vector<int> escalation_percents = {100, 150, 200};
-  int duplicate_radius_m = 50;
-  int evidence_distance_m = 200;
-  std::string rectification_number_format = "整〔{year}〕{seq:04}号";
-  std::string reminder_number_format = "提〔{year}〕{seq:04}号";
-  std::string issuer;
-  // Whether a reporter (a citizen) may open the notice that carries his case (his cases only).
-  bool reporter_sees_notice = false;
-  // A report whose point lies outside the tenant's area: "refuse" (case.outside_area) or "flag"
-  // (accepted with no area, for the office to place by hand).
-  std::string outside_area_policy = "refuse";
-};
+using WorkflowSettings = workflow::Settings;
 
 struct CalendarConfig {
   int utc_offset_minutes = 480;

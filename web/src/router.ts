@@ -45,6 +45,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'settings/categories', name: 'settings-categories', component: () => import('./views/settings/CategoriesView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsCategories' } },
       { path: 'settings/routing', name: 'settings-routing', component: () => import('./views/settings/RoutingView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsRouting' } },
       { path: 'settings/calendar', name: 'settings-calendar', component: () => import('./views/settings/CalendarView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsCalendar' } },
+      { path: 'settings/workflow', name: 'settings-workflow', component: () => import('./views/settings/WorkflowView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsWorkflow' } },
       { path: 'settings/webhooks', name: 'settings-webhooks', component: () => import('./views/settings/WebhooksView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsWebhooks' } },
       { path: 'settings/import', name: 'settings-import', component: () => import('./views/settings/ImportView.vue'), meta: { perm: 'cases.import', title: 'menu.settingsImport' } },
       { path: 'account', name: 'account', component: () => import('./views/AccountView.vue'), meta: { title: 'account.title' } },

@@ -22,7 +22,7 @@ import type {
   TransitionBody,
   Webhook,
   WebhookFlavour,
-  WorkCalendar,
+  WorkCalendar, WorkflowSettings, WorkflowView,
 } from './types'
 
 /** The filters of the problem list; the same ones drive its Excel export. */
@@ -81,6 +81,8 @@ export const casesApi = {
   routingRules: () => api.get<Items<RoutingRule>>('/routing-rules'),
   saveRoutingRules: (items: RoutingRule[]) => api.put<Items<RoutingRule>>('/routing-rules', { items }),
   calendar: () => api.get<WorkCalendar>('/calendar'),
+  workflow: () => api.get<WorkflowView>('/workflow'),
+  saveWorkflow: (body: WorkflowSettings) => api.put<WorkflowView>('/workflow', body),
   saveCalendarYear: (year: number, body: { holidays: string[]; makeup_workdays: string[] }) =>
     api.put<WorkCalendar>(`/calendar/years/${year}`, body),
 

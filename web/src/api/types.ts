@@ -496,6 +496,33 @@ export interface CalendarYear {
   makeup_workdays: string[]
 }
 
+/** The tenant's workflow settings (流程设置), GET/PUT /api/v1/workflow. */
+export type OutsideAreaPolicy = 'refuse' | 'flag'
+export interface WorkflowSettings {
+  acknowledge_limit: TimeLimit
+  verify_limit: TimeLimit
+  escalation_percents: number[]
+  duplicate_radius_m: number
+  evidence_distance_m: number
+  rectification_number_format: string
+  reminder_number_format: string
+  issuer: string
+  reporter_sees_notice: boolean
+  outside_area_policy: OutsideAreaPolicy
+  /** Fingerprint of the values: a change names the revision it was made from. */
+  revision: string
+}
+export interface WorkflowBounds {
+  limit: { min: number; max: number }
+  escalation_percent: { min: number; max: number }
+  escalation_steps: number
+  duplicate_radius_m: { min: number; max: number }
+  evidence_distance_m: { min: number; max: number }
+  number_format_max_chars: number
+  issuer_max_chars: number
+}
+export type WorkflowView = WorkflowSettings & { bounds: WorkflowBounds }
+
 export interface WorkCalendar {
   utc_offset_minutes: number
   periods: { start: string; end: string }[]
