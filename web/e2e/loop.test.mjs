@@ -617,7 +617,8 @@ test('(d) on-site fix, duplicates, void, batch dispatch under one notice, parkin
 
 test('(e) the notice of a dispatched case opens as a PDF', async () => {
   assert.ok(pdfHref, 'test (a) found the notice link on the case page')
-  assert.match(pdfHref, /^\/api\/v1\/notices\/\d+\.pdf$/)
+  // The link names the app's language, so that the PDF opens worded like the page.
+  assert.match(pdfHref, /^\/api\/v1\/notices\/\d+\.pdf\?lang=(zh-CN|en)$/)
   const page = await newPage()
   try {
     await login(page, 'office')
