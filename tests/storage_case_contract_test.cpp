@@ -876,8 +876,16 @@ TEST_P(CaseRepoContract, MigrationBackFillsTheSameCellsAndCountsTheRepositoryWri
   ASSERT_EQ(written.back().rfind("count", 0), 0U);
   EXPECT_EQ(written[9], "21:null");
   const auto migrations = embedded_migrations(conn().dialect());
-  ASSERT_EQ(revert_last_migration(conn(), migrations).value_or(0), 6);
-  ASSERT_EQ(migrate_with(conn(), migrations), (std::vector<int>{6}));
+  // Down to before 0006 (reverting the later ones first), then up again.
+  std::vector<int> reverted;
+  while (reverted.empty() || reverted.back() > 6) {
+    const auto v = revert_last_migration(conn(), migrations);
+    ASSERT_TRUE(v.has_value());
+    reverted.push_back(*v);
+  }
+  ASSERT_EQ(reverted.back(), 6);
+  std::vector<int> reapplied(reverted.rbegin(), reverted.rend());
+  ASSERT_EQ(migrate_with(conn(), migrations), reapplied);
   EXPECT_EQ(snapshot(), written);
 }
 

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <set>
 #include <tuple>
@@ -487,9 +488,10 @@ storage::Notice issue_notice(Ctx& x, const std::string& kind, std::int64_t unit_
   n.kind = kind;
   n.year = local_year(x.cfg, x.now);
   n.seq = repo.next_notice_seq(kind, n.year);
-  n.number = workflow::format_number(kind == "reminder" ? x.cfg.workflow.reminder_number_format
-                                              : x.cfg.workflow.rectification_number_format,
-                           n.year, n.seq);
+  n.number =
+      workflow::format_number(kind == "reminder" ? x.cfg.workflow.reminder_number_format
+                                                 : x.cfg.workflow.rectification_number_format,
+                              n.year, n.seq);
   n.unit_id = unit_id;
   n.requirement = requirement;
   n.deadline_at = deadline;
@@ -904,13 +906,8 @@ struct SweepLookups {
   }
 };
 
-// A notification or robot message the sweep will send once the case's new version is written.
-struct PendingNotice {
-  const std::vector<std::int64_t>* users = nullptr;  // nullptr: the robots
-  std::string kind;
-  std::string key;  // the message template (Outbox)
-  MessageArgs args;
-};
+// The notifications and robot messages of one case, sent once its new version is written.
+using PendingSends = std::vector<std::function<void(Outbox&, const cases::Record&)>>;
 
 }  // namespace
 
@@ -956,21 +953,22 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
           const auto before = case_snapshot(r);
           const bool was_overdue = r.overdue;
           std::vector<int> warned;
-          std::vector<PendingNotice> notices;
+          PendingSends sends;
           bool escalated = false;
           int escalations = 0;
           for (const int mark : cases::crossed_marks(*r.timer, now, cfg.calendar, ladder)) {
             if (mark < 100) {
               warned.push_back(mark);
-              notices.push_back({r.state == State::kRectified
-                                     ? &look.hq_office()
-                                     : &look.users_of_unit(r.assigned_unit_id.value_or(0)),
-                                 "warning_" + std::to_string(mark),
-                                 "warning",
-                                 {{"title", r.title},
-                                  {"case_no", r.case_no},
-                                  {"percent", std::to_string(mark)},
-                                  {"deadline", local_text(cfg, r.timer->deadline)}}});
+              const auto* users = r.state == State::kRectified
+                                      ? &look.hq_office()
+                                      : &look.users_of_unit(r.assigned_unit_id.value_or(0));
+              const MessageArgs args{{"title", r.title},
+                                     {"case_no", r.case_no},
+                                     {"percent", std::to_string(mark)},
+                                     {"deadline", local_text(cfg, r.timer->deadline)}};
+              sends.emplace_back([users, mark, args](Outbox& out, const cases::Record& done) {
+                out.notify(*users, done, "warning_" + std::to_string(mark), "warning", args);
+              });
               continue;
             }
             r.overdue = true;
@@ -984,9 +982,11 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
                                      {"level", std::to_string(r.escalation_level)},
                                      {"unit", unit_name(cfg, r.assigned_unit_id)},
                                      {"deadline", local_text(cfg, r.timer->deadline)}};
-              notices.push_back({&look.escalation(r, r.escalation_level), "escalated",
-                                 "overdue_escalated", args});
-              notices.push_back({nullptr, "", "overdue_escalated", args});
+              const auto* targets = &look.escalation(r, r.escalation_level);
+              sends.emplace_back([targets, args](Outbox& out, const cases::Record& done) {
+                out.notify(*targets, done, "escalated", "overdue_escalated", args);
+                out.robots("overdue_escalated", args);
+              });
             }
           }
           r.next_check_at = cases::next_check(*r.timer, ladder, cfg.calendar);
@@ -1002,13 +1002,7 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
           if (!repo.update(r, old, false)) continue;
           part.warnings += static_cast<int>(warned.size());
           part.escalations += escalations;
-          for (const auto& n : notices) {
-            if (n.users != nullptr) {
-              out.notify(*n.users, r, n.kind, n.key, n.args);
-            } else {
-              out.robots(n.key, n.args);
-            }
-          }
+          for (const auto& send : sends) send(out, r);
           // Every mark the sweep records is an event: the escalation, else the case turning
           // overdue, else the warnings (the note says which marks, for the ledger page to word).
           std::string marks;
