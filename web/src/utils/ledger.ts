@@ -87,11 +87,20 @@ export function fieldValue(field: string, v: unknown, words: LedgerWords): strin
   return JSON.stringify(v)
 }
 
-/** 问题 2026000042 for a case event (its number from the snapshot); 单位 #5 for others. */
+/**
+ * 问题 2026000042 for a case event (its number from the snapshot); 通知单 平创整〔2026〕0001号, 单位
+ * 永泰街道 or 用户 office when the snapshot carries a number or a name; 单位 #5 otherwise.
+ */
 export function entityText(e: { entity_type: string; entity_id: number | string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }, entityLabel: (type: string) => string): string {
   if (e.entity_type === 'case') {
     const no = (e.after?.case_no ?? e.before?.case_no) as string | undefined
     if (no) return t('ledger.caseEntity', { no })
   }
+  for (const key of ['number', 'name', 'display_name', 'username']) {
+    const v = e.after?.[key] ?? e.before?.[key]
+    if (typeof v === 'string' && v.trim()) return `${entityLabel(e.entity_type)} ${v}`
+  }
+  // The tenant's one calendar, workflow settings or rule list: no id to show.
+  if (Number(e.entity_id) === 0) return entityLabel(e.entity_type)
   return `${entityLabel(e.entity_type)} #${e.entity_id}`
 }
