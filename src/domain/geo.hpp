@@ -75,8 +75,8 @@ double distance_to_ring_m(const org::Polygon& polygon, double lat, double lng);
 // row's middle latitude (so a row's cos is a function of the row, and every point of the row uses
 // the same one). A cell's key is row * 2^22 + column + 2^21: one integer, ordered by row then
 // column. Migration 0006 computes the same key in SQL, with the same operations in the same order
-// (docs/architecture.md, "The read path of cases"); changing the size or the formula needs a migration that
-// recomputes the column.
+// (docs/architecture.md, "The read path of cases"); changing the size or the formula needs a
+// migration that recomputes the column.
 inline constexpr double kCellMetres = 50.0;
 inline constexpr double kMetresPerDegree = 111320.0;
 std::int64_t cell_of(double lat, double lng);

@@ -10,83 +10,19 @@
 // CIVICLOOP_SCREENSHOTS (default ../build/screenshots).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import fs from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-
-const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const BASE = (process.env.CIVICLOOP_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '')
-const SHOTS = process.env.CIVICLOOP_SCREENSHOTS
-  ? path.resolve(process.env.CIVICLOOP_SCREENSHOTS)
-  : path.resolve(webDir, '..', 'build', 'screenshots')
-const PASSWORD = 'Demo@2026'
+import { launch, newPage as openPage, shot, login, api } from './support/browser.mjs'
 
 let browser
 
 before(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launch()
 })
 
 after(async () => {
   await browser?.close()
 })
 
-async function newPage({ mobile = false } = {}) {
-  const context = await browser.newContext(
-    mobile
-      ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }
-      : { viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' },
-  )
-  const page = await context.newPage()
-  page.setDefaultTimeout(20_000)
-  return page
-}
-
-async function shot(page, name) {
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null))))
-  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true })
-}
-
-async function login(page, username, to) {
-  await page.goto(`${BASE}/login?redirect=${encodeURIComponent(to)}`)
-  await page.locator('[data-testid=login-username]').fill(username)
-  await page.locator('[data-testid=login-password]').fill(PASSWORD)
-  await page.locator('[data-testid=login-submit]').click()
-  await page.waitForURL((u) => u.pathname.replace(/\/$/, '') === to.replace(/\/$/, ''))
-}
-
-/** A JSON API call from inside the signed-in page; answers { status, body }. */
-async function api(page, method, url, body) {
-  return page.evaluate(
-    async ({ method, url, body }) => {
-      const me = await (await fetch('/api/v1/auth/me')).json()
-      const res = await fetch(url, {
-        method,
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      const text = await res.text()
-      return { status: res.status, body: text ? JSON.parse(text) : null }
-    },
-    { method, url, body },
-  )
-}
-
+const newPage = (opts) => openPage(browser, opts)
 
 async function setEnglish(page, english) {
   await page.evaluate((en) => localStorage.setItem('civicloop.lang', en ? 'en' : 'zh-CN'), english)

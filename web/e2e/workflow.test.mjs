@@ -13,82 +13,19 @@
 // Screenshots (workflow-*.png) go to CIVICLOOP_SCREENSHOTS (default ../build/screenshots).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import fs from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-
-const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const BASE = (process.env.CIVICLOOP_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '')
-const SHOTS = process.env.CIVICLOOP_SCREENSHOTS
-  ? path.resolve(process.env.CIVICLOOP_SCREENSHOTS)
-  : path.resolve(webDir, '..', 'build', 'screenshots')
-const PASSWORD = 'Demo@2026'
+import { launch, newPage as openPage, shot, login, api } from './support/browser.mjs'
 
 let browser
 
 before(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launch()
 })
 
 after(async () => {
   await browser?.close()
 })
 
-async function newPage({ mobile = false, lang = 'zh-CN' } = {}) {
-  const context = await browser.newContext(
-    mobile
-      ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: lang, timezoneId: 'Asia/Shanghai' }
-      : { viewport: { width: 1366, height: 768 }, locale: lang, timezoneId: 'Asia/Shanghai' },
-  )
-  await context.addInitScript((l) => localStorage.setItem('civicloop.lang', l), lang === 'en' ? 'en' : 'zh-CN')
-  const page = await context.newPage()
-  page.setDefaultTimeout(20_000)
-  return page
-}
-
-async function shot(page, name) {
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null))))
-  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true })
-}
-
-async function login(page, username, to) {
-  await page.goto(`${BASE}/login?redirect=${encodeURIComponent(to)}`)
-  await page.locator('[data-testid=login-username]').fill(username)
-  await page.locator('[data-testid=login-password]').fill(PASSWORD)
-  await page.locator('[data-testid=login-submit]').click()
-}
-
-/** A JSON API call from inside the signed-in page; answers { status, body }. */
-async function api(page, method, url, body) {
-  return page.evaluate(
-    async ({ method, url, body }) => {
-      const me = await (await fetch('/api/v1/auth/me')).json()
-      const res = await fetch(url, {
-        method,
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      const text = await res.text()
-      return { status: res.status, body: text ? JSON.parse(text) : null }
-    },
-    { method, url, body },
-  )
-}
+const newPage = (opts) => openPage(browser, opts)
 
 /** Puts the given values back (whatever the revision is now). */
 async function restore(page, values) {
@@ -100,7 +37,7 @@ async function restore(page, values) {
 test('(a) the HQ changes a setting on the page; a bad number format is refused at its field', async () => {
   const page = await newPage()
   try {
-    await login(page, 'admin', '/')
+    await login(page, 'admin', '/', { arrive: false })
     await page.waitForURL((u) => !u.pathname.startsWith('/login'))
     await page.locator('[data-testid=menu-settings]').first().click()
     await page.locator('[data-testid=menu-settings-workflow]').first().click()
@@ -179,7 +116,7 @@ test('(b) a save over someone else’s change is refused and reloading shows it'
 test('(c) a unit operator has no settings and is sent away from the page', async () => {
   const page = await newPage()
   try {
-    await login(page, 'unit', '/settings/workflow')
+    await login(page, 'unit', '/settings/workflow', { arrive: false })
     await page.waitForURL((u) => !u.pathname.startsWith('/login'))
     await page.waitForLoadState('networkidle')
     assert.notEqual(new URL(page.url()).pathname, '/settings/workflow')
