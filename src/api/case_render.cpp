@@ -179,6 +179,20 @@ json::object notice_json(const app::TenantCaseConfig& cfg, const storage::Notice
   return o;
 }
 
+json::object action_needs_json(cases::Action a) {
+  const auto& n = cases::needs(a);
+  json::array required;
+  for (const auto f : n.required) required.emplace_back(f);
+  json::array optional;
+  for (const auto f : n.optional) optional.emplace_back(f);
+  return json::object{
+      {"action", cases::to_string(a)},
+      {"note", cases::to_string(n.note)},
+      {"photo_stage", n.photo_stage.empty() ? json::value(nullptr) : json::value(n.photo_stage)},
+      {"required", required},
+      {"optional", optional}};
+}
+
 json::object case_view_json(const app::TenantCaseConfig& cfg, const app::CaseView& v, Millis now) {
   json::array events;
   for (const auto& e : v.events) events.push_back(app::event_json(e));
@@ -189,8 +203,14 @@ json::object case_view_json(const app::TenantCaseConfig& cfg, const app::CaseVie
   }
   json::array atts;
   for (const auto& a : v.attachments) atts.push_back(attachment_json(a, &v.record));
+  // `allowed` names the actions (as before); `actions` carries each with what it needs, for the
+  // dialog to build itself from.
   json::array allowed;
-  for (const auto a : v.allowed) allowed.emplace_back(cases::to_string(a));
+  json::array actions;
+  for (const auto a : v.allowed) {
+    allowed.emplace_back(cases::to_string(a));
+    actions.push_back(action_needs_json(a));
+  }
   return json::object{
       {"case",
        v.reporter_view ? public_case_json(cfg, v.record, now) : case_json(cfg, v.record, now)},
@@ -199,6 +219,7 @@ json::object case_view_json(const app::TenantCaseConfig& cfg, const app::CaseVie
       {"steps", steps},
       {"attachments", atts},
       {"allowed", allowed},
+      {"actions", actions},
       {"notice", v.notice ? json::value(notice_json(cfg, *v.notice, now)) : json::value(nullptr)}};
 }
 

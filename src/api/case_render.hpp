@@ -30,6 +30,9 @@ json::object case_for(const access::Actor& actor, const app::TenantCaseConfig& c
 // A photo; `r` (the photo's case) adds its distance from the problem.
 json::object attachment_json(const storage::Attachment& a, const cases::Record* r);
 json::object notice_json(const app::TenantCaseConfig& cfg, const storage::Notice& n, Millis now);
+// What an action needs (its note rule, the photo first, the body fields it must and may carry),
+// as GET /case-actions and the case view's `actions` show it.
+json::object action_needs_json(cases::Action a);
 // GET /cases/{id} and the answer of every action: the case, its history, photos, what the actor
 // may do next and its notice.
 json::object case_view_json(const app::TenantCaseConfig& cfg, const app::CaseView& v, Millis now);

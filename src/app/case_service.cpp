@@ -10,6 +10,7 @@
 
 #include "app/case_snapshot.hpp"
 #include "app/notice_service.hpp"
+#include "domain/case_actions.hpp"
 #include "domain/search.hpp"
 #include "domain/text.hpp"
 #include "storage/account_repo.hpp"
@@ -530,17 +531,234 @@ Status dispatch_to(Ctx& x, cases::Record& r, std::int64_t unit_id, const std::st
   return Ok{};
 }
 
-bool has_attachment(storage::Connection& c, std::int64_t tenant, std::int64_t case_id,
-                    std::initializer_list<std::string_view> stages, std::optional<Millis> since) {
-  for (const auto& a : storage::CaseRepo(c, tenant).attachments_of(case_id)) {
-    for (const auto s : stages) {
-      if (a.stage == s && (!since || a.uploaded_at >= *since)) return true;
-    }
+// --- The effects of the actions ------------------------------------------------------------------
+//
+// What each kind of effect (domain/case_actions.hpp, cases::Effect) does to the case once the
+// table has allowed the request: one small function each, looked up in kEffects. The state, the
+// version and the ledger event are written by transition() for all of them.
+
+struct Effect {
+  Ctx& x;
+  CaseService& service;
+  cases::Record& r;
+  const TransitionInput& in;
+  const cases::Decision& d;
+  const std::string& note;
+  Outbox& out;
+
+  // The sweep's next look at the case after its timer changed.
+  void reschedule() {
+    r.next_check_at =
+        r.timer ? cases::next_check(*r.timer, {x.cfg.workflow.escalation_percents}, x.cfg.calendar)
+                : std::optional<Millis>{};
   }
-  return false;
+  std::vector<std::int64_t> unit_users() {
+    return storage::UserRepo(x.c, x.actor.tenant_id).users_of_unit(r.assigned_unit_id.value_or(0));
+  }
+};
+
+using EffectFn = Status (*)(Effect&);
+
+Status route(Effect& e) {
+  auto& r = e.r;
+  r.filed_at = e.x.now;
+  // The routing proposal: the HQ office sees it and may change it when dispatching.
+  if (r.lat) {
+    auto p = e.service.preview_route(e.x.actor, r.category_code, *r.lat, *r.lng, r.reported_at);
+    if (p && p->unit_id) {
+      r.assigned_unit_id = p->unit_id;
+      r.supervising_group_id = p->supervising_group_id;
+      r.routing_rule = p->rule;
+    }
+  } else if (const auto* cat = e.x.cfg.category(r.category_code);
+             cat != nullptr && cat->responsible_unit_id) {
+    r.assigned_unit_id = cat->responsible_unit_id;
+    r.supervising_group_id = cat->supervising_group_id;
+    r.routing_rule = "category default";
+  }
+  r.assigned_path.reset();
+  return Ok{};
 }
 
+Status finish(Effect& e) {
+  stop_timer(e.r);
+  e.r.closed_at = e.x.now;
+  return Ok{};
+}
+
+Status merge(Effect& e) {
+  auto original = storage::CaseRepo(e.x.c, e.x.actor.tenant_id).find(*e.in.duplicate_of);
+  if (!original) return make_error("case.not_found", "duplicate_of");
+  if (original->state == State::kDuplicate || original->state == State::kVoided) {
+    return make_error("case.original_not_valid", "duplicate_of");
+  }
+  e.r.duplicate_of = original->id;
+  return finish(e);
+}
+
+Status dispatch(Effect& e) {
+  auto& r = e.r;
+  const auto& cfg = e.x.cfg;
+  const std::int64_t unit = e.in.unit_id ? *e.in.unit_id : *r.assigned_unit_id;
+  // A manual override of the routing needs its reason, kept in the ledger.
+  const std::string why = e.d.other_unit ? "manual: " + e.note : r.routing_rule.value_or("");
+  if (auto s = dispatch_to(e.x, r, unit, why); !s) return s;
+  const auto* cat = cfg.category(r.category_code);
+  const std::string kind =
+      e.in.notice_kind.value_or(cat != nullptr ? cat->notice_kind : "rectification");
+  if (kind != "rectification" && kind != "reminder") {
+    return make_error("case.bad_notice_kind", "notice_kind");
+  }
+  const auto rect_deadline = cfg.calendar.deadline(r.timer->deadline, rectify_limit(cfg, r)).at;
+  auto n = issue_notice(e.x, kind, unit,
+                        e.in.requirement.value_or(cat != nullptr ? cat->closing_condition : ""),
+                        rect_deadline, {r.id});
+  r.notice_id = n.id;
+  return Ok{};
+}
+
+Status start_rectifying(Effect& e) {
+  start_stage(e.r, cases::Stage::kRectify, rectify_limit(e.x.cfg, e.r), e.x.now, e.x.cfg);
+  return Ok{};
+}
+
+Status hand_back(Effect& e) {
+  auto& r = e.r;
+  e.out.notify(
+      hq_office_users(e.x.c, e.x.actor.tenant_id), r, "returned", "returned",
+      {{"title", r.title}, {"unit", unit_name(e.x.cfg, r.assigned_unit_id)}, {"note", e.note}});
+  r.assigned_unit_id.reset();
+  r.assigned_path.reset();
+  r.notice_id.reset();
+  r.extension_pending = false;
+  r.extension_request.reset();
+  stop_timer(r);
+  return Ok{};
+}
+
+Status ask_for_time(Effect& e) {
+  auto& r = e.r;
+  r.extension_pending = true;
+  r.extension_request =
+      cases::ExtensionRequest{*e.in.extension_amount, *e.d.extension_unit, e.note, e.x.now};
+  // The clock stops while the HQ office decides.
+  if (r.timer) cases::pause(*r.timer, e.x.now, e.x.cfg.calendar);
+  e.reschedule();
+  e.out.notify(
+      hq_office_users(e.x.c, e.x.actor.tenant_id), r, "extension_requested", "extension_requested",
+      {{"title", r.title}, {"unit", unit_name(e.x.cfg, r.assigned_unit_id)}, {"note", e.note}});
+  return Ok{};
+}
+
+Status decide_time(Effect& e) {
+  auto& r = e.r;
+  const auto& cal = e.x.cfg.calendar;
+  const auto unit = r.extension_request.value_or(cases::ExtensionRequest{}).unit;
+  const int granted = e.d.granted;
+  if (r.timer) {
+    cases::resume(*r.timer, e.x.now, cal);
+    if (granted > 0) cases::extend(*r.timer, cal.budget({granted, unit}), e.x.now, cal);
+    r.overdue = cases::percent_used(*r.timer, e.x.now, cal) >= 100;
+  }
+  r.extension_pending = false;
+  r.extension_request.reset();
+  e.reschedule();
+  e.out.notify(e.unit_users(), r, "extension_decided",
+               granted > 0 ? "extension_decided_granted" : "extension_decided",
+               {{"title", r.title},
+                {"decision@", "extension_decision." + std::string(cases::to_string(*e.d.decision))},
+                {"amount", std::to_string(granted)},
+                {"limit_unit@", "limit_unit." + std::string(calendar::to_string(unit))}});
+  return Ok{};
+}
+
+Status await_verdict(Effect& e) {
+  // Rectified means shown: the table asked for an after-photo first.
+  e.r.extension_pending = false;
+  e.r.extension_request.reset();
+  e.r.rectified_at = e.x.now;
+  start_stage(e.r, cases::Stage::kVerify, e.x.cfg.workflow.verify_limit, e.x.now, e.x.cfg);
+  return Ok{};
+}
+
+Status verdict(Effect& e) {
+  auto& r = e.r;
+  if (e.d.passed) {
+    stop_timer(r);
+    return Ok{};
+  }
+  ++r.rework_count;
+  start_stage(r, cases::Stage::kRectify, rectify_limit(e.x.cfg, r), e.x.now, e.x.cfg);
+  e.out.notify(e.unit_users(), r, "rework", "rework", {{"title", r.title}, {"note", e.note}});
+  return Ok{};
+}
+
+Status park(Effect& e) {
+  auto& r = e.r;
+  r.parked_from = r.state;
+  r.park_review_date = calendar::format_date(*e.d.review_date);
+  if (r.timer) cases::pause(*r.timer, e.x.now, e.x.cfg.calendar);
+  e.reschedule();
+  return Ok{};
+}
+
+Status unpark(Effect& e) {
+  auto& r = e.r;
+  r.parked_from.reset();
+  r.park_review_date.reset();
+  if (r.timer) cases::resume(*r.timer, e.x.now, e.x.cfg.calendar);
+  e.reschedule();
+  return Ok{};
+}
+
+Status take_on_site(Effect& e) {
+  auto& r = e.r;
+  // The one who fixed it answers for it: the grid (or the deepest place) of the problem.
+  const auto place = r.grid_id ? r.grid_id : (r.community_id ? r.community_id : r.subdistrict_id);
+  if (!place) return make_error("case.no_unit", "unit_id");
+  r.assigned_unit_id = place;
+  r.assigned_path = e.x.cfg.unit(*place) ? e.x.cfg.unit(*place)->path : std::string();
+  r.routing_rule = "fix_on_site";
+  r.rectified_at = e.x.now;
+  start_stage(r, cases::Stage::kVerify, e.x.cfg.workflow.verify_limit, e.x.now, e.x.cfg);
+  return Ok{};
+}
+
+Status escalate(Effect& e) {
+  auto& r = e.r;
+  ++r.escalation_level;
+  const auto targets = escalation_targets(e.x.c, e.x.actor.tenant_id, r, r.escalation_level);
+  const MessageArgs args{{"title", r.title},
+                         {"case_no", r.case_no},
+                         {"level", std::to_string(r.escalation_level)},
+                         {"detail", e.note.empty() ? r.case_no : e.note}};
+  e.out.notify(targets, r, "escalated", "escalated", args);
+  MessageArgs robot_args = args;
+  robot_args.back().second = e.note.empty() ? r.address : e.note;
+  e.out.robots("escalated", robot_args);
+  return Ok{};
+}
+
+const std::map<cases::Effect, EffectFn> kEffects = {
+    {cases::Effect::kRoute, route},
+    {cases::Effect::kFinish, finish},
+    {cases::Effect::kMerge, merge},
+    {cases::Effect::kDispatch, dispatch},
+    {cases::Effect::kStartRectifying, start_rectifying},
+    {cases::Effect::kHandBack, hand_back},
+    {cases::Effect::kAskForTime, ask_for_time},
+    {cases::Effect::kDecideTime, decide_time},
+    {cases::Effect::kAwaitVerdict, await_verdict},
+    {cases::Effect::kVerdict, verdict},
+    {cases::Effect::kPark, park},
+    {cases::Effect::kUnpark, unpark},
+    {cases::Effect::kTakeOnSite, take_on_site},
+    {cases::Effect::kEscalate, escalate},
+};
+
 }  // namespace
+
+bool has_effect(cases::Effect kind) { return kEffects.contains(kind); }
 
 Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int64_t case_id,
                                            const TransitionInput& in) {
@@ -564,231 +782,31 @@ Expected<CaseView> CaseService::transition(const access::Actor& actor, std::int6
       return make_error("conflict.stale_version", "version")
           .with("current", std::to_string(r.version));
     }
-    const auto facts = r.facts();
-    if (auto s = cases::may_perform(who_for(actor, r, did_the_work(c, actor, r)), facts, *action);
-        !s) {
-      return s;
+    // The table decides (domain/case_actions.hpp): the actor's right, the state, the reason, the
+    // photo first and the request's own rules.
+    cases::Request req{note,
+                       in.passed,
+                       in.unit_id,
+                       in.notice_kind,
+                       in.extension_amount,
+                       in.extension_unit,
+                       in.decision,
+                       in.review_date,
+                       in.duplicate_of,
+                       {},
+                       cfg.calendar.local_date(now)};
+    if (!cases::spec(*action).needs.photo_stage.empty()) {
+      for (const auto& a : repo.attachments_of(r.id)) req.photo_stages.push_back(a.stage);
     }
-    if (*action == Action::kVerify && !in.passed) return make_error("field.required", "passed");
-    auto next = cases::next_state(facts, *action, in.passed.value_or(true));
-    if (!next) return next.error();
+    auto d = cases::decide(who_for(actor, r, did_the_work(c, actor, r)), r.facts(), *action, req);
+    if (!d) return d.error();
     const auto before = case_snapshot(r);
     const int old_version = r.version;
-    const cases::EscalationLadder ladder{cfg.workflow.escalation_percents};
     Ctx x{c, actor, cfg, now};
     Outbox out{c, actor.tenant_id, now, cfg};
-    // The reason the table asks for (domain/case.hpp ActionNeeds), checked once for every action.
-    const cases::NoteContext note_ctx{in.passed.value_or(true),
-                                      in.decision.value_or("") == "refused",
-                                      in.unit_id.has_value() && in.unit_id != r.assigned_unit_id};
-    if (cases::note_required(*action, note_ctx) && note.empty()) {
-      return make_error("case.note_required", "note")
-          .with("action", std::string(cases::to_string(*action)));
-    }
-    auto reschedule = [&] {
-      r.next_check_at =
-          r.timer ? cases::next_check(*r.timer, ladder, cfg.calendar) : std::optional<Millis>{};
-    };
-
-    switch (*action) {
-      case Action::kFile: {
-        r.filed_at = now;
-        // The routing proposal: the HQ office sees it and may change it when dispatching.
-        if (r.lat) {
-          auto p = preview_route(actor, r.category_code, *r.lat, *r.lng, r.reported_at);
-          if (p && p->unit_id) {
-            r.assigned_unit_id = p->unit_id;
-            r.supervising_group_id = p->supervising_group_id;
-            r.routing_rule = p->rule;
-          }
-        } else if (const auto* cat = cfg.category(r.category_code);
-                   cat != nullptr && cat->responsible_unit_id) {
-          r.assigned_unit_id = cat->responsible_unit_id;
-          r.supervising_group_id = cat->supervising_group_id;
-          r.routing_rule = "category default";
-        }
-        r.assigned_path.reset();
-        break;
-      }
-      case Action::kVoid:
-        stop_timer(r);
-        r.closed_at = now;
-        break;
-      case Action::kMarkDuplicate: {
-        if (!in.duplicate_of) return make_error("field.required", "duplicate_of");
-        if (*in.duplicate_of == r.id) return make_error("case.duplicate_of_itself", "duplicate_of");
-        auto original = repo.find(*in.duplicate_of);
-        if (!original) return make_error("case.not_found", "duplicate_of");
-        if (original->state == State::kDuplicate || original->state == State::kVoided) {
-          return make_error("case.original_not_valid", "duplicate_of");
-        }
-        r.duplicate_of = original->id;
-        stop_timer(r);
-        r.closed_at = now;
-        break;
-      }
-      case Action::kDispatch: {
-        std::optional<std::int64_t> unit = in.unit_id ? in.unit_id : r.assigned_unit_id;
-        std::string why = r.routing_rule.value_or("");
-        if (in.unit_id && in.unit_id != r.assigned_unit_id) {
-          // A manual override of the routing needs its reason, kept in the ledger.
-          why = "manual: " + note;
-        }
-        if (!unit) return make_error("case.no_unit", "unit_id");
-        if (auto s = dispatch_to(x, r, *unit, why); !s) return s;
-        const auto* cat = cfg.category(r.category_code);
-        const std::string kind =
-            in.notice_kind.value_or(cat != nullptr ? cat->notice_kind : "rectification");
-        if (kind != "rectification" && kind != "reminder") {
-          return make_error("case.bad_notice_kind", "notice_kind");
-        }
-        const auto rect_deadline =
-            cfg.calendar.deadline(r.timer->deadline, rectify_limit(cfg, r)).at;
-        auto n = issue_notice(x, kind, *unit,
-                              in.requirement.value_or(cat != nullptr ? cat->closing_condition : ""),
-                              rect_deadline, {r.id});
-        r.notice_id = n.id;
-        break;
-      }
-      case Action::kAcknowledge:
-        start_stage(r, cases::Stage::kRectify, rectify_limit(cfg, r), now, cfg);
-        break;
-      case Action::kReturn: {
-        out.notify(
-            hq_office_users(c, actor.tenant_id), r, "returned", "returned",
-            {{"title", r.title}, {"unit", unit_name(cfg, r.assigned_unit_id)}, {"note", note}});
-        r.assigned_unit_id.reset();
-        r.assigned_path.reset();
-        r.notice_id.reset();
-        r.extension_pending = false;
-        r.extension_request.reset();
-        stop_timer(r);
-        break;
-      }
-      case Action::kRequestExtension: {
-        if (!in.extension_amount || *in.extension_amount < 1 || *in.extension_amount > 90) {
-          return make_error("field.out_of_range", "extension_amount").with("max", "90");
-        }
-        auto unit = calendar::parse_limit_unit(in.extension_unit.value_or(""));
-        if (!unit) return make_error("case.bad_limit_unit", "extension_unit");
-        r.extension_pending = true;
-        r.extension_request = cases::ExtensionRequest{*in.extension_amount, *unit, note, now};
-        // The clock stops while the HQ office decides.
-        if (r.timer) cases::pause(*r.timer, now, cfg.calendar);
-        reschedule();
-        out.notify(
-            hq_office_users(c, actor.tenant_id), r, "extension_requested", "extension_requested",
-            {{"title", r.title}, {"unit", unit_name(cfg, r.assigned_unit_id)}, {"note", note}});
-        break;
-      }
-      case Action::kDecideExtension: {
-        auto d = cases::parse_extension_decision(in.decision.value_or(""));
-        if (!d) return make_error("field.required", "decision");
-        const cases::ExtensionRequest req = r.extension_request.value_or(cases::ExtensionRequest{});
-        const int asked = req.amount;
-        const auto unit = req.unit;
-        int granted = 0;
-        if (*d == cases::ExtensionDecision::kGranted) granted = asked;
-        if (*d == cases::ExtensionDecision::kPartial) {
-          if (!in.extension_amount || *in.extension_amount < 1 || *in.extension_amount >= asked) {
-            return make_error("case.partial_out_of_range", "extension_amount")
-                .with("max", std::to_string(asked - 1));
-          }
-          granted = *in.extension_amount;
-        }
-        if (r.timer) {
-          cases::resume(*r.timer, now, cfg.calendar);
-          if (granted > 0) {
-            cases::extend(*r.timer, cfg.calendar.budget({granted, unit}), now, cfg.calendar);
-          }
-          r.overdue = cases::percent_used(*r.timer, now, cfg.calendar) >= 100;
-        }
-        r.extension_pending = false;
-        r.extension_request.reset();
-        reschedule();
-        out.notify(
-            storage::UserRepo(c, actor.tenant_id).users_of_unit(r.assigned_unit_id.value_or(0)), r,
-            "extension_decided", granted > 0 ? "extension_decided_granted" : "extension_decided",
-            {{"title", r.title},
-             {"decision@", "extension_decision." + std::string(cases::to_string(*d))},
-             {"amount", std::to_string(granted)},
-             {"limit_unit@", "limit_unit." + std::string(calendar::to_string(unit))}});
-        break;
-      }
-      case Action::kRectify:
-        // Rectified means shown: at least one after-photo since the case was acknowledged.
-        if (!has_attachment(c, actor.tenant_id, r.id, {"after"}, std::nullopt)) {
-          return make_error("case.evidence_required", "attachments").with("stage", "after");
-        }
-        r.extension_pending = false;
-        r.extension_request.reset();
-        r.rectified_at = now;
-        start_stage(r, cases::Stage::kVerify, cfg.workflow.verify_limit, now, cfg);
-        break;
-      case Action::kVerify:
-        if (*in.passed) {
-          stop_timer(r);
-        } else {
-          ++r.rework_count;
-          start_stage(r, cases::Stage::kRectify, rectify_limit(cfg, r), now, cfg);
-          out.notify(
-              storage::UserRepo(c, actor.tenant_id).users_of_unit(r.assigned_unit_id.value_or(0)),
-              r, "rework", "rework", {{"title", r.title}, {"note", note}});
-        }
-        break;
-      case Action::kClose:
-        stop_timer(r);
-        r.closed_at = now;
-        break;
-      case Action::kPark: {
-        auto review = calendar::parse_date(in.review_date.value_or(""));
-        if (!review) return make_error("field.required", "review_date");
-        if (cfg.calendar.at_local(*review, 0) <= now) {
-          return make_error("case.review_date_past", "review_date");
-        }
-        r.parked_from = r.state;
-        r.park_review_date = calendar::format_date(*review);
-        if (r.timer) cases::pause(*r.timer, now, cfg.calendar);
-        reschedule();
-        break;
-      }
-      case Action::kUnpark:
-        r.parked_from.reset();
-        r.park_review_date.reset();
-        if (r.timer) cases::resume(*r.timer, now, cfg.calendar);
-        reschedule();
-        break;
-      case Action::kFixOnSite: {
-        if (!has_attachment(c, actor.tenant_id, r.id, {"on_site", "after"}, std::nullopt)) {
-          return make_error("case.evidence_required", "attachments").with("stage", "on_site");
-        }
-        // The one who fixed it answers for it: the grid (or the deepest place) of the problem.
-        const auto place =
-            r.grid_id ? r.grid_id : (r.community_id ? r.community_id : r.subdistrict_id);
-        if (!place) return make_error("case.no_unit", "unit_id");
-        r.assigned_unit_id = place;
-        r.assigned_path = cfg.unit(*place) ? cfg.unit(*place)->path : std::string();
-        r.routing_rule = "fix_on_site";
-        r.rectified_at = now;
-        start_stage(r, cases::Stage::kVerify, cfg.workflow.verify_limit, now, cfg);
-        break;
-      }
-      case Action::kEscalate: {
-        if (r.escalation_level >= 3) return make_error("case.escalation_max");
-        ++r.escalation_level;
-        const auto targets = escalation_targets(c, actor.tenant_id, r, r.escalation_level);
-        const MessageArgs args{{"title", r.title},
-                               {"case_no", r.case_no},
-                               {"level", std::to_string(r.escalation_level)},
-                               {"detail", note.empty() ? r.case_no : note}};
-        out.notify(targets, r, "escalated", "escalated", args);
-        MessageArgs robot_args = args;
-        robot_args.back().second = note.empty() ? r.address : note;
-        out.robots("escalated", robot_args);
-        break;
-      }
-    }
-    r.state = *next;
+    Effect effect{x, *this, r, in, *d, note, out};
+    if (auto s = kEffects.at(d->effect)(effect); !s) return s;
+    r.state = d->to;
     r.updated_at = now;
     r.version = old_version + 1;
     if (!repo.update(r, old_version)) return make_error("conflict.stale_version", "version");

@@ -2,9 +2,10 @@
 // with a notice, acknowledge, rectify with evidence, verify, close; void, duplicates, returns,
 // extensions, parking, on-site fixes, escalation), read it with its history, and list it.
 //
-// Each call is one transaction: the domain decides (domain/case.hpp), the case row is rewritten,
-// the transition is appended to the ledger, and notifications and robot messages are queued in the
-// same transaction, so none is lost or sent for a change that did not happen.
+// Each call is one transaction: the domain decides (domain/case_actions.hpp, the action table),
+// the action's effect function changes the case, the case row is rewritten, the transition is
+// appended to the ledger, and notifications and robot messages are queued in the same
+// transaction, so none is lost or sent for a change that did not happen.
 #pragma once
 
 #include <optional>
@@ -14,6 +15,7 @@
 #include "app/case_config.hpp"
 #include "app/context.hpp"
 #include "app/org_service.hpp"
+#include "domain/case_actions.hpp"
 #include "domain/case_record.hpp"
 #include "domain/ledger.hpp"
 #include "storage/case_repo.hpp"
@@ -96,6 +98,10 @@ struct SweepStats {
   int warnings = 0;
   int escalations = 0;
 };
+
+// Whether the use case has a function for this kind of effect (each action's table entry names
+// one; a test checks that none is missing).
+bool has_effect(cases::Effect kind);
 
 class CaseService {
  public:

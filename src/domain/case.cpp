@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <map>
 
 namespace civicloop::cases {
 
@@ -75,60 +74,6 @@ constexpr Names<ExtensionDecision, 3> kDecisions{{{
     {ExtensionDecision::kRefused, "refused"},
 }}};
 
-// The state an action leads to from a state, ignoring the flags; nullopt: not allowed there.
-std::optional<State> target(State from, Action a, bool passed) {
-  using S = State;
-  using A = Action;
-  switch (from) {
-    case S::kReported:
-      if (a == A::kFile) return S::kFiled;
-      if (a == A::kVoid) return S::kVoided;
-      if (a == A::kMarkDuplicate) return S::kDuplicate;
-      if (a == A::kFixOnSite) return S::kRectified;
-      if (a == A::kEscalate) return from;
-      return std::nullopt;
-    case S::kFiled:
-      if (a == A::kDispatch) return S::kDispatched;
-      if (a == A::kVoid) return S::kVoided;
-      if (a == A::kMarkDuplicate) return S::kDuplicate;
-      if (a == A::kPark) return S::kParked;
-      if (a == A::kEscalate) return from;
-      return std::nullopt;
-    case S::kDispatched:
-      if (a == A::kAcknowledge) return S::kAcknowledged;
-      if (a == A::kReturn) return S::kFiled;
-      if (a == A::kPark) return S::kParked;
-      if (a == A::kEscalate) return from;
-      return std::nullopt;
-    case S::kAcknowledged:
-      if (a == A::kRectify) return S::kRectified;
-      if (a == A::kReturn) return S::kFiled;
-      if (a == A::kRequestExtension || a == A::kDecideExtension) return from;
-      if (a == A::kPark) return S::kParked;
-      if (a == A::kEscalate) return from;
-      return std::nullopt;
-    case S::kRectified:
-      // A failed verification sends the case back to the unit: rework (返工).
-      if (a == A::kVerify) return passed ? S::kVerified : S::kAcknowledged;
-      if (a == A::kEscalate) return from;
-      return std::nullopt;
-    case S::kVerified:
-      if (a == A::kClose) return S::kClosed;
-      return std::nullopt;
-    case S::kParked:
-      return std::nullopt;  // unpark is decided by parked_from, below
-    case S::kClosed:
-    case S::kVoided:
-    case S::kDuplicate:
-      return std::nullopt;
-  }
-  return std::nullopt;
-}
-
-bool role_in(access::Role r, std::initializer_list<access::Role> roles) {
-  return std::find(roles.begin(), roles.end(), r) != roles.end();
-}
-
 }  // namespace
 
 std::string_view to_string(State s) { return kStates.name(s); }
@@ -191,46 +136,6 @@ std::string_view to_string(NoteRule r) {
   return "optional";
 }
 
-const ActionNeeds& needs(Action a) {
-  using N = NoteRule;
-  static const std::map<Action, ActionNeeds> table = {
-      {Action::kFile, {N::kOptional, "", {}, {"unit_id"}}},
-      {Action::kVoid, {N::kRequired, "", {}, {}}},
-      {Action::kMarkDuplicate, {N::kOptional, "", {"duplicate_of"}, {}}},
-      {Action::kDispatch, {N::kIfOtherUnit, "", {}, {"unit_id", "notice_kind", "requirement"}}},
-      {Action::kAcknowledge, {N::kOptional, "", {}, {}}},
-      {Action::kReturn, {N::kRequired, "", {}, {}}},
-      {Action::kRequestExtension, {N::kRequired, "", {"extension_amount", "extension_unit"}, {}}},
-      {Action::kDecideExtension, {N::kIfRefused, "", {"decision"}, {"extension_amount"}}},
-      {Action::kRectify, {N::kOptional, "after", {}, {}}},
-      {Action::kVerify, {N::kIfFailed, "", {"passed"}, {}}},
-      {Action::kClose, {N::kOptional, "", {}, {}}},
-      {Action::kPark, {N::kRequired, "", {"review_date"}, {}}},
-      {Action::kUnpark, {N::kOptional, "", {}, {}}},
-      {Action::kFixOnSite, {N::kOptional, "on_site", {}, {}}},
-      {Action::kEscalate, {N::kOptional, "", {}, {}}},
-  };
-  static const ActionNeeds none;
-  auto it = table.find(a);
-  return it == table.end() ? none : it->second;
-}
-
-bool note_required(Action a, const NoteContext& ctx) {
-  switch (needs(a).note) {
-    case NoteRule::kOptional:
-      return false;
-    case NoteRule::kRequired:
-      return true;
-    case NoteRule::kIfFailed:
-      return !ctx.passed;
-    case NoteRule::kIfRefused:
-      return ctx.refused;
-    case NoteRule::kIfOtherUnit:
-      return ctx.other_unit;
-  }
-  return false;
-}
-
 Status may_record_source(access::Role role, Source source) {
   using R = access::Role;
   if (source == default_source(role) || role == R::kHqAdmin || role == R::kHqStaff) return Ok{};
@@ -255,109 +160,6 @@ Source default_source(access::Role role) {
       return Source::kCitizen;
   }
   return Source::kCitizen;
-}
-
-std::vector<Action> allowed_actions(const Facts& f) {
-  std::vector<Action> out;
-  for (const Action a : all_actions()) {
-    if (next_state(f, a).ok()) out.push_back(a);
-  }
-  return out;
-}
-
-std::vector<Action> allowed_actions(const Facts& f, const Who& who) {
-  std::vector<Action> out;
-  for (const Action a : allowed_actions(f)) {
-    if (may_perform(who, f, a).ok()) out.push_back(a);
-  }
-  return out;
-}
-
-Expected<State> next_state(const Facts& f, Action a, bool passed) {
-  std::optional<State> to;
-  if (a == Action::kUnpark) {
-    if (f.state == State::kParked) to = f.parked_from.value_or(State::kFiled);
-  } else if (a == Action::kRequestExtension && f.extension_pending) {
-    to = std::nullopt;  // one request at a time
-  } else if (a == Action::kDecideExtension && !f.extension_pending) {
-    to = std::nullopt;  // nothing to decide
-  } else {
-    to = target(f.state, a, passed);
-  }
-  if (!to) {
-    std::string allowed;
-    for (const Action x : all_actions()) {
-      if (x == a) continue;
-      Facts probe = f;
-      bool ok = false;
-      if (x == Action::kUnpark) {
-        ok = f.state == State::kParked;
-      } else if (x == Action::kRequestExtension) {
-        ok = !f.extension_pending && target(f.state, x, true).has_value();
-      } else if (x == Action::kDecideExtension) {
-        ok = f.extension_pending && target(f.state, x, true).has_value();
-      } else {
-        ok = target(probe.state, x, true).has_value();
-      }
-      if (ok) {
-        if (!allowed.empty()) allowed += ",";
-        allowed += to_string(x);
-      }
-    }
-    return make_error("case.invalid_transition", "action")
-        .with("state", std::string(to_string(f.state)))
-        .with("action", std::string(to_string(a)))
-        .with("allowed", allowed);
-  }
-  return *to;
-}
-
-Status may_perform(const Who& who, const Facts& f, Action a) {
-  using R = access::Role;
-  const R r = who.role;
-  const bool hq = role_in(r, {R::kHqAdmin, R::kHqStaff});
-  const bool unit_side = role_in(r, {R::kUnitOperator, R::kGridWorker});
-  bool ok = false;
-  bool scope_ok = true;
-  switch (a) {
-    case Action::kFile:
-    case Action::kVoid:
-    case Action::kMarkDuplicate:
-    case Action::kDispatch:
-    case Action::kDecideExtension:
-    case Action::kPark:
-    case Action::kUnpark:
-    case Action::kClose:
-      ok = hq;
-      break;
-    case Action::kAcknowledge:
-    case Action::kReturn:
-    case Action::kRequestExtension:
-    case Action::kRectify:
-      // The unit the case is assigned to answers for it; nobody else acts in its name.
-      ok = unit_side;
-      scope_ok = who.in_assigned_unit;
-      break;
-    case Action::kVerify:
-      ok = hq || role_in(r, {R::kSupervisor, R::kTaskForceMember});
-      if (ok && who.did_the_work) return make_error("case.four_eyes", "action");
-      break;
-    case Action::kFixOnSite:
-      ok = unit_side;
-      scope_ok = who.in_case_area;
-      break;
-    case Action::kEscalate:
-      ok = who.is_system || hq || r == R::kLeader;
-      break;
-  }
-  if (who.is_system && a == Action::kEscalate) return Ok{};
-  if (!ok) {
-    return make_error("auth.forbidden")
-        .with("action", std::string(to_string(a)))
-        .with("state", std::string(to_string(f.state)));
-  }
-  if (!scope_ok) return make_error("auth.out_of_scope").with("action", std::string(to_string(a)));
-  return Ok{};
 }
 
 double distance_m(double lat1, double lng1, double lat2, double lng2) {

@@ -72,6 +72,11 @@ struct Facts {
   State state = State::kReported;
   bool extension_pending = false;
   std::optional<State> parked_from;  // the state to return to on unpark
+  // What an action's validation reads of the case (domain/case_actions.hpp).
+  std::int64_t case_id = 0;
+  std::optional<std::int64_t> assigned_unit_id;  // the proposed or assigned unit
+  int escalation_level = 0;
+  int extension_asked = 0;  // the pending request's amount
 };
 
 // What the rules need to know about the actor.
@@ -85,9 +90,10 @@ struct Who {
   bool did_the_work = false;
 };
 
-// The state that follows, or an error: "case.invalid_transition" (with details "state" and
-// "allowed", the actions allowed now) or "auth.forbidden" / "auth.out_of_scope".
-// `passed` is the verifier's verdict for kVerify.
+// Readings of the action table (domain/case_actions.hpp). The state that follows, or an error:
+// "case.invalid_transition" (with details "state" and "allowed", the actions allowed now) or
+// "auth.forbidden" / "auth.out_of_scope" / "case.four_eyes". `passed` is the verifier's verdict
+// for kVerify.
 Expected<State> next_state(const Facts& facts, Action action, bool passed = true);
 Status may_perform(const Who& who, const Facts& facts, Action action);
 
@@ -95,9 +101,10 @@ Status may_perform(const Who& who, const Facts& facts, Action action);
 std::vector<Action> allowed_actions(const Facts& facts);
 std::vector<Action> allowed_actions(const Facts& facts, const Who& who);
 
-// What each action needs besides its state and the actor's right to take it: one table
-// (case.cpp, kActionNeeds) that the use case enforces and the web dialog is built from
-// (GET /api/v1/case-actions), so the rule is written once.
+// What each action needs besides its state and the actor's right to take it: part of each
+// action's specification (domain/case_actions.hpp), which the use case enforces and the web
+// dialog is built from (the case view's `actions`, GET /api/v1/case-actions), so the rule is
+// written once.
 enum class NoteRule {
   kOptional,
   kRequired,     // a reason, always (void, return, request an extension, park)

@@ -67,7 +67,15 @@ struct Record {
   std::optional<std::string> original_no;
   std::optional<std::string> import_source;
 
-  Facts facts() const { return Facts{state, extension_pending, parked_from}; }
+  Facts facts() const {
+    return Facts{state,
+                 extension_pending,
+                 parked_from,
+                 id,
+                 assigned_unit_id,
+                 escalation_level,
+                 extension_request ? extension_request->amount : 0};
+  }
 };
 
 }  // namespace civicloop::cases

@@ -3,6 +3,7 @@
 import { api, buildUrl, type Query, type RequestOptions } from './client'
 import { currentLang } from '../i18n'
 import type {
+  ActionNeeds,
   Attachment,
   AttachmentStage,
   Case,
@@ -75,7 +76,6 @@ export const casesApi = {
   responsibility: (q: { unit_id?: number } = {}) => api.get<Items<ResponsibilityRow>>('/responsibility', q),
 
   categories: (opts: RequestOptions = {}) => api.get<CategoriesAnswer>('/categories', undefined, opts),
-  actionTable: (opts: RequestOptions = {}) => api.get<{ items: ActionNeeds[] }>('/case-actions', undefined, opts),
   updateCategory: (code: string, body: Partial<Category> & { version: number }) =>
     api.put<Category>(`/categories/${encodeURIComponent(code)}`, body),
   routingRules: () => api.get<Items<RoutingRule>>('/routing-rules'),
@@ -115,28 +115,13 @@ export const noticesXlsxUrl = (q: { unit_id?: number; open?: boolean }): string 
 export const responsibilityXlsxUrl = (): string => buildUrl('/api/v1/responsibility.xlsx', withLang())
 export const noticePdfUrl = (id: number): string => buildUrl(`/api/v1/notices/${id}.pdf`, withLang())
 
-/** What a case action needs, from the server's one table (GET /case-actions). */
-export interface ActionNeeds {
-  action: string
-  note: 'optional' | 'required' | 'if_failed' | 'if_refused' | 'if_other_unit'
-  photo_stage: string | null
-  required: string[]
-  optional: string[]
-}
+export type { ActionNeeds } from './types'
 
-let actionTableCache: Promise<Map<string, ActionNeeds>> | null = null
-/** The action table: fetched once per page load; the action dialog asks it what to require. */
-export function loadActionTable(): Promise<Map<string, ActionNeeds>> {
-  if (!actionTableCache) {
-    actionTableCache = casesApi.actionTable({ silent: true }).then(
-      (r) => new Map(r.items.map((x) => [x.action, x])),
-      (e) => {
-        actionTableCache = null
-        throw e
-      },
-    )
-  }
-  return actionTableCache
+/** What the action needs on this case, from the case view's `actions` (the actions this actor may
+ * take now, each with its needs); undefined when the action is not among them. */
+export function needsOf(detail: CaseDetail | null | undefined, action: string | null | undefined): ActionNeeds | undefined {
+  if (!detail || !action) return undefined
+  return detail.actions?.find((x) => x.action === action)
 }
 
 let categoriesCache: Promise<CategoriesAnswer> | null = null

@@ -407,8 +407,20 @@ export interface CaseDetail {
   steps: PublicStep[]
   events: LedgerEvent[]
   attachments: Attachment[]
+  /** The actions this actor may take now, by name. */
   allowed: CaseAction[]
+  /** The same actions, each with what it needs (the server's one table). */
+  actions: ActionNeeds[]
   notice: Notice | null
+}
+
+/** What a case action needs, from the server's one table (the case view's `actions`). */
+export interface ActionNeeds {
+  action: CaseAction
+  note: 'optional' | 'required' | 'if_failed' | 'if_refused' | 'if_other_unit'
+  photo_stage: AttachmentStage | null
+  required: string[]
+  optional: string[]
 }
 
 export interface ReportAnswer {
