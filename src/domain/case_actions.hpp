@@ -86,20 +86,20 @@ struct Decision {
 struct ActionSpec {
   Action action = Action::kFile;
   // The states it applies to, and the state it leads to (nullopt: the case stays where it is).
-  std::vector<State> from;
-  std::optional<State> to;
-  std::optional<State> to_if_failed;  // verify: a failed verdict sends it back (rework, 返工)
-  bool back_to_parked_from = false;   // unpark: where it was parked from (filed when unknown)
+  std::vector<State> from{};
+  std::optional<State> to{};
+  std::optional<State> to_if_failed{};  // verify: a failed verdict sends it back (rework, 返工)
+  bool back_to_parked_from = false;     // unpark: where it was parked from (filed when unknown)
   Pending pending = Pending::kAny;
   // Who may take it: these roles, on cases in this scope; the scheduler when by_system.
-  std::vector<access::Role> roles;
+  std::vector<access::Role> roles{};
   Scope scope = Scope::kVisible;
   bool by_system = false;
   // Four eyes: never by the person (across his accounts) who did the work now to be verified.
   bool four_eyes = false;
-  ActionNeeds needs;
+  ActionNeeds needs{};
   // The photo stages that count as the photo it needs first (needs.photo_stage set).
-  std::vector<std::string_view> evidence;
+  std::vector<std::string_view> evidence{};
   // The action's own checks of its request, after the generic ones; fills the decision.
   Status (*validate)(const Facts&, const Request&, Decision&) = nullptr;
   Effect effect = Effect::kRoute;
