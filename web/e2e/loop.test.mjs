@@ -276,6 +276,8 @@ test('(a) the closed loop in the browser: report on the phone, file, dispatch, r
     await doing.locator('[data-testid=inbox-rectify]').click()
     const dialog = unit.locator('[data-testid=action-dialog]:visible')
     await dialog.waitFor()
+    // The dialog is built from what the case says rectify needs: an after-photo first.
+    await unit.locator('[data-testid=action-dialog][data-photo-stage=after]:visible').waitFor()
     // Without a photo the dialog refuses.
     await dialog.locator('[data-testid=action-submit]').click()
     await dialog.locator('.el-form-item__error').first().waitFor()
@@ -563,6 +565,8 @@ test('(d) on-site fix, duplicates, void, batch dispatch under one notice, parkin
     dialog = office.locator('[data-testid=action-dialog]:visible')
     await dialog.locator('[data-testid=action-submit]').click()
     await dialog.locator('.el-form-item__error').first().waitFor()
+    // The case's own entry for void asked for the reason.
+    assert.equal(await dialog.getAttribute('data-note'), 'required')
     view = await confirmDialog(office, { note: '经核实为误报' })
     assert.equal(view.case.state, 'voided')
 
