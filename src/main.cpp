@@ -13,6 +13,7 @@
 //   civicloop ledger verify [--db URL] [--anchors FILE --public-key HEX|FILE ...]
 //   civicloop ledger keygen --key FILE
 //   civicloop ledger replay --check [--db URL]
+//   civicloop kpi rebuild [--db URL]
 //   civicloop import cases FILE.csv|FILE.xlsx --mapping MAPPING.json [--report REFUSED.csv]
 //                    [--tenant CODE] [--db URL]
 #include <sodium.h>
@@ -39,6 +40,7 @@
 #include "app/anchor_service.hpp"
 #include "app/case_import.hpp"
 #include "app/context.hpp"
+#include "app/kpi_service.hpp"
 #include "app/ledger_replay.hpp"
 #include "app/ledger_service.hpp"
 #include "app/serve_config.hpp"
@@ -74,6 +76,7 @@ Usage:
   civicloop ledger verify [--db URL] [--anchors FILE --public-key HEX|FILE ...]
   civicloop ledger keygen --key FILE
   civicloop ledger replay --check [--db URL]
+  civicloop kpi rebuild [--db URL]
   civicloop import cases FILE.csv|FILE.xlsx --mapping MAPPING.json [--report REFUSED.csv]
                          [--tenant CODE] [--db URL]
   civicloop version
@@ -616,6 +619,24 @@ int cmd_ledger_replay(const Args& a) {
   return bad == 0 ? 0 : 3;
 }
 
+// `kpi rebuild`: the KPI counters emptied and projected again from the whole ledger.
+int cmd_kpi(const Args& a) {
+  if (a.words.size() < 2 || a.words[1] != "rebuild") {
+    std::cerr << kUsage;
+    return 2;
+  }
+  auto db = open_db(a, 1);
+  SystemClock clock;
+  app::Context ctx{*db, clock, settings_from_env()};
+  app::CaseConfigCache cache(ctx);
+  app::KpiService kpis(ctx, cache);
+  for (const auto& [tenant, r] : kpis.rebuild_all()) {
+    std::cout << tenant << ": " << r.events << " case events projected, watermark " << r.last_seq
+              << "\n";
+  }
+  return 0;
+}
+
 int cmd_ledger(const Args& a) {
   if (a.words.size() >= 2 && a.words[1] == "keygen") return cmd_keygen(a);
   if (a.words.size() >= 2 && a.words[1] == "replay") return cmd_ledger_replay(a);
@@ -802,6 +823,7 @@ int main(int argc, char** argv) {
     if (cmd == "migrate") return cmd_migrate(*args);
     if (cmd == "user") return cmd_user(*args);
     if (cmd == "ledger") return cmd_ledger(*args);
+    if (cmd == "kpi") return cmd_kpi(*args);
     if (cmd == "import") return cmd_import(*args);
     if (cmd == "version") {
       std::cout << "civicloop " << CIVICLOOP_VERSION << "\n";
