@@ -118,10 +118,15 @@ class Kpi : public BackendTest {
     act(*office, v, R"({"action":"void","note":"无效"})");
   }
 
-  std::pair<std::map<kpi::Key, kpi::Counts>, std::map<kpi::StaffKey, kpi::StaffCounts>> stored() {
+  struct Stored {
+    std::map<kpi::Key, kpi::Counts> first;
+    std::map<kpi::StaffKey, kpi::StaffCounts> second;
+    std::map<std::tuple<std::string, std::int64_t, kpi::Day>, kpi::Counts> rollups;
+  };
+  Stored stored() {
     auto lease = server().db().acquire();
     storage::KpiRepo repo(*lease, 1);
-    return {repo.all(), repo.all_staff()};
+    return {repo.all(), repo.all_staff(), repo.all_rollups()};
   }
 
   void expect_rebuild_equal(const std::string& when) {
@@ -134,6 +139,18 @@ class Kpi : public BackendTest {
     EXPECT_EQ(kept.first.size(), rebuilt.first.size()) << when;
     EXPECT_TRUE(kept.first == rebuilt.first) << "counters differ from a rebuild " << when;
     EXPECT_TRUE(kept.second == rebuilt.second) << "staff counters differ from a rebuild " << when;
+    EXPECT_FALSE(kept.rollups.empty());
+    EXPECT_TRUE(kept.rollups == rebuilt.rollups) << "rollups differ from a rebuild " << when;
+    // Each level's rollups sum to the rows' totals of that level.
+    kpi::Counts units;
+    kpi::Counts unit_rows;
+    for (const auto& [k, c] : kept.rollups) {
+      if (std::get<0>(k) == "unit") units += c;
+    }
+    for (const auto& [k, c] : kept.first) {
+      if (k.unit_id != 0) unit_rows += c;
+    }
+    EXPECT_TRUE(units == unit_rows) << when;
   }
 
   kpi::Counts total() {
@@ -225,6 +242,21 @@ TEST_P(Kpi, TheApiServesFiguresWithIntervalsAndTheCasesBehindThem) {
   ASSERT_EQ(g.at("items").as_array().size(), 1u);
   EXPECT_EQ(g.at("items").at(0).at("reported").as_int64(), 5);
   EXPECT_EQ(g.at("items").at(0).at("rates").at("valid_report").at("num").as_int64(), 4);
+  // Behind 上报数: his reports, through the case list's reporter filter.
+  query.clear();
+  for (const auto& [k, p] :
+       g.at("items").at(0).at("cases").at("reported").at("params").as_object()) {
+    query += (query.empty() ? "?" : "&") + std::string(k) + "=" + std::string(p.as_string());
+  }
+  EXPECT_NE(query.find("reporter_id="), std::string::npos);
+  EXPECT_EQ(parse(office->request("GET", "/api/v1/cases" + query)).at("items").as_array().size(),
+            5u)
+      << query;
+  EXPECT_EQ(parse(office->request("GET", "/api/v1/cases?reporter_id=999999"))
+                .at("items")
+                .as_array()
+                .size(),
+            0u);
 }
 
 TEST_P(Kpi, RankingsListSmallUnitsApartAndOnlyWithinTheCallersScope) {

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "app/case_snapshot.hpp"
 #include "storage/account_repo.hpp"
@@ -266,8 +267,20 @@ ProjectResult KpiService::project(std::int64_t tenant_id, int batch, std::int64_
         it->second = eff.marks;
         ++res.events;
       }
+      std::map<std::tuple<storage::KpiLevel, std::int64_t, kpi::Day>, kpi::Counts> rollups;
       for (const auto& [k, v] : rows) {
-        if (!v.empty()) repo.add(k, v);
+        if (v.empty()) continue;
+        repo.add(k, v);
+        for (const auto& [level, id] :
+             {std::pair{storage::KpiLevel::kUnit, k.unit_id},
+              std::pair{storage::KpiLevel::kGrid, k.grid_id},
+              std::pair{storage::KpiLevel::kCommunity, k.community_id},
+              std::pair{storage::KpiLevel::kSubdistrict, k.subdistrict_id}}) {
+          if (id != 0) rollups[{level, id, k.day}] += v;
+        }
+      }
+      for (const auto& [k, v] : rollups) {
+        if (!v.empty()) repo.add_rollup(std::get<0>(k), std::get<1>(k), std::get<2>(k), v);
       }
       for (const auto& [k, v] : staff) {
         if (!v.empty()) repo.add_staff(k, v);

@@ -107,18 +107,26 @@ const std::string& add_staff_sql() {
   return s;
 }
 
-const char* level_column(KpiLevel l) {
+const char* level_name(KpiLevel l) {
   switch (l) {
     case KpiLevel::kUnit:
-      return "unit_id";
+      return "unit";
     case KpiLevel::kGrid:
-      return "grid_id";
+      return "grid";
     case KpiLevel::kCommunity:
-      return "community_id";
+      return "community";
     case KpiLevel::kSubdistrict:
-      return "subdistrict_id";
+      return "subdistrict";
   }
-  return "unit_id";
+  return "unit";
+}
+
+const std::string& add_rollup_sql() {
+  static const std::string s = "INSERT INTO kpi_rollups (tenant_id, level, day, entity_id, " +
+                               list(kCols) + ") VALUES (?, ?, ?, ?" + placeholders(kCols) +
+                               ") ON CONFLICT (tenant_id, level, day, entity_id) DO UPDATE SET " +
+                               increments(kCols, "kpi_rollups");
+  return s;
 }
 
 Counts counts_from(const Row& r, std::size_t first) {
@@ -195,7 +203,8 @@ void KpiRepo::add_staff(const kpi::StaffKey& k, const kpi::StaffCounts& c) {
 }
 
 void KpiRepo::clear() {
-  for (const char* t : {"kpi_counters", "kpi_staff_counters", "kpi_case_marks", "kpi_watermarks"}) {
+  for (const char* t :
+       {"kpi_counters", "kpi_rollups", "kpi_staff_counters", "kpi_case_marks", "kpi_watermarks"}) {
     c_.execute(std::string("DELETE FROM ") + t + " WHERE tenant_id = ?", {tenant_});
   }
 }
@@ -203,19 +212,36 @@ void KpiRepo::clear() {
 std::vector<std::pair<std::int64_t, kpi::Counts>> KpiRepo::sums(KpiLevel level, kpi::Day from,
                                                                 kpi::Day to,
                                                                 std::optional<std::int64_t> id) {
-  const std::string col = level_column(level);
-  std::string sql = "SELECT " + col + sums_of(kCols) +
-                    " FROM kpi_counters WHERE tenant_id = ? AND " + col + " <> 0";
-  std::vector<Value> p = {tenant_};
+  std::string sql =
+      "SELECT entity_id" + sums_of(kCols) + " FROM kpi_rollups WHERE tenant_id = ? AND level = ?";
+  std::vector<Value> p = {tenant_, std::string(level_name(level))};
   if (id) {
-    sql += " AND " + col + " = ?";
+    sql += " AND entity_id = ?";
     p.emplace_back(*id);
   }
-  sql += " AND day >= ? AND day <= ? GROUP BY " + col + " ORDER BY " + col;
+  sql += " AND day >= ? AND day <= ? GROUP BY entity_id ORDER BY entity_id";
   p.emplace_back(from);
   p.emplace_back(to);
   std::vector<std::pair<std::int64_t, kpi::Counts>> out;
   for (const auto& r : c_.query(sql, p)) out.emplace_back(r.get_int(0), counts_from(r, 1));
+  return out;
+}
+
+void KpiRepo::add_rollup(KpiLevel level, std::int64_t entity_id, kpi::Day day,
+                         const kpi::Counts& c) {
+  std::vector<Value> p = {tenant_, std::string(level_name(level)), day, entity_id};
+  for (const auto& col : kCols) p.emplace_back(c.*col.field);
+  c_.execute(add_rollup_sql(), p);
+}
+
+std::map<std::tuple<std::string, std::int64_t, kpi::Day>, kpi::Counts> KpiRepo::all_rollups() {
+  std::map<std::tuple<std::string, std::int64_t, kpi::Day>, kpi::Counts> out;
+  for (const auto& r : c_.query(
+           "SELECT level, entity_id, day, " + list(kCols) + " FROM kpi_rollups WHERE tenant_id = ?",
+           {tenant_})) {
+    auto c = counts_from(r, 3);
+    if (!c.empty()) out[{r.get_text(0), r.get_int(1), r.get_int(2)}] = c;
+  }
   return out;
 }
 

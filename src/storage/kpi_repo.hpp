@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "domain/kpi.hpp"
@@ -37,12 +38,14 @@ class KpiRepo {
   // Adds to a row (creating it).
   void add(const kpi::Key& key, const kpi::Counts& c);
   void add_staff(const kpi::StaffKey& key, const kpi::StaffCounts& c);
+  // Adds to the level's row of an entity and day (kpi_rollups: what sums() reads).
+  void add_rollup(KpiLevel level, std::int64_t entity_id, kpi::Day day, const kpi::Counts& c);
 
   // Removes every counter, mark and the watermark of the tenant (before a rebuild).
   void clear();
 
-  // Sums over days from..to (inclusive) grouped by the level's column; only `id` when given.
-  // Rows with no such place (0) are left out.
+  // Sums over days from..to (inclusive) per entity of the level (from kpi_rollups); only `id`
+  // when given.
   std::vector<std::pair<std::int64_t, kpi::Counts>> sums(KpiLevel level, kpi::Day from, kpi::Day to,
                                                          std::optional<std::int64_t> id);
   std::vector<std::pair<std::int64_t, kpi::StaffCounts>> staff_sums(
@@ -51,6 +54,8 @@ class KpiRepo {
   // Every row (tests and the rebuild check).
   std::map<kpi::Key, kpi::Counts> all();
   std::map<kpi::StaffKey, kpi::StaffCounts> all_staff();
+  // level name, entity, day → counts.
+  std::map<std::tuple<std::string, std::int64_t, kpi::Day>, kpi::Counts> all_rollups();
 
   std::optional<std::string> settings_doc();
   void save_settings_doc(const std::string& doc, Millis now);

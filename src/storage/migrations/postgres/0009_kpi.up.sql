@@ -42,6 +42,38 @@ CREATE INDEX kpi_counters_grid ON kpi_counters (tenant_id, grid_id, day);
 CREATE INDEX kpi_counters_community ON kpi_counters (tenant_id, community_id, day);
 CREATE INDEX kpi_counters_subdistrict ON kpi_counters (tenant_id, subdistrict_id, day);
 
+-- The same counters summed per level (unit, grid, community, subdistrict), entity and day: what the
+-- KPIs and rankings read, a few rows per entity and day whatever the number of cases (the rows
+-- above hold one per category and source too, for drill-downs).
+CREATE TABLE kpi_rollups (
+  tenant_id      BIGINT NOT NULL,
+  level          TEXT NOT NULL,
+  day            BIGINT NOT NULL,
+  entity_id      BIGINT NOT NULL,
+  reported          BIGINT NOT NULL DEFAULT 0,
+  filed             BIGINT NOT NULL DEFAULT 0,
+  voided            BIGINT NOT NULL DEFAULT 0,
+  duplicates        BIGINT NOT NULL DEFAULT 0,
+  dispatched        BIGINT NOT NULL DEFAULT 0,
+  returned          BIGINT NOT NULL DEFAULT 0,
+  acknowledged      BIGINT NOT NULL DEFAULT 0,
+  ack_on_time       BIGINT NOT NULL DEFAULT 0,
+  fixed_on_site     BIGINT NOT NULL DEFAULT 0,
+  parked            BIGINT NOT NULL DEFAULT 0,
+  rectified         BIGINT NOT NULL DEFAULT 0,
+  rectified_on_time BIGINT NOT NULL DEFAULT 0,
+  verified          BIGINT NOT NULL DEFAULT 0,
+  verify_failed     BIGINT NOT NULL DEFAULT 0,
+  extended          BIGINT NOT NULL DEFAULT 0,
+  overdue           BIGINT NOT NULL DEFAULT 0,
+  closed            BIGINT NOT NULL DEFAULT 0,
+  closed_on_time    BIGINT NOT NULL DEFAULT 0,
+  handling_ms       BIGINT NOT NULL DEFAULT 0,
+  handling_n        BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, level, day, entity_id)
+);
+CREATE INDEX kpi_rollups_entity ON kpi_rollups (tenant_id, level, entity_id, day);
+
 -- Field staff: per person (the reporter; the verifier for verifications) and day.
 CREATE TABLE kpi_staff_counters (
   tenant_id   BIGINT NOT NULL,

@@ -42,6 +42,38 @@ CREATE INDEX kpi_counters_grid ON kpi_counters (tenant_id, grid_id, day);
 CREATE INDEX kpi_counters_community ON kpi_counters (tenant_id, community_id, day);
 CREATE INDEX kpi_counters_subdistrict ON kpi_counters (tenant_id, subdistrict_id, day);
 
+-- The same counters summed per level (unit, grid, community, subdistrict), entity and day: what the
+-- KPIs and rankings read, a few rows per entity and day whatever the number of cases (the rows
+-- above hold one per category and source too, for drill-downs).
+CREATE TABLE kpi_rollups (
+  tenant_id      INTEGER NOT NULL,
+  level          TEXT NOT NULL,
+  day            INTEGER NOT NULL,
+  entity_id      INTEGER NOT NULL,
+  reported          INTEGER NOT NULL DEFAULT 0,
+  filed             INTEGER NOT NULL DEFAULT 0,
+  voided            INTEGER NOT NULL DEFAULT 0,
+  duplicates        INTEGER NOT NULL DEFAULT 0,
+  dispatched        INTEGER NOT NULL DEFAULT 0,
+  returned          INTEGER NOT NULL DEFAULT 0,
+  acknowledged      INTEGER NOT NULL DEFAULT 0,
+  ack_on_time       INTEGER NOT NULL DEFAULT 0,
+  fixed_on_site     INTEGER NOT NULL DEFAULT 0,
+  parked            INTEGER NOT NULL DEFAULT 0,
+  rectified         INTEGER NOT NULL DEFAULT 0,
+  rectified_on_time INTEGER NOT NULL DEFAULT 0,
+  verified          INTEGER NOT NULL DEFAULT 0,
+  verify_failed     INTEGER NOT NULL DEFAULT 0,
+  extended          INTEGER NOT NULL DEFAULT 0,
+  overdue           INTEGER NOT NULL DEFAULT 0,
+  closed            INTEGER NOT NULL DEFAULT 0,
+  closed_on_time    INTEGER NOT NULL DEFAULT 0,
+  handling_ms       INTEGER NOT NULL DEFAULT 0,
+  handling_n        INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, level, day, entity_id)
+);
+CREATE INDEX kpi_rollups_entity ON kpi_rollups (tenant_id, level, entity_id, day);
+
 -- Field staff: per person (the reporter; the verifier for verifications) and day.
 CREATE TABLE kpi_staff_counters (
   tenant_id   INTEGER NOT NULL,
