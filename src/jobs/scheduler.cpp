@@ -153,7 +153,7 @@ void Scheduler::run_passes() {
         deliver_outbox(ctx_, options_.webhook);
         next_outbox = now + options_.outbox_interval_ms;
       }
-      if (now >= next_kpi) {
+      if (options_.kpi_interval_ms > 0 && now >= next_kpi) {
         for (const auto& [tenant, r] : kpis_.project_all()) {
           if (r.events > 0) spdlog::debug("kpi projector: {} {} events", tenant, r.events);
         }

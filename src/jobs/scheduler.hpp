@@ -24,7 +24,7 @@ struct SchedulerOptions {
   int sweep_interval_ms = 30000;
   int outbox_interval_ms = 10000;
   int orphan_interval_ms = 3600000;  // media files no row names
-  // The KPI projector: the case events since the watermark into the counters.
+  // The KPI projector: the case events since the watermark into the counters; 0: off.
   int kpi_interval_ms = 10000;
   Millis orphan_min_age_ms = 3600000;
   // Ledger anchors: none when null. A pass every anchor_poll_ms picks up close-outs promptly; the
