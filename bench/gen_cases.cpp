@@ -15,6 +15,7 @@
 // all along. The id counters "cases" and "case_no:<year>" are advanced past what was written.
 // Deterministic: a fixed seed and a private random generator give the same rows on every machine
 // for the same --now (times are laid out back from it; by default it is the clock).
+// The KPI counters (migration 0009) are filled as if the projector had run along (project_history).
 // --points-out writes a Lua table of (lat, lng, category) for bench/report_case.lua.
 //
 // Sweep mode runs app::CaseService::sweep with now = D days ahead (default 3650), so that every
@@ -36,10 +37,12 @@
 #include "app/case_service.hpp"
 #include "app/context.hpp"
 #include "domain/case_timer.hpp"
+#include "domain/kpi.hpp"
 #include "domain/search.hpp"
 #include "storage/account_repo.hpp"
 #include "storage/case_repo.hpp"
 #include "storage/db.hpp"
+#include "storage/kpi_repo.hpp"
 #include "storage/org_repo.hpp"
 
 namespace {
@@ -577,6 +580,117 @@ void write_points(const World& w, const std::string& path, std::uint64_t seed) {
   out << "}\n";
 }
 
+// The KPI counters (domain/kpi.hpp) the generated cases would have if the projector had run
+// along: each case's history is told as the events that led to its final row (report, file,
+// dispatch, acknowledge, rectify, verify, close, void, park, overdue) and projected. The stories
+// carry no stage timers, so every step counts as on time except the overdue ones; the number of
+// counter rows, which is what the KPI reads' cost depends on, is that of real events.
+struct KpiTotals {
+  std::map<kpi::Key, kpi::Counts> rows;
+  std::map<kpi::StaffKey, kpi::StaffCounts> staff;
+  void add(const kpi::Effect& e) {
+    for (const auto& [k, c] : e.counts) rows[k] += c;
+    for (const auto& [k, c] : e.staff) staff[k] += c;
+  }
+};
+
+void project_history(const cases::Record& r, const calendar::WorkCalendar& cal, KpiTotals& out) {
+  kpi::CaseMarks marks;
+  cases::Record cur = r;
+  cur.state = State::kReported;
+  cur.assigned_unit_id.reset();
+  cur.timer.reset();
+  cur.overdue = false;
+  cur.rework_count = 0;
+  cur.dispatched_at.reset();
+  std::optional<cases::Record> before;
+  auto emit = [&](std::string_view action, Millis at) {
+    auto eff = kpi::project({action, before, cur, at, r.reporter_user_id}, marks, cal);
+    out.add(eff);
+    marks = eff.marks;
+    before = cur;
+  };
+  emit("report", r.reported_at);
+  if (r.filed_at) {
+    cur.state = State::kFiled;
+    cur.assigned_unit_id = r.assigned_unit_id;
+    emit("file", *r.filed_at);
+  }
+  if (r.state == State::kVoided || r.state == State::kDuplicate) {
+    cur.state = r.state;
+    emit(r.state == State::kVoided ? "void" : "mark_duplicate",
+         r.closed_at.value_or(r.reported_at));
+    return;
+  }
+  if (!r.dispatched_at) return;
+  cur.state = State::kDispatched;
+  cur.dispatched_at = r.dispatched_at;
+  cur.assigned_unit_id = r.assigned_unit_id;
+  emit("dispatch", *r.dispatched_at);
+  const bool acked = r.state != State::kDispatched &&
+                     !(r.state == State::kParked && r.parked_from == State::kDispatched);
+  if (acked) {
+    cur.state = State::kAcknowledged;
+    emit("acknowledge", *r.dispatched_at + kHour);
+  }
+  if (r.rectified_at && r.state != State::kAcknowledged) {
+    cur.state = State::kRectified;
+    cur.rectified_at = r.rectified_at;
+    emit("rectify", *r.rectified_at);
+  }
+  if (r.state == State::kVerified || r.state == State::kClosed) {
+    cur.state = State::kVerified;
+    emit("verify", r.rectified_at.value_or(*r.dispatched_at) + kHour);
+  }
+  if (r.state == State::kClosed) {
+    cur.state = State::kClosed;
+    cur.closed_at = r.closed_at;
+    emit("close", r.closed_at.value_or(r.updated_at));
+  }
+  if (r.state == State::kParked) {
+    cur.state = State::kParked;
+    emit("park", r.updated_at);
+  }
+  if (r.overdue) {
+    cur.overdue = true;
+    cur.timer = r.timer;
+    emit("overdue", r.updated_at);
+  }
+}
+
+void write_kpis(storage::Database& db, std::int64_t tenant, const KpiTotals& t) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::map<std::tuple<storage::KpiLevel, std::int64_t, kpi::Day>, kpi::Counts> rollups;
+  for (const auto& [k, v] : t.rows) {
+    for (const auto& [level, id] : {std::pair{storage::KpiLevel::kUnit, k.unit_id},
+                                    std::pair{storage::KpiLevel::kGrid, k.grid_id},
+                                    std::pair{storage::KpiLevel::kCommunity, k.community_id},
+                                    std::pair{storage::KpiLevel::kSubdistrict, k.subdistrict_id}}) {
+      if (id != 0) rollups[{level, id, k.day}] += v;
+    }
+  }
+  auto lease = db.acquire();
+  lease->begin(true);
+  try {
+    storage::KpiRepo repo(*lease, tenant);
+    for (const auto& [k, v] : t.rows) repo.add(k, v);
+    for (const auto& [k, v] : rollups)
+      repo.add_rollup(std::get<0>(k), std::get<1>(k), std::get<2>(k), v);
+    for (const auto& [k, v] : t.staff) repo.add_staff(k, v);
+    // The ledger holds no events of these cases: the watermark is the head as it is.
+    repo.lock_watermark();
+    const auto head = lease->query("SELECT seq FROM ledger_heads WHERE tenant_id = ?", {tenant});
+    repo.set_watermark(head.empty() ? 0 : head[0].get_int(0), 0);
+    lease->commit();
+  } catch (...) {
+    lease->rollback();
+    throw;
+  }
+  std::cout << "kpi counters: " << t.rows.size() << " rows, " << rollups.size() << " rollups, "
+            << t.staff.size() << " staff rows, written in " << seconds_since(t0) << " s"
+            << std::endl;
+}
+
 int generate(storage::Database& db, const Options& o) {
   SystemClock clock;
   app::Context ctx{db, clock, {}};
@@ -637,6 +751,7 @@ int generate(storage::Database& db, const Options& o) {
   std::int64_t next = first_id;
   std::vector<cases::Record> batch;
   batch.reserve(kBatch);
+  KpiTotals kpis;
   for (std::size_t at = 0; at < plans.size(); at += kBatch) {
     batch.clear();
     for (std::size_t i = at; i < std::min(plans.size(), at + kBatch); ++i) {
@@ -667,6 +782,7 @@ int generate(storage::Database& db, const Options& o) {
       ++by_state[r.state];
       if (r.overdue) ++overdue;
       ++by_class[r.category_code.substr(0, 2)];
+      project_history(r, w.cfg->calendar, kpis);
       batch.push_back(std::move(r));
     }
     auto lease = db.acquire();
@@ -693,6 +809,7 @@ int generate(storage::Database& db, const Options& o) {
     }
   }
   const double write_s = seconds_since(t1);
+  write_kpis(db, w.tenant, kpis);
   long long open_n = 0;
   std::cout << "states:";
   for (const auto& [s, n] : by_state) {

@@ -4,6 +4,7 @@
 //                     [--threads N] [--media-dir DIR] [--secure-cookies] [--trusted-proxies LIST]
 //                     [--client-ip-header NAME] [--ops-allow LIST] [--webhook-allow LIST]
 //                     [--anchor-file FILE --anchor-key-file FILE] [--anchor-interval-seconds N]
+//                     [--kpi-interval-seconds N]
 //   civicloop init    --preset NAME [--demo] [--db URL] [--presets-dir DIR]
 //   civicloop migrate [--db URL]
 //   civicloop user add --username U (--password P | --password-stdin) --role R [--unit ID|CODE]
@@ -13,6 +14,7 @@
 //   civicloop ledger verify [--db URL] [--anchors FILE --public-key HEX|FILE ...]
 //   civicloop ledger keygen --key FILE
 //   civicloop ledger replay --check [--db URL]
+//   civicloop kpi rebuild [--db URL]
 //   civicloop import cases FILE.csv|FILE.xlsx --mapping MAPPING.json [--report REFUSED.csv]
 //                    [--tenant CODE] [--db URL]
 #include <sodium.h>
@@ -39,6 +41,7 @@
 #include "app/anchor_service.hpp"
 #include "app/case_import.hpp"
 #include "app/context.hpp"
+#include "app/kpi_service.hpp"
 #include "app/ledger_replay.hpp"
 #include "app/ledger_service.hpp"
 #include "app/serve_config.hpp"
@@ -65,6 +68,7 @@ Usage:
                     [--threads N] [--media-dir DIR] [--secure-cookies] [--trusted-proxies LIST]
                     [--client-ip-header NAME] [--ops-allow LIST] [--webhook-allow LIST]
                     [--anchor-file FILE --anchor-key-file FILE] [--anchor-interval-seconds N]
+                    [--kpi-interval-seconds N]
   civicloop init    --preset NAME [--demo] [--db URL] [--presets-dir DIR]
   civicloop migrate [--db URL]
   civicloop user add     --username U (--password P | --password-stdin) --role ROLE
@@ -74,6 +78,7 @@ Usage:
   civicloop ledger verify [--db URL] [--anchors FILE --public-key HEX|FILE ...]
   civicloop ledger keygen --key FILE
   civicloop ledger replay --check [--db URL]
+  civicloop kpi rebuild [--db URL]
   civicloop import cases FILE.csv|FILE.xlsx --mapping MAPPING.json [--report REFUSED.csv]
                          [--tenant CODE] [--db URL]
   civicloop version
@@ -131,6 +136,7 @@ const std::map<std::string, bool>& known_options() {
       {"anchor-file", true},
       {"anchor-key-file", true},
       {"anchor-interval-seconds", true},
+      {"kpi-interval-seconds", true},
       {"key", true},
       {"anchors", true},
       {"public-key", true},
@@ -354,6 +360,7 @@ int cmd_serve(const Args& a) {
     }
   }
   jobs::SchedulerOptions jobs_options;
+  jobs_options.kpi_interval_ms = cfg->kpi_interval_seconds * 1000;
   if (anchor_key) {
     jobs_options.anchorer = std::make_shared<app::Anchorer>(ctx, cfg->anchor_file, *anchor_key,
                                                             cfg->anchor_interval_seconds * 1000LL);
@@ -616,6 +623,24 @@ int cmd_ledger_replay(const Args& a) {
   return bad == 0 ? 0 : 3;
 }
 
+// `kpi rebuild`: the KPI counters emptied and projected again from the whole ledger.
+int cmd_kpi(const Args& a) {
+  if (a.words.size() < 2 || a.words[1] != "rebuild") {
+    std::cerr << kUsage;
+    return 2;
+  }
+  auto db = open_db(a, 1);
+  SystemClock clock;
+  app::Context ctx{*db, clock, settings_from_env()};
+  app::CaseConfigCache cache(ctx);
+  app::KpiService kpis(ctx, cache);
+  for (const auto& [tenant, r] : kpis.rebuild_all()) {
+    std::cout << tenant << ": " << r.events << " case events projected, watermark " << r.last_seq
+              << "\n";
+  }
+  return 0;
+}
+
 int cmd_ledger(const Args& a) {
   if (a.words.size() >= 2 && a.words[1] == "keygen") return cmd_keygen(a);
   if (a.words.size() >= 2 && a.words[1] == "replay") return cmd_ledger_replay(a);
@@ -802,6 +827,7 @@ int main(int argc, char** argv) {
     if (cmd == "migrate") return cmd_migrate(*args);
     if (cmd == "user") return cmd_user(*args);
     if (cmd == "ledger") return cmd_ledger(*args);
+    if (cmd == "kpi") return cmd_kpi(*args);
     if (cmd == "import") return cmd_import(*args);
     if (cmd == "version") {
       std::cout << "civicloop " << CIVICLOOP_VERSION << "\n";

@@ -1098,6 +1098,14 @@ const std::vector<Row>& matrix() {
          return send("/api/v1/calendar/years/2099",
                      json::object{{"holidays", json::array{}}, {"makeup_workdays", json::array{}}});
        }},
+      // KPIs of one grid (the own grid worker's, the other place's), and rankings of every
+      // subdistrict, listed for the caller's scope only.
+      {"GET", "/api/v1/kpis", "", kStaff, kStaffOther, B::kJson, kOtherOrg,
+       [](W& w, R, P p) {
+         return bare("/api/v1/kpis?level=grid&period=month&id=" + str(w.grid[idx(p)]));
+       }},
+      {"GET", "/api/v1/rankings", "", kStaff, "", B::kJson, kOtherOrg,
+       [](W&, R, P) { return bare("/api/v1/rankings?level=subdistrict&period=month"); }},
       {"GET", "/api/v1/workflow", "", kStaff, "", B::kNone, 0,
        [](W&, R, P) { return bare("/api/v1/workflow"); }},
       {"PUT", "/api/v1/workflow", "", kHq, "", B::kNone, 0,

@@ -41,7 +41,8 @@ TEST(ServeConfig, MistakesNameTheKeyAndTheLine) {
   for (const char* bad : {"threads = 0", "threads = many", "listen = 8080", "db = mysql://x",
                           "secure_cookies = maybe", "trusted_proxies = 10.0.0.0/40",
                           "client_ip_header = forwarded", "anchor_interval_seconds = 59",
-                          "anchor_interval_seconds = 604801", "anchor_interval_seconds = hourly"}) {
+                          "anchor_interval_seconds = 604801", "anchor_interval_seconds = hourly",
+                          "kpi_interval_seconds = -1", "kpi_interval_seconds = 3601"}) {
     ServeConfig d;
     auto s = apply_config_file(d, bad);
     ASSERT_FALSE(s) << bad;

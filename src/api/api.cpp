@@ -22,6 +22,7 @@ std::unique_ptr<Api> make_api(app::Context& ctx, ApiOptions options) {
   add_case_action_routes(*api);
   add_import_routes(*api);
   add_workflow_routes(*api);
+  add_kpi_routes(*api);
   return api;
 }
 

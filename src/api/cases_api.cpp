@@ -59,7 +59,8 @@ Expected<storage::CaseQuery> case_query(const http::Request& req,
   q.open_only = *open;
   for (auto [name, field] :
        {std::pair{"unit_id", &q.assigned_unit_id}, std::pair{"subdistrict_id", &q.subdistrict_id},
-        std::pair{"community_id", &q.community_id}, std::pair{"grid_id", &q.grid_id}}) {
+        std::pair{"community_id", &q.community_id}, std::pair{"grid_id", &q.grid_id},
+        std::pair{"reporter_id", &q.reporter_user_id}}) {
     auto v = query_int(req, name);
     if (!v) return v.error();
     *field = *v;
@@ -78,6 +79,12 @@ Expected<storage::CaseQuery> case_query(const http::Request& req,
   if (!to) return to.error();
   q.reported_from = *from;
   q.reported_to = *to;
+  auto dfrom = query_date(req, "dispatched_from", cfg);
+  auto dto = query_date(req, "dispatched_to", cfg, 1);
+  if (!dfrom) return dfrom.error();
+  if (!dto) return dto.error();
+  q.dispatched_from = *dfrom;
+  q.dispatched_to = *dto;
   if (auto o = req.query_param("overdue"); o && !o->empty()) {
     auto b = query_bool(req, "overdue");
     if (!b) return b.error();

@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "app/boundary.hpp"
+#include "app/kpi_service.hpp"
 #include "domain/text.hpp"
+#include "storage/kpi_repo.hpp"
 #include "storage/org_repo.hpp"
 
 namespace civicloop::app {
@@ -451,6 +453,16 @@ Status load_case_preset(storage::Connection& c, std::int64_t tenant_id,
     // could not have saved.
     if (auto s = workflow::check(w); !s) return bad("workflow.json", s.error().field);
     repo.save_workflow(w);
+  }
+
+  // The KPI rules (weights, grade bands, minimum sample, red and black lists): checked like the
+  // rest, stored as the document (app/kpi_service.hpp parse_kpi_settings).
+  if (std::filesystem::exists(dir / "kpi.json")) {
+    auto docv = read_json(dir / "kpi.json");
+    if (!docv) return docv.error();
+    auto parsed = parse_kpi_settings(*docv);
+    if (!parsed) return bad("kpi.json", parsed.error().field);
+    storage::KpiRepo(c, tenant_id).save_settings_doc(json::serialize(*docv), 0);
   }
   config_changed();
   return Ok{};

@@ -51,7 +51,8 @@ const std::vector<std::string>& serve_config_keys() {
                                                 "webhook_allow",
                                                 "anchor_file",
                                                 "anchor_key_file",
-                                                "anchor_interval_seconds"};
+                                                "anchor_interval_seconds",
+                                                "kpi_interval_seconds"};
   return keys;
 }
 
@@ -111,6 +112,13 @@ Status set_serve_config(ServeConfig& c, std::string_view key, std::string_view r
       return bad(key, "a number of seconds from 60 to 604800 (a week)");
     }
     c.anchor_interval_seconds = n;
+  } else if (key == "kpi_interval_seconds") {
+    int n = 0;
+    auto r = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (r.ec != std::errc() || r.ptr != value.data() + value.size() || n < 0 || n > 3600) {
+      return bad(key, "a number of seconds from 0 (off: the KPI reads catch up alone) to 3600");
+    }
+    c.kpi_interval_seconds = n;
   } else {
     return make_error("config.unknown_key", std::string(key));
   }

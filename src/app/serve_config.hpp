@@ -37,6 +37,9 @@ struct ServeConfig {
   std::string anchor_file;
   std::string anchor_key_file;
   int anchor_interval_seconds = 3600;
+  // How often the scheduler projects new case events into the KPI counters; 0: never (the KPI
+  // and ranking reads then catch up by themselves).
+  int kpi_interval_seconds = 10;
 };
 
 // The keys, in the order docs/operations.md lists them.

@@ -98,7 +98,11 @@ OutboxStats deliver_outbox(app::Context& ctx, const http::WebhookClientOptions& 
 }
 
 Scheduler::Scheduler(app::Context& ctx, SchedulerOptions options)
-    : ctx_(ctx), options_(std::move(options)), config_(ctx), cases_(ctx, config_) {}
+    : ctx_(ctx),
+      options_(std::move(options)),
+      config_(ctx),
+      cases_(ctx, config_),
+      kpis_(ctx, config_) {}
 
 Scheduler::~Scheduler() { stop(); }
 
@@ -126,6 +130,7 @@ void Scheduler::run_passes() {
   Millis next_sweep = 0;
   Millis next_outbox = 0;
   Millis next_orphans = 0;
+  Millis next_kpi = 0;
   Millis next_anchor = 0;
   for (;;) {
     const Millis now = ctx_.clock.now();
@@ -147,6 +152,12 @@ void Scheduler::run_passes() {
       if (now >= next_outbox) {
         deliver_outbox(ctx_, options_.webhook);
         next_outbox = now + options_.outbox_interval_ms;
+      }
+      if (options_.kpi_interval_ms > 0 && now >= next_kpi) {
+        for (const auto& [tenant, r] : kpis_.project_all()) {
+          if (r.events > 0) spdlog::debug("kpi projector: {} {} events", tenant, r.events);
+        }
+        next_kpi = now + options_.kpi_interval_ms;
       }
       if (now >= next_orphans) {
         const auto o = app::sweep_orphan_media(ctx_, options_.orphan_min_age_ms);

@@ -15,6 +15,7 @@
 #include "app/case_config.hpp"
 #include "app/case_service.hpp"
 #include "app/context.hpp"
+#include "app/kpi_service.hpp"
 #include "http/webhook.hpp"
 
 namespace civicloop::jobs {
@@ -23,6 +24,8 @@ struct SchedulerOptions {
   int sweep_interval_ms = 30000;
   int outbox_interval_ms = 10000;
   int orphan_interval_ms = 3600000;  // media files no row names
+  // The KPI projector: the case events since the watermark into the counters; 0: off.
+  int kpi_interval_ms = 10000;
   Millis orphan_min_age_ms = 3600000;
   // Ledger anchors: none when null. A pass every anchor_poll_ms picks up close-outs promptly; the
   // Anchorer's own interval decides the rest. A last, forced pass runs when the scheduler stops.
@@ -58,6 +61,7 @@ class Scheduler {
   SchedulerOptions options_;
   app::CaseConfigCache config_;
   app::CaseService cases_;
+  app::KpiService kpis_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -1,0 +1,339 @@
+// KPIs end to end on both backends: the whole loop (report, file, dispatch, a notice of two cases,
+// acknowledge, an extension, rework, close, park and unpark, a fix on the spot, a void) projected
+// in steps as it runs, then a sweep far past every deadline; the counters always equal a rebuild
+// from the ledger. The KPI and ranking API on top: figures checked by hand, the case list behind
+// a figure, scope denials, bad level and period.
+#include "app/kpi_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "app/case_service.hpp"
+#include "storage/kpi_repo.hpp"
+#include "support/api_fixture.hpp"
+#include "support/test_db.hpp"
+
+namespace civicloop::test {
+namespace {
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(CIVICLOOP_SOURCE_DIR) + "/tests/fixtures/" + name, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class Kpi : public BackendTest {
+ protected:
+  void SetUp() override {
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    server_ = std::make_unique<ApiServer>(GetParam());
+    ASSERT_TRUE(server_->ready());
+    cache_ = std::make_unique<app::CaseConfigCache>(server_->ctx());
+    kpis_ = std::make_unique<app::KpiService>(server_->ctx(), *cache_);
+  }
+  ApiServer& server() { return *server_; }
+
+  std::pair<double, double> centre() {
+    auto c = server().login("admin");
+    auto r = c->request("GET",
+                        "/api/v1/org/units/" + std::to_string(server().unit_id("140213050001-G1")));
+    const auto v = parse(r);
+    return point_inside(v.at("unit").at("boundary"));
+  }
+
+  std::int64_t report(TestClient& c, const std::string& category, const std::string& text) {
+    const auto [lat, lng] = centre();
+    std::ostringstream body;
+    body.precision(10);
+    body << R"({"category":")" << category << R"(","description":")" << text
+         << R"(","address":"永泰路12号","lat":)" << lat << R"(,"lng":)" << lng << "}";
+    auto r = c.request("POST", "/api/v1/cases", body.str());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? parse(r).at("case").at("id").as_int64() : 0;
+  }
+
+  void act(TestClient& c, std::int64_t id, const std::string& body) {
+    auto r = c.request("POST", "/api/v1/cases/" + std::to_string(id) + "/transitions", body);
+    EXPECT_EQ(r.status, 200) << body << " → " << r.body;
+  }
+
+  void photo(TestClient& c, std::int64_t id, const std::string& stage) {
+    auto r =
+        c.request("POST", "/api/v1/cases/" + std::to_string(id) + "/attachments?stage=" + stage,
+                  fixture("district_gps.jpg"), {{"Content-Type", "image/jpeg"}});
+    EXPECT_EQ(r.status, 201) << r.body;
+  }
+
+  // Projects what is new (as the scheduler would between requests).
+  void step() { kpis_->project(1, 7); }
+
+  void whole_loop() {
+    auto grid = server().login("grid");
+    auto office = server().login("office");
+    auto unit = server().login("unit");
+    auto supervisor = server().login("supervisor");
+    const auto unit_id = std::to_string(server().unit_id("140213050"));
+    first_ = report(*grid, "0102", "路边堆放生活垃圾");
+    photo(*grid, first_, "before");
+    act(*office, first_, R"({"action":"file"})");
+    step();
+    act(*office, first_, R"({"action":"dispatch","unit_id":)" + unit_id + R"(,"note":"属地"})");
+    act(*unit, first_, R"({"action":"acknowledge"})");
+    act(*unit, first_,
+        R"({"action":"request_extension","extension_amount":3,"extension_unit":"working_days","note":"需协调环卫车辆"})");
+    step();
+    act(*office, first_,
+        R"({"action":"decide_extension","decision":"partial","extension_amount":1})");
+    photo(*unit, first_, "after");
+    act(*unit, first_, R"({"action":"rectify"})");
+    act(*supervisor, first_, R"({"action":"verify","passed":false,"note":"仍有残留"})");
+    step();
+    photo(*unit, first_, "after");
+    act(*unit, first_, R"({"action":"rectify"})");
+    act(*supervisor, first_, R"({"action":"verify","passed":true})");
+    act(*office, first_, R"({"action":"close"})");
+    // Two cases of one unit under one notice; one parked and back.
+    a_ = report(*grid, "0507", "商铺门口堆放纸箱");
+    b_ = report(*grid, "0506", "店外经营");
+    act(*office, a_, R"({"action":"file"})");
+    act(*office, b_, R"({"action":"file"})");
+    step();
+    auto n = office->request("POST", "/api/v1/notices",
+                             R"({"case_ids":[)" + std::to_string(a_) + "," + std::to_string(b_) +
+                                 R"(],"unit_id":)" + unit_id +
+                                 R"(,"kind":"reminder","requirement":"立即清理"})");
+    EXPECT_EQ(n.status, 201) << n.body;
+    act(*office, a_, R"({"action":"park","note":"纳入改造工程","review_date":"2099-06-30"})");
+    step();
+    act(*office, a_, R"({"action":"unpark"})");
+    // Fixed on the spot; one voided.
+    const auto c = report(*grid, "0507", "共享单车乱停放");
+    photo(*grid, c, "on_site");
+    act(*grid, c, R"({"action":"fix_on_site"})");
+    const auto v = report(*grid, "0102", "重复上报的垃圾");
+    act(*office, v, R"({"action":"void","note":"无效"})");
+  }
+
+  struct Stored {
+    std::map<kpi::Key, kpi::Counts> first;
+    std::map<kpi::StaffKey, kpi::StaffCounts> second;
+    std::map<std::tuple<std::string, std::int64_t, kpi::Day>, kpi::Counts> rollups;
+  };
+  Stored stored() {
+    auto lease = server().db().acquire();
+    storage::KpiRepo repo(*lease, 1);
+    return {repo.all(), repo.all_staff(), repo.all_rollups()};
+  }
+
+  void expect_rebuild_equal(const std::string& when) {
+    kpis_->project(1);
+    const auto kept = stored();
+    const auto r = kpis_->rebuild(1);
+    EXPECT_GT(r.events, 0);
+    const auto rebuilt = stored();
+    EXPECT_FALSE(kept.first.empty());
+    EXPECT_EQ(kept.first.size(), rebuilt.first.size()) << when;
+    EXPECT_TRUE(kept.first == rebuilt.first) << "counters differ from a rebuild " << when;
+    EXPECT_TRUE(kept.second == rebuilt.second) << "staff counters differ from a rebuild " << when;
+    EXPECT_FALSE(kept.rollups.empty());
+    EXPECT_TRUE(kept.rollups == rebuilt.rollups) << "rollups differ from a rebuild " << when;
+    // Each level's rollups sum to the rows' totals of that level.
+    kpi::Counts units;
+    kpi::Counts unit_rows;
+    for (const auto& [k, c] : kept.rollups) {
+      if (std::get<0>(k) == "unit") units += c;
+    }
+    for (const auto& [k, c] : kept.first) {
+      if (k.unit_id != 0) unit_rows += c;
+    }
+    EXPECT_TRUE(units == unit_rows) << when;
+  }
+
+  kpi::Counts total() {
+    kpi::Counts t;
+    for (const auto& [k, c] : stored().first) t += c;
+    return t;
+  }
+
+  std::unique_ptr<ApiServer> server_;
+  std::unique_ptr<app::CaseConfigCache> cache_;
+  std::unique_ptr<app::KpiService> kpis_;
+  std::int64_t first_ = 0;
+  std::int64_t a_ = 0;
+  std::int64_t b_ = 0;
+};
+
+TEST_P(Kpi, CountersKeptInStepsEqualARebuildFromTheLedgerAfterTheLoopAndASweep) {
+  whole_loop();
+  expect_rebuild_equal("after the loop");
+  const auto t = total();
+  EXPECT_EQ(t.reported, 5);
+  EXPECT_EQ(t.filed, 4);  // three filed, one fixed on the spot
+  EXPECT_EQ(t.voided, 1);
+  EXPECT_EQ(t.dispatched, 3);
+  EXPECT_EQ(t.fixed_on_site, 1);
+  EXPECT_EQ(t.acknowledged, 1);
+  EXPECT_EQ(t.verified, 2);
+  EXPECT_EQ(t.verify_failed, 1);
+  EXPECT_EQ(t.extended, 1);
+  EXPECT_EQ(t.closed, 1);
+  EXPECT_EQ(t.closed_on_time, 1);
+  EXPECT_EQ(t.parked, 0);  // parked and back
+  EXPECT_EQ(t.due(), 4);
+
+  // The sweep, far past every deadline: the open cases turn overdue, once each.
+  app::CaseService svc(server().ctx(), *cache_);
+  server().clock().advance(30LL * 24 * 3600 * 1000);
+  auto swept = svc.sweep(server().clock().now());
+  EXPECT_GE(swept.escalations, 1);
+  expect_rebuild_equal("after the sweep");
+  EXPECT_EQ(total().overdue, 2);  // the two cases of the notice, never acknowledged
+}
+
+TEST_P(Kpi, TheApiServesFiguresWithIntervalsAndTheCasesBehindThem) {
+  whole_loop();
+  auto office = server().login("office");
+  const auto unit = server().unit_id("140213050");
+  auto r = office->request(
+      "GET", "/api/v1/kpis?level=unit&period=month&date=2026-11-30&id=" + std::to_string(unit));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto v = parse(r);
+  EXPECT_EQ(v.at("period").at("from").as_string(), "2026-11-01");
+  EXPECT_EQ(v.at("period").at("to").as_string(), "2026-11-30");
+  ASSERT_EQ(v.at("items").as_array().size(), 1u);
+  const auto& row = v.at("items").at(0);
+  EXPECT_EQ(row.at("due").as_int64(), 3);
+  EXPECT_EQ(row.at("closed").as_int64(), 1);
+  const auto& closure = row.at("rates").at("closure");
+  EXPECT_EQ(closure.at("num").as_int64(), 1);
+  EXPECT_EQ(closure.at("den").as_int64(), 3);
+  EXPECT_LT(closure.at("low").as_double(), 1.0 / 3);
+  EXPECT_GT(closure.at("high").as_double(), 1.0 / 3);
+  EXPECT_EQ(row.at("rates").at("rework").at("value").as_double(), 0.5);
+  EXPECT_FALSE(row.at("grade").as_string().empty());
+  // The closed case behind the figure, through the case list's own filters.
+  std::string query;
+  for (const auto& [k, p] : row.at("cases").at("closed").at("params").as_object()) {
+    query += (query.empty() ? "?" : "&") + std::string(k) + "=" + std::string(p.as_string());
+  }
+  auto list = office->request("GET", "/api/v1/cases" + query);
+  ASSERT_EQ(list.status, 200) << list.body;
+  const auto lv = parse(list);
+  ASSERT_EQ(lv.at("items").as_array().size(), 1u) << query;
+  EXPECT_EQ(lv.at("items").at(0).at("id").as_int64(), first_);
+  // The dispatched window holds the three dispatched cases.
+  query.clear();
+  for (const auto& [k, p] : row.at("cases").at("dispatched").at("params").as_object()) {
+    query += (query.empty() ? "?" : "&") + std::string(k) + "=" + std::string(p.as_string());
+  }
+  EXPECT_EQ(parse(office->request("GET", "/api/v1/cases" + query)).at("items").as_array().size(),
+            3u);
+  // Nothing dispatched in December yet.
+  auto dec = office->request("GET", "/api/v1/cases?dispatched_from=2026-12-01");
+  EXPECT_EQ(parse(dec).at("items").as_array().size(), 0u);
+
+  // The grid worker's own figures: five reports, four valid.
+  auto grid = server().login("grid");
+  auto g = parse(grid->request("GET", "/api/v1/kpis?level=reporter&period=week&date=2026-12-02"));
+  ASSERT_EQ(g.at("items").as_array().size(), 1u);
+  EXPECT_EQ(g.at("items").at(0).at("reported").as_int64(), 5);
+  EXPECT_EQ(g.at("items").at(0).at("rates").at("valid_report").at("num").as_int64(), 4);
+  // Behind 上报数: his reports, through the case list's reporter filter.
+  query.clear();
+  for (const auto& [k, p] :
+       g.at("items").at(0).at("cases").at("reported").at("params").as_object()) {
+    query += (query.empty() ? "?" : "&") + std::string(k) + "=" + std::string(p.as_string());
+  }
+  EXPECT_NE(query.find("reporter_id="), std::string::npos);
+  EXPECT_EQ(parse(office->request("GET", "/api/v1/cases" + query)).at("items").as_array().size(),
+            5u)
+      << query;
+  EXPECT_EQ(parse(office->request("GET", "/api/v1/cases?reporter_id=999999"))
+                .at("items")
+                .as_array()
+                .size(),
+            0u);
+}
+
+TEST_P(Kpi, RankingsListSmallUnitsApartAndOnlyWithinTheCallersScope) {
+  whole_loop();
+  auto leader = server().login("leader");
+  auto r =
+      leader->request("GET", "/api/v1/rankings?level=subdistrict&period=month&date=2026-11-30");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto v = parse(r);
+  // Every subdistrict has fewer cases than the preset's minimum of 5: all listed apart.
+  EXPECT_EQ(v.at("items").as_array().size(), 0u);
+  EXPECT_EQ(v.at("insufficient").as_array().size(), 18u);
+  EXPECT_EQ(v.at("min_sample").as_int64(), 5);
+  EXPECT_EQ(v.at("previous").at("from").as_string(), "2026-10-01");
+  const auto yongtai = server().unit_id("140213050");
+  const auto& first = v.at("insufficient").at(0);  // the largest sample first
+  EXPECT_EQ(first.at("id").as_int64(), yongtai);
+  EXPECT_TRUE(first.at("insufficient").as_bool());
+  EXPECT_TRUE(first.at("rank").is_null());
+
+  // The unit operator of 永泰街道 sees his own subdistrict only.
+  auto unit = server().login("unit");
+  auto u = parse(
+      unit->request("GET", "/api/v1/rankings?level=subdistrict&period=month&date=2026-11-30"));
+  ASSERT_EQ(u.at("insufficient").as_array().size(), 1u);
+  EXPECT_EQ(u.at("insufficient").at(0).at("id").as_int64(), yongtai);
+}
+
+TEST_P(Kpi, ScopeAndBadInputAreRefused) {
+  auto unit = server().login("unit");
+  const auto other = server().unit_id("140213051");
+  auto r = unit->request("GET", "/api/v1/kpis?level=subdistrict&id=" + std::to_string(other));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(error_code(r), "auth.out_of_scope");
+  auto citizen = server().login("citizen");
+  r = citizen->request("GET", "/api/v1/kpis?level=unit");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(error_code(r), "auth.forbidden");
+  r = citizen->request("GET", "/api/v1/rankings?level=unit");
+  EXPECT_EQ(error_code(r), "auth.forbidden");
+  auto office = server().login("office");
+  r = office->request("GET", "/api/v1/kpis?level=province");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_code(r), "kpi.bad_level");
+  r = office->request("GET", "/api/v1/kpis?level=unit&period=year");
+  EXPECT_EQ(error_code(r), "kpi.bad_period");
+  r = office->request("GET",
+                      "/api/v1/rankings?level=unit&period=range&from=2026-12-01&to=2026-11-01");
+  EXPECT_EQ(error_code(r), "kpi.bad_period");
+  r = office->request("GET", "/api/v1/kpis?level=unit&period=range&from=2026-11-01");
+  EXPECT_EQ(error_code(r), "kpi.bad_period");
+  r = office->request("GET", "/api/v1/kpis?level=unit&date=30.11.2026");
+  EXPECT_EQ(error_code(r), "request.invalid_parameter");
+  // A grid asked for as a subdistrict does not exist as one.
+  r = office->request("GET", "/api/v1/kpis?level=subdistrict&id=" +
+                                 std::to_string(server().unit_id("140213050001-G1")));
+  EXPECT_EQ(r.status, 404);
+  // The message is worded in both languages.
+  r = office->request("GET", "/api/v1/kpis?level=x", "", {{"Accept-Language", "en"}});
+  EXPECT_NE(parse(r).at("error").at("message").as_string().find("KPI level"), std::string::npos);
+}
+
+TEST_P(Kpi, APeriodWithNoCasesGivesEmptyFiguresNotZeroRates) {
+  auto office = server().login("office");
+  const auto unit = server().unit_id("140213050");
+  auto r = office->request("GET", "/api/v1/kpis?level=subdistrict&period=day&date=2026-01-05&id=" +
+                                      std::to_string(unit));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto v = parse(r);
+  ASSERT_EQ(v.at("items").as_array().size(), 1u);
+  const auto& row = v.at("items").at(0);
+  EXPECT_EQ(row.at("due").as_int64(), 0);
+  EXPECT_TRUE(row.at("rates").at("closure").at("value").is_null());
+  EXPECT_TRUE(row.at("score").is_null());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Kpi, ::testing::ValuesIn(test_backends()), backend_name);
+
+}  // namespace
+}  // namespace civicloop::test
