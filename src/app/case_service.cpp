@@ -370,6 +370,22 @@ Expected<CaseView> CaseService::get(const access::Actor& actor, std::int64_t cas
       v.attachments = repo.attachments_of(case_id);
     }
     v.allowed = cases::allowed_actions(r->facts(), who_for(actor, *r, did_the_work(c, actor, *r)));
+    page.with_before_photos = before_photos;
+    if (before_photos && !page.items.empty()) {
+      std::vector<std::int64_t> ids;
+      std::map<std::int64_t, bool> reporter;  // case id -> the actor sees it only as its reporter
+      for (const auto& r : page.items) {
+        ids.push_back(r.id);
+        reporter[r.id] = reporter_only(actor, r);
+      }
+      for (auto& a : storage::CaseRepo(c, actor.tenant_id).attachments_of_cases(ids, "before")) {
+        if (reporter[a.case_id] &&
+            !cases::photo_shown_to_reporter(a.stage, a.uploaded_by == actor.user_id)) {
+          continue;
+        }
+        page.before_photos[a.case_id].push_back(std::move(a));
+      }
+    }
     if (r->notice_id && (!v.reporter_view || cfg.workflow.reporter_sees_notice)) {
       v.notice = repo.find_notice(*r->notice_id);
       if (v.notice) v.notice->case_ids = NoticeService::visible_case_ids(c, actor, *v.notice);
@@ -396,7 +412,7 @@ bool set_case_cursor(storage::CaseQuery& q, std::string_view text) {
 }
 
 Expected<CasePage> CaseService::list(const access::Actor& actor, storage::CaseQuery query,
-                                     const std::string& text_query) {
+                                     const std::string& text_query, bool before_photos) {
   query.limit = query.limit < 1 ? 50 : std::min(query.limit, kMaxLimit);
   if (!text_query.empty()) {
     query.terms = search::query_terms(text_query);

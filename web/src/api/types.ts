@@ -356,6 +356,8 @@ export interface Case {
   rectified_at: string | null
   closed_at: string | null
   version: number
+  /** Only in a list asked with photos=before (the triage queue): the case's before-photos with their checks. */
+  before_photos?: Attachment[]
 }
 
 export interface Attachment {

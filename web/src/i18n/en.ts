@@ -516,6 +516,7 @@ const en: Messages = {
   },
   photos: {
     none: 'No photos',
+    noneShort: 'No photo',
     taken: 'Taken {at}',
     uploaded: 'Uploaded {at}',
     distance: '{m} m from the problem',
@@ -639,6 +640,7 @@ const en: Messages = {
     mineEmpty: 'Nothing reported yet',
   },
   actionDialog: {
+    beforePhotos: 'Before photos (taken when reported)',
     routedUnit: 'Unit chosen by the routing rules',
     noRoutedUnit: 'The rules chose no unit; choose one',
     byRule: 'Rule: {rule}',
@@ -698,6 +700,7 @@ const en: Messages = {
     batchSubmit: 'Issue notice and dispatch',
     batchDone: '{number} issued; {n} case(s) dispatched',
     requirementRequired: 'Write the requirement',
+    beforePhotos: 'Before photos',
   },
   inbox: {
     title: 'My to-do',

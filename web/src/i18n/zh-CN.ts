@@ -516,6 +516,7 @@ const zhCN = {
   },
   photos: {
     none: '暂无照片',
+    noneShort: '无照片',
     taken: '拍摄于 {at}',
     uploaded: '上传于 {at}',
     distance: '距问题点{m}米',
@@ -639,6 +640,7 @@ const zhCN = {
     mineEmpty: '暂无上报记录',
   },
   actionDialog: {
+    beforePhotos: '处置前照片（上报时拍摄）',
     routedUnit: '派遣规则选定的责任单位',
     noRoutedUnit: '派遣规则未选出责任单位，请指定',
     byRule: '依据：{rule}',
@@ -698,6 +700,7 @@ const zhCN = {
     batchSubmit: '下发通知并派遣',
     batchDone: '已下发 {number}，派遣 {n} 件问题',
     requirementRequired: '请填写整改要求',
+    beforePhotos: '处置前照片',
   },
   inbox: {
     title: '我的待办',
