@@ -511,6 +511,8 @@ export interface WorkflowSettings {
   issuer: string
   reporter_sees_notice: boolean
   outside_area_policy: OutsideAreaPolicy
+  /** The daily anchor digest to the robots (chain head, event count, last anchor), from 08:00. */
+  anchor_digest: boolean
   /** Fingerprint of the values: a change names the revision it was made from. */
   revision: string
 }
