@@ -961,6 +961,16 @@ const std::vector<Row>& matrix() {
                                  : "/api/v1/cases?category=0102&limit=200&subdistrict_id=" +
                                        str(w.subdistrict[1]));
        }},
+      // The triage queue's before-photos ride on the cases they belong to (case_id marks them):
+      // a unit or citizen out of scope gets neither the case nor its photos.
+      {"GET", "/api/v1/cases", "photos=before", kSignedIn, "ok ok ok ok ok hd hd hd un", B::kJson,
+       kCaseMarks,
+       [](W& w, R, P p) {
+         return bare(p == P::kOwn
+                         ? "/api/v1/cases?category=0102&limit=200&photos=before"
+                         : "/api/v1/cases?category=0102&limit=200&photos=before&subdistrict_id=" +
+                               str(w.subdistrict[1]));
+       }},
       {"GET", "/api/v1/cases.xlsx", "", kSignedIn, "ok ok ok ok ok hd hd hd un", B::kXlsx,
        kCaseMarks,
        [](W& w, R, P p) {

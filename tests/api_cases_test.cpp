@@ -271,6 +271,62 @@ TEST_F(ApiCases, AUnitOfAnotherSubdistrictNeitherSeesNorActs) {
   EXPECT_EQ(parse(own).at("items").at(0).at("source").as_string(), "citizen");
 }
 
+// The triage queue shows each reported case's before-photos with their checks; a unit out of
+// scope and a citizen who is not the reporter get neither the case nor its photos.
+TEST_F(ApiCases, TriageListCarriesBeforePhotosWithTheirFlagsInScopeOnly) {
+  auto grid = server().login("grid");
+  auto office = server().login("office");
+  const auto [lat, lng] = grid_centre();
+  const auto id = report(*grid, "0102", lat, lng, "路边堆放建筑垃圾待立案");
+  // district_gps.jpg was taken at the district centre, kilometres away, days before the report.
+  auto before = photo(*grid, id, "before");
+  ASSERT_EQ(before.status, 201) << before.body;
+  const auto att = parse(before).at("id").as_int64();
+
+  auto find = [&](TestClient& c, const std::string& query) -> json::value {
+    auto r = c.request("GET", "/api/v1/cases?state=reported&limit=200" + query);
+    EXPECT_EQ(r.status, 200) << r.body;
+    const auto v = parse(r);
+    for (const auto& item : v.at("items").as_array()) {
+      if (item.at("id").as_int64() == id) return item;
+    }
+    return nullptr;
+  };
+  const auto item = find(*office, "&photos=before");
+  ASSERT_TRUE(item.is_object());
+  const auto& photos = item.at("before_photos").as_array();
+  ASSERT_EQ(photos.size(), 1u);
+  EXPECT_EQ(photos.at(0).at("id").as_int64(), att);
+  EXPECT_EQ(photos.at(0).at("stage").as_string(), "before");
+  std::set<std::string> flags;
+  for (const auto& f : photos.at(0).at("flags").as_array())
+    flags.insert(std::string(f.as_string()));
+  EXPECT_TRUE(flags.contains("far_from_problem"));
+  EXPECT_TRUE(flags.contains("taken_before_report"));
+  EXPECT_GT(photos.at(0).at("distance_m").to_number<double>(), 1000.0);
+  const std::string thumb(photos.at(0).at("thumbnail_url").as_string());
+  EXPECT_EQ(office->request("GET", thumb).status, 200);
+  // Without the parameter the list stays as it was: no photos, no query for them.
+  const auto plain = find(*office, "");
+  ASSERT_TRUE(plain.is_object());
+  EXPECT_FALSE(plain.as_object().contains("before_photos"));
+  EXPECT_EQ(office->request("GET", "/api/v1/cases?photos=after").status, 400);
+
+  // 古城街道's operator and a citizen: not in their list, and the thumbnail is refused.
+  auto admin = server().login("admin");
+  auto made = admin->request(
+      "POST", "/api/v1/users",
+      R"({"username":"gucheng_triage","password":"Gucheng#2026","role":"unit_operator","unit_id":)" +
+          std::to_string(server().unit_id("140213051")) + "}");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto other = server().login("gucheng_triage", "Gucheng#2026");
+  EXPECT_TRUE(find(*other, "&photos=before").is_null());
+  EXPECT_EQ(other->request("GET", thumb).status, 403);
+  auto citizen = server().login("citizen");
+  EXPECT_TRUE(find(*citizen, "&photos=before").is_null());
+  EXPECT_EQ(citizen->request("GET", thumb).status, 403);
+}
+
 TEST_F(ApiCases, PhotosAreCheckedByContentAndFlaggedForTheVerifier) {
   const auto id = dispatched_case();
   auto unit = server().login("unit");

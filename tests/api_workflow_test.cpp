@@ -50,7 +50,8 @@ class Workflow : public ::testing::TestWithParam<std::string> {
         {"reminder_number_format", "平创提〔{year}〕{seq:04}号"},
         {"issuer", "平城区创建文明城市指挥部办公室"},
         {"reporter_sees_notice", false},
-        {"outside_area_policy", "refuse"}};
+        {"outside_area_policy", "refuse"},
+        {"anchor_digest", false}};
   }
 
   json::object current() {

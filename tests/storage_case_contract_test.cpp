@@ -1067,6 +1067,17 @@ TEST_P(CaseRepoContract, AttachmentsRoundTripEveryFieldAndListByCase) {
   EXPECT_EQ(repo().find_attachment(6), std::nullopt);
   EXPECT_EQ(other_repo().find_attachment(5), std::nullopt);
   EXPECT_TRUE(other_repo().attachments_of(1).empty());
+
+  // One stage of several cases at once (a triage page's before-photos), in (case, id) order.
+  std::vector<std::pair<std::int64_t, std::int64_t>> before;
+  for (const auto& a : repo().attachments_of_cases({2, 1, 3}, "before")) {
+    before.emplace_back(a.case_id, a.id);
+  }
+  EXPECT_EQ(before, (std::vector<std::pair<std::int64_t, std::int64_t>>{{1, 3}, {1, 9}, {2, 4}}));
+  ASSERT_EQ(repo().attachments_of_cases({1}, "after").size(), 1u);
+  EXPECT_EQ(repo().attachments_of_cases({1}, "after")[0].id, 5);
+  EXPECT_TRUE(repo().attachments_of_cases({}, "before").empty());
+  EXPECT_TRUE(other_repo().attachments_of_cases({1, 2}, "before").empty());
   EXPECT_EQ(storage_error_kind([&] { repo().insert_attachment(an_attachment(5, 2, "x")); }),
             StorageError::Kind::kUniqueViolation);
 }

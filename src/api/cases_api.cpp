@@ -181,11 +181,25 @@ void add_case_routes(Api& api) {
           const auto text = req.query_param("q").value_or("");
           if (text.size() > 200)
             return fail(make_error("field.too_long", "q").with("max", "200"), req);
-          auto page = ca->cases.list(who.actor, *q, text);
+          // photos=before: each case with its before-photos (the triage queue's thumbnails).
+          const auto photos = req.query_param("photos").value_or("");
+          if (!photos.empty() && photos != "before")
+            return fail(make_error("request.invalid_parameter", "photos"), req);
+          auto page = ca->cases.list(who.actor, *q, text, photos == "before");
           if (!page) return fail(page.error(), req);
           const Millis now = ca->api.ctx.clock.now();
           json::array items;
-          for (const auto& c : page->items) items.push_back(case_for(who.actor, **cfg, c, now));
+          for (const auto& c : page->items) {
+            auto o = case_for(who.actor, **cfg, c, now);
+            if (page->with_before_photos) {
+              json::array atts;
+              if (auto it = page->before_photos.find(c.id); it != page->before_photos.end()) {
+                for (const auto& a : it->second) atts.push_back(attachment_json(a, &c));
+              }
+              o["before_photos"] = std::move(atts);
+            }
+            items.push_back(std::move(o));
+          }
           return json_response(page_json(std::move(items), page->next_cursor));
         }));
 

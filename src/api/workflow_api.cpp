@@ -28,6 +28,7 @@ json::object workflow_json(const app::WorkflowView& v) {
       {"issuer", w.issuer},
       {"reporter_sees_notice", w.reporter_sees_notice},
       {"outside_area_policy", w.outside_area_policy},
+      {"anchor_digest", w.anchor_digest},
       {"revision", v.revision},
       {"bounds",
        json::object{
@@ -102,6 +103,7 @@ void add_workflow_routes(Api& api) {
                    w.reminder_number_format = body->req_str("reminder_number_format");
                    w.issuer = body->str("issuer").value_or("");
                    const auto sees = body->boolean("reporter_sees_notice");
+                   const auto digest = body->boolean("anchor_digest");
                    w.outside_area_policy = body->req_str("outside_area_policy");
                    const auto revision = body->req_str("revision");
                    body->raw("bounds");  // what GET answered may be sent back whole
@@ -109,6 +111,8 @@ void add_workflow_routes(Api& api) {
                    if (!sees)
                      return fail(make_error("field.required", "reporter_sees_notice"), req);
                    w.reporter_sees_notice = *sees;
+                   if (!digest) return fail(make_error("field.required", "anchor_digest"), req);
+                   w.anchor_digest = *digest;
                    auto v = config->update_workflow(who.actor, w, revision);
                    if (!v) return fail(v.error(), req);
                    return json_response(workflow_json(*v));

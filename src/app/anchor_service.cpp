@@ -40,6 +40,12 @@ Status Anchorer::load() {
   return Ok{};
 }
 
+std::optional<Anchorer::LastAnchor> Anchorer::last_anchor(std::int64_t tenant_id) const {
+  const auto it = last_.find(tenant_id);
+  if (it == last_.end()) return std::nullopt;
+  return LastAnchor{it->second.seq, it->second.at};
+}
+
 AnchorPassStats Anchorer::pass(bool force) {
   AnchorPassStats stats;
   std::vector<ledger::Anchor> due;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "app/context.hpp"
@@ -31,6 +32,15 @@ class Anchorer {
   Status load();
   // One pass over the tenants (see the top of this file). Never throws.
   AnchorPassStats pass(bool force = false);
+
+  // The tenant's last anchor (its event and time) as this process knows it: from the file at
+  // load() and from every pass since. Not synchronised: call it on the thread that runs pass()
+  // (the scheduler's).
+  struct LastAnchor {
+    std::int64_t seq = 0;
+    Millis at = 0;
+  };
+  std::optional<LastAnchor> last_anchor(std::int64_t tenant_id) const;
 
   const std::string& file() const { return file_; }
   const ledger::SigningKey& key() const { return key_; }

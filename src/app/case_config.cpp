@@ -443,6 +443,10 @@ Status load_case_preset(storage::Connection& c, std::int64_t tenant_id,
       if (!v->is_bool()) return bad("workflow.json", "reporter_sees_notice");
       w.reporter_sees_notice = v->as_bool();
     }
+    if (const auto* v = d.if_contains("anchor_digest"); v != nullptr) {
+      if (!v->is_bool()) return bad("workflow.json", "anchor_digest");
+      w.anchor_digest = v->as_bool();
+    }
     if (const auto* v = d.if_contains("outside_area_policy"); v != nullptr) {
       if (!v->is_string() || (v->as_string() != "refuse" && v->as_string() != "flag")) {
         return bad("workflow.json", "outside_area_policy");

@@ -10,6 +10,7 @@
 
 #include "app/case_snapshot.hpp"
 #include "app/notice_service.hpp"
+#include "app/outbox.hpp"
 #include "domain/case_actions.hpp"
 #include "domain/search.hpp"
 #include "domain/text.hpp"
@@ -85,57 +86,6 @@ void ledger_case(storage::Connection& c, const access::Actor& actor, Millis now,
                        case_snapshot(r), std::move(note));
   storage::LedgerRepo(c, actor.tenant_id).append(ev);
 }
-
-// Notifications and robot messages are worded from the tenant's templates (app/messages.hpp):
-// `key` names "notify.<key>.title" / ".body" and "robot.<key>.title" / ".markdown".
-struct Outbox {
-  storage::Connection& c;
-  std::int64_t tenant;
-  Millis now;
-  const TenantCaseConfig& cfg;
-
-  void notify(const std::vector<std::int64_t>& users, const cases::Record& r,
-              const std::string& kind, const std::string& key, const MessageArgs& args) {
-    std::set<std::int64_t> seen;
-    storage::NotifyRepo repo(c, tenant);
-    // Stored in the tenant's first locale, with the key and arguments for each reader's own.
-    const auto title = cfg.word(kFirstLocale, "notify." + key + ".title", args);
-    const auto body = cfg.word(kFirstLocale, "notify." + key + ".body", args);
-    const auto args_json = args_to_json(args);
-    for (const auto u : users) {
-      if (!seen.insert(u).second) continue;
-      storage::Notification n;
-      n.id = storage::next_id(c, tenant, "notifications");
-      n.user_id = u;
-      n.case_id = r.id;
-      n.kind = kind;
-      n.title = title;
-      n.body = body;
-      n.message_key = "notify." + key;
-      n.message_args = args_json;
-      n.created_at = now;
-      repo.insert_notification(n);
-    }
-  }
-
-  // One message per active robot, delivered later by the outbox job.
-  void robots(const std::string& key, const MessageArgs& args) {
-    storage::NotifyRepo repo(c, tenant);
-    for (const auto& w : repo.webhooks(true)) {
-      const auto title = cfg.word(w.locale, "robot." + key + ".title", args);
-      const auto markdown = cfg.word(w.locale, "robot." + key + ".markdown", args);
-      storage::OutboxItem o;
-      o.tenant_id = tenant;
-      o.id = storage::next_id(c, tenant, "webhook_outbox");
-      o.webhook_id = w.id;
-      json::object payload{{"title", title}, {"markdown", markdown}};
-      o.payload = json::serialize(payload);
-      o.next_attempt_at = now;
-      o.created_at = now;
-      repo.enqueue(o);
-    }
-  }
-};
 
 std::vector<std::int64_t> hq_office_users(storage::Connection& c, std::int64_t tenant) {
   storage::UserRepo users(c, tenant);
@@ -397,7 +347,7 @@ bool set_case_cursor(storage::CaseQuery& q, std::string_view text) {
 }
 
 Expected<CasePage> CaseService::list(const access::Actor& actor, storage::CaseQuery query,
-                                     const std::string& text_query) {
+                                     const std::string& text_query, bool before_photos) {
   query.limit = query.limit < 1 ? 50 : std::min(query.limit, kMaxLimit);
   if (!text_query.empty()) {
     query.terms = search::query_terms(text_query);
@@ -421,6 +371,22 @@ Expected<CasePage> CaseService::list(const access::Actor& actor, storage::CaseQu
                              : std::to_string(last.id);
     }
     page.items = std::move(items);
+    page.with_before_photos = before_photos;
+    if (before_photos && !page.items.empty()) {
+      std::vector<std::int64_t> ids;
+      std::map<std::int64_t, bool> reporter;  // case id -> the actor sees it only as its reporter
+      for (const auto& r : page.items) {
+        ids.push_back(r.id);
+        reporter[r.id] = reporter_only(actor, r);
+      }
+      for (auto& a : storage::CaseRepo(c, actor.tenant_id).attachments_of_cases(ids, "before")) {
+        if (reporter[a.case_id] &&
+            !cases::photo_shown_to_reporter(a.stage, a.uploaded_by == actor.user_id)) {
+          continue;
+        }
+        page.before_photos[a.case_id].push_back(std::move(a));
+      }
+    }
     return page;
   });
 }

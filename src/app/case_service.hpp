@@ -8,6 +8,7 @@
 // transaction, so none is lost or sent for a change that did not happen.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -86,6 +87,10 @@ struct RoutePreview {
 struct CasePage {
   std::vector<cases::Record> items;
   std::optional<std::string> next_cursor;
+  // Asked for by the triage queue: each listed case's before-photos the actor may see (all of
+  // them for staff in scope; a reporter only those CaseView would show him), by case id.
+  bool with_before_photos = false;
+  std::map<std::int64_t, std::vector<storage::Attachment>> before_photos;
 };
 
 // A case list's cursor is opaque to clients: "ID" for pages in id order, "REPORTED_AT.ID" for a
@@ -111,8 +116,10 @@ class CaseService {
   Expected<CaseView> transition(const access::Actor& actor, std::int64_t case_id,
                                 const TransitionInput& in);
   Expected<CaseView> get(const access::Actor& actor, std::int64_t case_id);
+  // Cases in the actor's scope (a citizen: his own reports), newest first; with before_photos,
+  // their before-photos too (one query for the page).
   Expected<CasePage> list(const access::Actor& actor, storage::CaseQuery query,
-                          const std::string& text);
+                          const std::string& text, bool before_photos = false);
   Expected<RoutePreview> preview_route(const access::Actor& actor, const std::string& category,
                                        double lat, double lng, std::optional<Millis> at);
   Expected<std::vector<cases::Record>> nearby(const access::Actor& actor,

@@ -56,7 +56,8 @@ std::string workflow_text(const storage::WorkflowSettings& w) {
                  {"reminder_number_format", w.reminder_number_format},
                  {"issuer", w.issuer},
                  {"reporter_sees_notice", w.reporter_sees_notice},
-                 {"outside_area_policy", w.outside_area_policy}};
+                 {"outside_area_policy", w.outside_area_policy},
+                 {"anchor_digest", w.anchor_digest}};
   return json::serialize(o);
 }
 

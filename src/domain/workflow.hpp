@@ -29,6 +29,10 @@ struct Settings {
   // A report whose point lies outside the tenant's area: "refuse" (case.outside_area) or "flag"
   // (accepted with no area, for the office to place by hand).
   std::string outside_area_policy = "refuse";
+  // Whether the tenant's robots get the daily anchor digest (每日台账摘要: the chain head, the
+  // event count, the last anchor; app/anchor_digest.hpp). Off unless the office turns it on: it
+  // sends a message to outside chat groups every day.
+  bool anchor_digest = false;
 
   bool operator==(const Settings&) const = default;
 };

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "app/anchor_digest.hpp"
 #include "app/evidence_service.hpp"
 #include "storage/notify_repo.hpp"
 
@@ -147,6 +148,8 @@ void Scheduler::run_passes() {
           std::lock_guard lock(mutex_);
           if (stopping_) return;
         }
+        // The day's anchor digest to the robots, where a tenant turned it on (once a day).
+        app::queue_anchor_digests(ctx_, config_, options_.anchorer.get(), ctx_.clock.now());
         next_sweep = now + options_.sweep_interval_ms;
       }
       if (now >= next_outbox) {

@@ -1,5 +1,6 @@
-// Scheduled work inside the server: the deadline sweep (warnings, overdue, escalations), the
-// delivery of robot messages from the outbox and, when configured, the ledger anchors. One
+// Scheduled work inside the server: the deadline sweep (warnings, overdue, escalations) and after
+// it the daily anchor digest (app/anchor_digest.hpp), the delivery of robot messages from the
+// outbox and, when configured, the ledger anchors. One
 // background thread; every pass is idempotent and all its state is in the database (the anchors'
 // in their file), so a restart loses nothing and repeats nothing.
 #pragma once

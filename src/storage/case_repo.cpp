@@ -506,6 +506,25 @@ std::vector<Attachment> CaseRepo::attachments_of(std::int64_t case_id) {
   return out;
 }
 
+std::vector<Attachment> CaseRepo::attachments_of_cases(const std::vector<std::int64_t>& case_ids,
+                                                       std::string_view stage) {
+  std::vector<Attachment> out;
+  constexpr std::size_t kChunk = 500;  // well under both backends' limits on parameters
+  for (std::size_t at = 0; at < case_ids.size(); at += kChunk) {
+    const auto n = std::min(kChunk, case_ids.size() - at);
+    std::string sql = std::string("SELECT ") + kAttachmentColumns +
+                      " FROM attachments WHERE tenant_id = ? AND stage = ? AND case_id IN (";
+    std::vector<Value> p{tenant_, std::string(stage)};
+    for (std::size_t i = 0; i < n; ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      p.emplace_back(case_ids[at + i]);
+    }
+    sql += ") ORDER BY case_id, id";
+    for (const auto& r : c_.query(sql, p)) out.push_back(attachment_from(r));
+  }
+  return out;
+}
+
 std::optional<Attachment> CaseRepo::find_attachment(std::int64_t id) {
   auto rows = c_.query(std::string("SELECT ") + kAttachmentColumns +
                            " FROM attachments WHERE tenant_id = ? AND id = ?",

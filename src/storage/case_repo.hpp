@@ -109,6 +109,10 @@ class CaseRepo {
   // Attachments
   void insert_attachment(const Attachment& a);
   std::vector<Attachment> attachments_of(std::int64_t case_id);
+  // The attachments of one stage of several cases (a list page's before-photos), in (case, id)
+  // order.
+  std::vector<Attachment> attachments_of_cases(const std::vector<std::int64_t>& case_ids,
+                                               std::string_view stage);
   std::optional<Attachment> find_attachment(std::int64_t id);
   // Every attachment of the tenant in id order, after after_id (replay), at most limit.
   std::vector<Attachment> attachments_page(std::int64_t after_id, int limit);

@@ -270,7 +270,7 @@ std::optional<WorkflowSettings> ConfigRepo::workflow() {
       "SELECT acknowledge_limit_amount, acknowledge_limit_unit, verify_limit_amount, "
       "verify_limit_unit, escalation_percents, duplicate_radius_m, evidence_distance_m, "
       "rectification_number_format, reminder_number_format, issuer, reporter_sees_notice, "
-      "outside_area_policy "
+      "outside_area_policy, anchor_digest "
       "FROM workflow_settings "
       "WHERE tenant_id = ?",
       {tenant_});
@@ -302,6 +302,7 @@ std::optional<WorkflowSettings> ConfigRepo::workflow() {
   w.issuer = r.get_text(9);
   w.reporter_sees_notice = r.get_int(10) != 0;
   w.outside_area_policy = r.get_text(11);
+  w.anchor_digest = r.get_int(12) != 0;
   return w;
 }
 
@@ -315,8 +316,9 @@ void ConfigRepo::save_workflow(const WorkflowSettings& w) {
       "INSERT INTO workflow_settings (tenant_id, acknowledge_limit_amount, "
       "acknowledge_limit_unit, verify_limit_amount, verify_limit_unit, escalation_percents, "
       "duplicate_radius_m, evidence_distance_m, rectification_number_format, "
-      "reminder_number_format, issuer, reporter_sees_notice, outside_area_policy) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "reminder_number_format, issuer, reporter_sees_notice, outside_area_policy, "
+      "anchor_digest) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (tenant_id) DO UPDATE SET "
       "acknowledge_limit_amount = excluded.acknowledge_limit_amount, "
       "acknowledge_limit_unit = excluded.acknowledge_limit_unit, "
@@ -328,7 +330,8 @@ void ConfigRepo::save_workflow(const WorkflowSettings& w) {
       "rectification_number_format = excluded.rectification_number_format, "
       "reminder_number_format = excluded.reminder_number_format, issuer = excluded.issuer, "
       "reporter_sees_notice = excluded.reporter_sees_notice, "
-      "outside_area_policy = excluded.outside_area_policy",
+      "outside_area_policy = excluded.outside_area_policy, "
+      "anchor_digest = excluded.anchor_digest",
       {tenant_, static_cast<std::int64_t>(w.acknowledge_limit.amount),
        std::string(calendar::to_string(w.acknowledge_limit.unit)),
        static_cast<std::int64_t>(w.verify_limit.amount),
@@ -336,7 +339,7 @@ void ConfigRepo::save_workflow(const WorkflowSettings& w) {
        static_cast<std::int64_t>(w.duplicate_radius_m),
        static_cast<std::int64_t>(w.evidence_distance_m), w.rectification_number_format,
        w.reminder_number_format, w.issuer, static_cast<std::int64_t>(w.reporter_sees_notice),
-       w.outside_area_policy});
+       w.outside_area_policy, static_cast<std::int64_t>(w.anchor_digest)});
 }
 
 std::vector<MessageTemplate> ConfigRepo::message_templates() {

@@ -5,7 +5,9 @@
 //
 // The ledger page shows what an official reads: a dispatch's changes as 责任单位 永泰街道 (not
 // `assigned_unit_id 21`), 状态 待签收, the case by its number, the action as 派遣; and the same in
-// English after the language switch. The notices list shows a closed notice without time left.
+// English after the language switch; at 390 px the page shows cards and never scrolls sideways; a
+// liaison by its unit and leader (包联 永泰北社区 · 王某), not 包联 #12; an event no user made by
+// 系统 / System, not `system`. The notices list shows a closed notice without time left.
 // Screenshots (ledger-*.png, notices-*.png, desktop and 390 px, zh-CN and en) go to
 // CIVICLOOP_SCREENSHOTS (default ../build/screenshots).
 import { test, before, after } from 'node:test'
@@ -71,18 +73,78 @@ test('the ledger shows a dispatch in words, in Chinese and in English', async ()
   }
   await page.context().close()
 
-  // The phone width, both languages.
+  // The phone width, both languages: cards instead of the table, nothing wider than the screen.
   for (const english of [false, true]) {
     const phone = await newPage({ mobile: true })
     await login(phone, 'office', '/ledger')
     await setEnglish(phone, english)
-    const row = phone.locator('[data-testid=ledger-table] .el-table__row', { hasText: caseNo }).first()
-    await row.waitFor()
-    await row.locator('.el-table__expand-icon').click()
-    await phone.locator('.diff').first().waitFor()
+    const card = phone.locator('[data-testid=ledger-card]', { hasText: caseNo }).first()
+    await card.waitFor()
+    assert.equal(await phone.locator('[data-testid=ledger-table]').count(), 0, 'no table on a phone')
+    await card.locator('[data-testid=ledger-card-expand]').click()
+    const diff = card.locator('.diff')
+    await diff.waitFor()
+    assert.match(await diff.innerText(), english ? /Responsible unit/ : /责任单位/)
+    assert.ok(await noSidewaysScroll(phone), 'the ledger at 390 px scrolls sideways')
     await shot(phone, `ledger-${english ? 'en' : 'zh'}-390.png`)
+    // The close-out ledger too.
+    await phone.locator('[data-testid=ledger-tabs] .el-tabs__item', { hasText: english ? 'Closed cases' : '销号台账' }).first().click()
+    await phone.locator('[data-testid=ledger-closed-cards]').waitFor()
+    assert.ok(await noSidewaysScroll(phone), 'the close-out ledger at 390 px scrolls sideways')
+    await shot(phone, `ledger-closed-${english ? 'en' : 'zh'}-390.png`)
     await phone.context().close()
   }
+})
+
+/** The page is no wider than the window (nothing to scroll sideways). */
+async function noSidewaysScroll(page) {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }))
+  return scroll <= width && scroll <= 390
+}
+
+test('liaisons by name, and the system as 系统 / System', async () => {
+  const page = await newPage()
+  await login(page, 'admin', '/ledger')
+  // Take a liaison off and put it back: two ledger events about it, the state as it was.
+  const list = await api(page, 'GET', '/api/v1/org/liaisons')
+  assert.equal(list.status, 200, JSON.stringify(list.body))
+  const l = list.body.items[0]
+  assert.ok(l, 'the demo has liaisons')
+  assert.equal((await api(page, 'DELETE', `/api/v1/org/liaisons/${l.id}`)).status, 204)
+  const back = await api(page, 'PUT', '/api/v1/org/liaisons', { unit_id: l.unit_id, leader_id: l.leader_id })
+  assert.equal(back.status, 200, JSON.stringify(back.body))
+  const unitName = back.body.unit_name ?? l.unit_name
+  const leaderName = back.body.leader_name ?? l.leader_name
+  assert.ok(unitName && leaderName, JSON.stringify(back.body))
+
+  for (const english of [false, true]) {
+    await setEnglish(page, english)
+    const filter = page.locator('[data-testid=ledger-entity-filter]')
+    await filter.click()
+    await page.locator('.el-select-dropdown__item', { hasText: english ? 'Liaison' : '包联' }).first().click()
+    const row = page.locator('[data-testid=ledger-table] .el-table__row').first()
+    await row.waitFor()
+    const entity = await row.locator('[data-testid=ledger-entity]').innerText()
+    assert.equal(entity, `${english ? 'Liaison' : '包联'} ${unitName} · ${leaderName}`)
+    assert.doesNotMatch(entity, /#\d+/)
+    await row.locator('.el-table__expand-icon').click()
+    const diff = page.locator('.diff').first()
+    await diff.waitFor()
+    const text = await diff.innerText()
+    assert.match(text, english ? /Liaison leader/ : /包联领导/)
+    assert.doesNotMatch(text, /leader_id|unit_name/)
+    await shot(page, `ledger-liaison-${english ? 'en' : 'zh'}-desktop.png`)
+
+    // The demo's users were made by `civicloop init`, which no user ran: its events say 系统.
+    await filter.click()
+    await page.locator('.el-select-dropdown__item', { hasText: english ? 'User' : '用户' }).first().click()
+    await page.locator('[data-testid=ledger-table] .el-table__row').first().waitFor()
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=ledger-entity]')].every((e) => /^(用户|User)/.test(e.textContent ?? '')))
+    const actors = await page.locator('[data-testid=ledger-table] [data-testid=ledger-actor]').allInnerTexts()
+    assert.ok(actors.includes(english ? 'System' : '系统'), `an event by the system: ${actors}`)
+    assert.ok(!actors.includes('system'), `the system's stored name shown: ${actors}`)
+  }
+  await page.context().close()
 })
 
 test('the notices list: a closed notice has no time left', async () => {

@@ -76,3 +76,28 @@ export async function api(page, method, url, body) {
     { method, url, body },
   )
 }
+
+/** A point well inside a polygon: the middle of the widest stretch on its middle parallel. */
+export function inside(boundary) {
+  const ring = boundary.coordinates[0]
+  const ys = ring.map((p) => p[1])
+  const lat = (Math.min(...ys) + Math.max(...ys)) / 2 + 1e-7
+  const xs = []
+  for (let i = 0; i + 1 < ring.length; i++) {
+    const [x1, y1] = ring[i]
+    const [x2, y2] = ring[i + 1]
+    if (y1 > lat !== y2 > lat) xs.push(x1 + ((lat - y1) * (x2 - x1)) / (y2 - y1))
+  }
+  xs.sort((a, b) => a - b)
+  let lng = xs[0]
+  let best = -1
+  for (let i = 0; i + 1 < xs.length; i += 2) {
+    if (xs[i + 1] - xs[i] > best) [best, lng] = [xs[i + 1] - xs[i], (xs[i] + xs[i + 1]) / 2]
+  }
+  return { lat: Number(lat.toFixed(6)), lng: Number(lng.toFixed(6)) }
+}
+
+/** The bytes of a file in tests/fixtures (real photos with known EXIF, see its README). */
+export function fixture(name) {
+  return fs.readFileSync(path.resolve(webDir, '..', 'tests', 'fixtures', name))
+}

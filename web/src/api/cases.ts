@@ -54,7 +54,8 @@ export interface NewCaseBody {
 
 export const casesApi = {
   report: (body: NewCaseBody, opts: RequestOptions = {}) => api.post<ReportAnswer>('/cases', body, opts),
-  list: (q: CaseFilters & { limit?: number; cursor?: string | null }, opts: RequestOptions = {}) =>
+  /** photos 'before': each case with its before_photos (the triage queue). */
+  list: (q: CaseFilters & { limit?: number; cursor?: string | null; photos?: 'before' }, opts: RequestOptions = {}) =>
     api.get<Page<Case>>('/cases', q as Query, opts),
   get: (id: number, opts: RequestOptions = {}) => api.get<CaseDetail>(`/cases/${id}`, undefined, opts),
   transition: (id: number, body: TransitionBody, opts: RequestOptions = {}) =>

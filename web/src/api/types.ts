@@ -356,6 +356,8 @@ export interface Case {
   rectified_at: string | null
   closed_at: string | null
   version: number
+  /** Only in a list asked with photos=before (the triage queue): the case's before-photos with their checks. */
+  before_photos?: Attachment[]
 }
 
 export interface Attachment {
@@ -521,6 +523,8 @@ export interface WorkflowSettings {
   issuer: string
   reporter_sees_notice: boolean
   outside_area_policy: OutsideAreaPolicy
+  /** The daily anchor digest to the robots (chain head, event count, last anchor), from 08:00. */
+  anchor_digest: boolean
   /** Fingerprint of the values: a change names the revision it was made from. */
   revision: string
 }

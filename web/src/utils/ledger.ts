@@ -32,9 +32,28 @@ export function fieldLabel(field: string): string {
   return i18n.global.te(key) ? t(key) : field
 }
 
-/** Whether the diff leaves the field out (bookkeeping, not a change an official makes). */
-export function hiddenField(field: string): boolean {
-  return HIDDEN.has(field)
+// An id beside the name it stands for (a liaison's leader, a membership's person): the name is
+// shown, the id left out; a unit's name beside its id, which is already worded by the id.
+const SHOWN_BY = new Map([
+  ['leader_id', 'leader_name'],
+  ['person_id', 'person_name'],
+  ['unit_name', 'unit_id'],
+])
+
+/**
+ * Whether the diff leaves the field out: bookkeeping, not a change an official makes, or an id
+ * whose name is among `fields` (the fields of the same event).
+ */
+export function hiddenField(field: string, fields?: Set<string>): boolean {
+  if (HIDDEN.has(field)) return true
+  const by = SHOWN_BY.get(field)
+  return by !== undefined && fields !== undefined && fields.has(by)
+}
+
+/** Who made a change: the user's name; 系统 for the scheduler and the command line (no user, stored as `system`). */
+export function actorText(e: { actor_user_id: number | null; actor_name: string | null }): string {
+  if (!e.actor_name || (e.actor_user_id === null && e.actor_name === 'system')) return t('ledger.system')
+  return e.actor_name
 }
 
 function unitName(words: LedgerWords, id: number): string {
@@ -89,12 +108,19 @@ export function fieldValue(field: string, v: unknown, words: LedgerWords): strin
 
 /**
  * 问题 2026000042 for a case event (its number from the snapshot); 通知单 平创整〔2026〕0001号, 单位
- * 永泰街道 or 用户 office when the snapshot carries a number or a name; 单位 #5 otherwise.
+ * 永泰街道 or 用户 office when the snapshot carries a number or a name; 包联 永泰北社区 · 王建国 for a
+ * liaison or a membership; 单位 #5 otherwise.
  */
 export function entityText(e: { entity_type: string; entity_id: number | string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }, entityLabel: (type: string) => string): string {
   if (e.entity_type === 'case') {
     const no = (e.after?.case_no ?? e.before?.case_no) as string | undefined
     if (no) return t('ledger.caseEntity', { no })
+  }
+  // A liaison or a membership: its unit and its person by name (包联 永泰北社区 · 王建国).
+  const snap = e.after ?? e.before
+  const person = snap?.leader_name ?? snap?.person_name
+  if ((e.entity_type === 'liaison' || e.entity_type === 'membership') && typeof snap?.unit_name === 'string' && typeof person === 'string' && person) {
+    return t('ledger.pairEntity', { type: entityLabel(e.entity_type), unit: snap.unit_name, person })
   }
   for (const key of ['number', 'name', 'display_name', 'username']) {
     const v = e.after?.[key] ?? e.before?.[key]

@@ -1,0 +1,56 @@
+#include "app/outbox.hpp"
+
+#include <boost/json.hpp>
+#include <set>
+
+#include "storage/notify_repo.hpp"
+#include "storage/org_repo.hpp"
+
+namespace civicloop::app {
+
+namespace json = boost::json;
+
+void Outbox::notify(const std::vector<std::int64_t>& users, const cases::Record& r,
+                    const std::string& kind, const std::string& key, const MessageArgs& args) {
+  std::set<std::int64_t> seen;
+  storage::NotifyRepo repo(c, tenant);
+  const auto title = cfg.word(kFirstLocale, "notify." + key + ".title", args);
+  const auto body = cfg.word(kFirstLocale, "notify." + key + ".body", args);
+  const auto args_json = args_to_json(args);
+  for (const auto u : users) {
+    if (!seen.insert(u).second) continue;
+    storage::Notification n;
+    n.id = storage::next_id(c, tenant, "notifications");
+    n.user_id = u;
+    n.case_id = r.id;
+    n.kind = kind;
+    n.title = title;
+    n.body = body;
+    n.message_key = "notify." + key;
+    n.message_args = args_json;
+    n.created_at = now;
+    repo.insert_notification(n);
+  }
+}
+
+int Outbox::robots(const std::string& key, const MessageArgs& args) {
+  storage::NotifyRepo repo(c, tenant);
+  int queued = 0;
+  for (const auto& w : repo.webhooks(true)) {
+    const auto title = cfg.word(w.locale, "robot." + key + ".title", args);
+    const auto markdown = cfg.word(w.locale, "robot." + key + ".markdown", args);
+    storage::OutboxItem o;
+    o.tenant_id = tenant;
+    o.id = storage::next_id(c, tenant, "webhook_outbox");
+    o.webhook_id = w.id;
+    json::object payload{{"title", title}, {"markdown", markdown}};
+    o.payload = json::serialize(payload);
+    o.next_attempt_at = now;
+    o.created_at = now;
+    repo.enqueue(o);
+    ++queued;
+  }
+  return queued;
+}
+
+}  // namespace civicloop::app

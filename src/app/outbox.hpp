@@ -1,0 +1,32 @@
+// Notifications (the in-app inbox) and robot messages (the outbox the scheduler delivers), queued
+// in the caller's transaction and worded from the tenant's templates (app/messages.hpp): `key`
+// names "notify.<key>.title" / ".body" and "robot.<key>.title" / ".markdown". Used by the case use
+// cases and the daily anchor digest. A value for one transaction; not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "app/case_config.hpp"
+#include "app/messages.hpp"
+#include "domain/case_record.hpp"
+#include "storage/db.hpp"
+
+namespace civicloop::app {
+
+struct Outbox {
+  storage::Connection& c;
+  std::int64_t tenant;
+  Millis now;
+  const TenantCaseConfig& cfg;
+
+  // One notification per user (each once), about case r; stored in the tenant's first locale,
+  // with the key and arguments for each reader's own.
+  void notify(const std::vector<std::int64_t>& users, const cases::Record& r,
+              const std::string& kind, const std::string& key, const MessageArgs& args);
+  // One message per active robot, in the robot's locale; answers how many were queued.
+  int robots(const std::string& key, const MessageArgs& args);
+};
+
+}  // namespace civicloop::app

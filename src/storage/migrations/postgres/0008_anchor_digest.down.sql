@@ -1,0 +1,2 @@
+DROP TABLE anchor_digests;
+ALTER TABLE workflow_settings DROP COLUMN anchor_digest;
