@@ -200,9 +200,13 @@ Value cell_value(const cases::Record& c) {
 
 void CaseRepo::write_search(const cases::Record& r, bool replace) {
   if (c_.dialect() != Dialect::kSqlite) return;  // PostgreSQL indexes the column itself
-  if (replace) c_.execute("DELETE FROM case_fts WHERE rowid = ?", {fts_rowid(tenant_, r.id)});
-  c_.execute("INSERT INTO case_fts (rowid, terms) VALUES (?, ?)",
-             {fts_rowid(tenant_, r.id), r.search_terms});
+  // At the end of a group-commit batch (Connection::execute_at_batch_end): one FTS5 flush per
+  // commit, not one per job's savepoint. Nothing reads the index back inside a batch.
+  if (replace) {
+    c_.execute_at_batch_end("DELETE FROM case_fts WHERE rowid = ?", {fts_rowid(tenant_, r.id)});
+  }
+  c_.execute_at_batch_end("INSERT INTO case_fts (rowid, terms) VALUES (?, ?)",
+                          {fts_rowid(tenant_, r.id), r.search_terms});
 }
 
 void CaseRepo::insert(const cases::Record& r) {
