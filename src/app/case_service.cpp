@@ -200,13 +200,17 @@ calendar::TimeLimit rectify_limit(const TenantCaseConfig& cfg, const cases::Reco
 }  // namespace
 
 bool CaseService::in_scope(const access::Actor& actor, const cases::Record& r) {
+  return in_scope(actor, r.reporter_user_id, r.area_path, r.assigned_path);
+}
+
+bool CaseService::in_scope(const access::Actor& actor, const std::optional<std::int64_t>& reporter,
+                           const std::string& area_path,
+                           const std::optional<std::string>& assigned_path) {
   if (actor.scope.all) return true;
-  if (actor.role == access::Role::kCitizen) {
-    return r.reporter_user_id && *r.reporter_user_id == actor.user_id;
-  }
-  if (r.assigned_path && actor.scope.covers(*r.assigned_path)) return true;
-  if (!r.area_path.empty() && actor.scope.covers(r.area_path)) return true;
-  return r.reporter_user_id && *r.reporter_user_id == actor.user_id;
+  if (actor.role == access::Role::kCitizen) return reporter && *reporter == actor.user_id;
+  if (assigned_path && actor.scope.covers(*assigned_path)) return true;
+  if (!area_path.empty() && actor.scope.covers(area_path)) return true;
+  return reporter && *reporter == actor.user_id;
 }
 
 bool CaseService::reporter_only(const access::Actor& actor, const cases::Record& r) {
@@ -310,15 +314,13 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
     set_search_terms(r);
     ReportResult out;
     if (r.lat) {
-      for (auto& other :
-           repo.open_near(r.category_code, *r.lat, *r.lng, cfg.workflow.duplicate_radius_m, 10)) {
-        if (cases::distance_m(*r.lat, *r.lng, *other.lat, *other.lng) >
-            cfg.workflow.duplicate_radius_m) {
-          continue;
-        }
+      for (auto& other : repo.open_near_brief(r.category_code, *r.lat, *r.lng,
+                                              cfg.workflow.duplicate_radius_m, 10)) {
+        if (other.distance_m > cfg.workflow.duplicate_radius_m) continue;
         out.similar_in_progress = true;
         // Only what the reporter may read; a citizen reads none of another's case.
-        if (actor.role != access::Role::kCitizen && in_scope(actor, other)) {
+        if (actor.role != access::Role::kCitizen &&
+            in_scope(actor, other.reporter_user_id, other.area_path, other.assigned_path)) {
           out.possible_duplicates.push_back(std::move(other));
         }
       }
