@@ -92,6 +92,7 @@ struct Outbox {
   std::int64_t tenant;
   Millis now;
   const TenantCaseConfig& cfg;
+  std::optional<std::vector<storage::Webhook>> hooks{};  // the active robots, once read
 
   void notify(const std::vector<std::int64_t>& users, const cases::Record& r,
               const std::string& kind, const std::string& key, const MessageArgs& args) {
@@ -101,10 +102,17 @@ struct Outbox {
     const auto title = cfg.word(kFirstLocale, "notify." + key + ".title", args);
     const auto body = cfg.word(kFirstLocale, "notify." + key + ".body", args);
     const auto args_json = args_to_json(args);
+    std::vector<std::int64_t> to;
     for (const auto u : users) {
-      if (!seen.insert(u).second) continue;
+      if (seen.insert(u).second) to.push_back(u);
+    }
+    if (to.empty()) return;
+    // One counter update for all of them (the sweep sends thousands).
+    std::int64_t id =
+        storage::next_ids(c, tenant, "notifications", static_cast<std::int64_t>(to.size()));
+    for (const auto u : to) {
       storage::Notification n;
-      n.id = storage::next_id(c, tenant, "notifications");
+      n.id = id++;
       n.user_id = u;
       n.case_id = r.id;
       n.kind = kind;
@@ -120,7 +128,9 @@ struct Outbox {
   // One message per active robot, delivered later by the outbox job.
   void robots(const std::string& key, const MessageArgs& args) {
     storage::NotifyRepo repo(c, tenant);
-    for (const auto& w : repo.webhooks(true)) {
+    // Read once per Outbox (one transaction): the sweep sends one message per escalation.
+    if (!hooks) hooks = repo.webhooks(true);
+    for (const auto& w : *hooks) {
       const auto title = cfg.word(w.locale, "robot." + key + ".title", args);
       const auto markdown = cfg.word(w.locale, "robot." + key + ".markdown", args);
       storage::OutboxItem o;
@@ -939,7 +949,8 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
         storage::CaseRepo repo(c, tenant);
         SweepLookups look{c, tenant, {}, {}, {}};
         Outbox out{c, tenant, now, cfg};
-        for (cases::Record r : repo.find_many(batch)) {
+        for (const cases::Record& stored : repo.find_many(batch)) {
+          cases::Record r = stored;
           ++part.checked;
           const int old = r.version;
           if (!r.timer || r.timer->paused() || cases::is_final(r.state) || !r.next_check_at ||
@@ -948,7 +959,7 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
             // is not in the snapshot), so no event.
             if (r.next_check_at && (*r.next_check_at <= now)) {
               r.next_check_at.reset();
-              repo.update(r, old, false);
+              repo.update_changed(r, stored);
             }
             continue;
           }
@@ -994,14 +1005,14 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
           r.next_check_at = cases::next_check(*r.timer, ladder, cfg.calendar);
           if (case_snapshot(r) == before) {
             // Nothing but the next look changed (a timer checked early): no new version.
-            repo.update(r, old, false);
+            repo.update_changed(r, stored);
             continue;
           }
           r.updated_at = now;
           r.version = old + 1;
           // Changed by someone else since the batch was read (PostgreSQL): left for the next
           // pass, which reads it again; nothing of it is written.
-          if (!repo.update(r, old, false)) continue;
+          if (!repo.update_changed(r, stored)) continue;
           part.warnings += static_cast<int>(warned.size());
           part.escalations += escalations;
           for (const auto& send : sends) send(out, r);

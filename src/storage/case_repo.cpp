@@ -220,34 +220,77 @@ void CaseRepo::insert(const cases::Record& r) {
   write_search(r, false);
 }
 
+namespace {
+
+// The names of kColumns, in order.
+const std::vector<std::string>& column_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    const std::string cols = kColumns;
+    for (std::size_t start = 0; start < cols.size();) {
+      auto end = cols.find(',', start);
+      if (end == std::string::npos) end = cols.size();
+      auto name = cols.substr(start, end - start);
+      while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+      out.push_back(name);
+      start = end + 1;
+    }
+    return out;
+  }();
+  return names;
+}
+
+}  // namespace
+
 bool CaseRepo::update(const cases::Record& r, int expected_version, bool reindex) {
-  // SET every column but id from the same list, so insert and update cannot drift apart.
-  std::string sql = "UPDATE cases SET ";
-  std::string cols = kColumns;
-  std::vector<std::string> names;
-  for (std::size_t start = 0; start < cols.size();) {
-    auto end = cols.find(',', start);
-    if (end == std::string::npos) end = cols.size();
-    auto name = cols.substr(start, end - start);
-    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
-    names.push_back(name);
-    start = end + 1;
-  }
+  // SET every column but id from the same list, so insert and update cannot drift apart. The
+  // text is made once.
+  static const std::string sql = [] {
+    std::string out = "UPDATE cases SET ";
+    const auto& names = column_names();
+    for (std::size_t i = 1; i < names.size(); ++i) {  // skip id, the first
+      if (i > 1) out += ", ";
+      out += names[i] + " = ?";
+    }
+    return out + ", cell = ? WHERE tenant_id = ? AND id = ? AND version = ?";
+  }();
   auto v = values(r);
   std::vector<Value> params;
-  bool first = true;
-  for (std::size_t i = 1; i < names.size(); ++i) {  // skip id
-    if (!first) sql += ", ";
-    first = false;
-    sql += names[i] + " = ?";
-    params.push_back(v[i]);
-  }
-  sql += ", cell = ?";
+  params.reserve(v.size() + 3);
+  for (std::size_t i = 1; i < v.size(); ++i) params.push_back(std::move(v[i]));
   params.push_back(cell_value(r));
-  sql += " WHERE tenant_id = ? AND id = ? AND version = ?";
   params.emplace_back(tenant_);
   params.emplace_back(r.id);
   params.emplace_back(static_cast<std::int64_t>(expected_version));
+  if (c_.execute(sql, params) != 1) return false;
+  if (reindex) write_search(r, true);
+  return true;
+}
+
+bool CaseRepo::update_changed(const cases::Record& r, const cases::Record& stored, bool reindex) {
+  // Only the columns whose values differ: the database then rewrites only the indexes on them
+  // (an UPDATE naming every column rewrites all thirteen of them, for a sweep that changed a
+  // timer and a version).
+  const auto& names = column_names();
+  auto v = values(r);
+  const auto s = values(stored);
+  std::string sql = "UPDATE cases SET ";
+  std::vector<Value> params;
+  for (std::size_t i = 1; i < v.size(); ++i) {  // id never changes
+    if (v[i] == s[i]) continue;
+    if (!params.empty()) sql += ", ";
+    sql += names[i] + " = ?";
+    params.push_back(std::move(v[i]));
+  }
+  if (params.empty()) return update(r, stored.version, reindex);
+  if (auto cell = cell_value(r); cell != cell_value(stored)) {
+    sql += ", cell = ?";
+    params.push_back(std::move(cell));
+  }
+  sql += " WHERE tenant_id = ? AND id = ? AND version = ?";
+  params.emplace_back(tenant_);
+  params.emplace_back(r.id);
+  params.emplace_back(static_cast<std::int64_t>(stored.version));
   if (c_.execute(sql, params) != 1) return false;
   if (reindex) write_search(r, true);
   return true;

@@ -81,6 +81,9 @@ class CaseRepo {
   // Writes every column when the stored version is expected_version; false when it is not.
   // reindex false: the text did not change (the sweep), so the full-text row is left as it is.
   bool update(const cases::Record& r, int expected_version, bool reindex = true);
+  // The same, writing only the columns whose values differ from `stored` (the row as read; its
+  // version is the expected one), so that only the indexes on them are rewritten.
+  bool update_changed(const cases::Record& r, const cases::Record& stored, bool reindex = false);
   std::optional<cases::Record> find(std::int64_t id);
   std::optional<cases::Record> find_by_no(std::string_view case_no);
   // The cases of these ids that exist, in id order (the sweep reads its batch in one go).
