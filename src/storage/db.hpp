@@ -102,7 +102,7 @@ class Connection {
   // batch, at once. For writes nothing in the same batch reads back: SQLite's FTS5 index flushes
   // its pending terms at every SAVEPOINT, so one insert per job cost one flush (and one new
   // segment to merge) per report; at the end of the batch it is one flush per commit.
-  void execute_at_batch_end(std::string sql, std::vector<Value> params);
+  void execute_at_batch_end(std::string sql, std::vector<Value> params = {});
 
   // The writer's list of deferred statements while a batch runs on this connection (else null).
   struct Deferred {
