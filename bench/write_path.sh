@@ -15,7 +15,8 @@
 #               with fsync=on, synchronous_commit=on, full_page_writes=on (durable commits)
 # Environment: BINS ("label=path ..."; default "current=build/release/civicloop"), GEN_CASES_BIN,
 #   CASES (0: a fresh database with the demo data only; N: gen_cases N first), DURATION (10s),
-#   CONNECTIONS (32), NOW (for gen_cases), PROFILE (0; PERF_CALLGRAPH, default dwarf), WORK (a directory; default a fresh one,
+#   CONNECTIONS (32), TEMPLATE (SQLite: a database file to copy instead of init + gen_cases; it is
+#   never written) and TEMPLATE_POINTS (its gen_cases --points-out file), NOW (for gen_cases), PROFILE (0; PERF_CALLGRAPH, default dwarf), WORK (a directory; default a fresh one,
 #   removed at the end unless KEEP=1).
 # Builds nothing. Bounded: every wrk run lasts DURATION; generation runs under `timeout`.
 set -euo pipefail
@@ -57,7 +58,12 @@ say() { echo "[$(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)] $*"; 
 first_bin=${BINS%% *}
 first_bin=${first_bin#*=}
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-if [ "$mode" = sqlite ]; then
+if [ "$mode" = sqlite ] && [ -n "${TEMPLATE:-}" ]; then
+  # A database made before (e.g. 1 M generated cases, kept for repeated runs) and its points.
+  template=$TEMPLATE
+  [ -f "$template" ] || { echo "write_path.sh: $template missing" >&2; exit 2; }
+  if [ -f "${TEMPLATE_POINTS:-}" ]; then cp "$TEMPLATE_POINTS" "$work/points.lua"; fi
+elif [ "$mode" = sqlite ]; then
   template="$work/template.db"
   rm -f "$template"*
   "$first_bin" init --preset pingcheng --demo --db "sqlite:$template" >/dev/null 2>&1
@@ -113,7 +119,7 @@ for pair in $BINS; do
     url_run=${url%/*}/civicloop_run$n
   fi
   echo
-  echo "######## $label: $bin ($mode, $CASES generated cases)"
+  echo "######## $label: $bin ($mode, ${TEMPLATE:-$CASES generated cases})"
   taskset -c 0 "$bin" serve --db "$url_run" --listen 127.0.0.1:0 --threads 2 \
     >"$work/serve$n.out" 2>"$work/serve$n.err" &
   server=$!

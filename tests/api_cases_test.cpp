@@ -368,7 +368,19 @@ TEST_F(ApiCases, NearbyOpenProblemsAreOfferedAndADuplicatePointsToItsOriginal) {
   bool offered = false;
   const auto list6 = parse(second);
   for (const auto& d : list6.at("possible_duplicates").as_array()) {
-    offered |= d.at("id").as_int64() == first;
+    if (d.at("id").as_int64() != first) continue;
+    offered = true;
+    // What a reporter needs to recognise it, not the whole case (GET /cases/{id} has that).
+    const auto& o = d.as_object();
+    EXPECT_EQ(o.size(), 7u) << json::serialize(d);
+    EXPECT_FALSE(o.at("case_no").as_string().empty());
+    EXPECT_FALSE(o.at("title").as_string().empty());  // the category's name: none was typed
+    EXPECT_EQ(o.at("address").as_string(), "永泰路12号");
+    EXPECT_EQ(o.at("state").as_string(), "reported");
+    EXPECT_TRUE(o.at("reported_at").is_string());
+    EXPECT_GT(o.at("distance_m").to_number<double>(), 5.0);
+    EXPECT_LT(o.at("distance_m").to_number<double>(), 20.0);  // 0.0001 degree of latitude: ~11 m
+    EXPECT_EQ(o.if_contains("description"), nullptr);
   }
   EXPECT_TRUE(offered);
   const auto dup = parse(second).at("case").at("id").as_int64();

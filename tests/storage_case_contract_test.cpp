@@ -410,6 +410,37 @@ TEST_P(CaseRepoContract, UpdateWritesEveryColumnAtTheExpectedVersionOnly) {
   expect_same_case(*repo().find(7), cleared);
 }
 
+// update_changed (the sweep) writes the columns that differ from the row as read, every one of
+// them, at that row's version only.
+TEST_P(CaseRepoContract, UpdateChangedWritesWhatDiffersAtTheStoredVersionOnly) {
+  const auto original = a_case(7, t_);
+  put(original);
+  auto changed = every_field(t_);
+  changed.version = 2;
+  EXPECT_TRUE(repo().update_changed(changed, original));
+  expect_same_case(*repo().find(7), changed);
+  // The cell follows the point: the duplicate search finds the case at its new place.
+  ASSERT_TRUE(changed.lat && changed.lng);
+  EXPECT_EQ(ids_of(repo().open_near(changed.category_code, *changed.lat, *changed.lng, 50, 10)),
+            (Ids{7}));
+
+  auto stale = changed;
+  stale.title = "过时的写入";
+  stale.version = 3;
+  EXPECT_FALSE(repo().update_changed(stale, original)) << "the stored version is 2, not 1";
+  EXPECT_EQ(repo().find(7)->title, changed.title);
+
+  auto one = changed;  // one column and the version
+  one.overdue = !changed.overdue;
+  one.version = 3;
+  EXPECT_TRUE(repo().update_changed(one, changed));
+  expect_same_case(*repo().find(7), one);
+  auto back = original;  // and back: optional columns cleared
+  back.version = 4;
+  EXPECT_TRUE(repo().update_changed(back, one));
+  expect_same_case(*repo().find(7), back);
+}
+
 TEST_P(CaseRepoContract, UpdateReindexesTheSearchTerms) {
   put(a_case(1, t_, "河边倾倒建筑垃圾"));
   put(a_case(2, t_, "河边倾倒建筑垃圾"));
@@ -771,6 +802,16 @@ TEST_P(CaseRepoContract, OpenCasesOfTheCategoryNearAPoint) {
   EXPECT_EQ(ids_of(repo().open_near("0204", lat, lng, 250, 10)), (Ids{8, 1, 2, 4, 3}));
   EXPECT_EQ(ids_of(repo().open_near("0102", lat, lng, 50, 10)), (Ids{5}));
   EXPECT_TRUE(repo().open_near("0204", lat + 0.01, lng, 50, 10).empty());
+  // The brief search (a new report's duplicate check) finds the same, with distances.
+  const auto brief = repo().open_near_brief("0204", lat, lng, 250, 10);
+  Ids brief_ids;
+  for (const auto& n : brief) brief_ids.push_back(n.id);
+  EXPECT_EQ(brief_ids, (Ids{8, 1, 2, 4, 3}));
+  ASSERT_EQ(brief.size(), 5u);
+  EXPECT_LT(brief[0].distance_m, 1.0);
+  EXPECT_NEAR(brief[1].distance_m, 10.0, 0.5);
+  EXPECT_EQ(brief[0].state, State::kParked);
+  EXPECT_FALSE(brief[1].case_no.empty());
 }
 
 TEST_P(CaseRepoContract, ACrowdedPointDoesNotHideTheNearestCaseInTheNextCell) {

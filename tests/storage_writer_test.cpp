@@ -249,6 +249,68 @@ TEST_P(WriterTest, AWriteFromInsideAJobIsANestedSavepoint) {
   EXPECT_EQ(item_ids(), (std::set<std::int64_t>{1, 2}));
 }
 
+// Connection::execute_at_batch_end: run after the batch's last job, before its COMMIT, only for
+// jobs that were kept (a nested savepoint rolled back drops its own); at once outside a batch.
+TEST_P(WriterTest, StatementsDeferredToTheBatchEndRunOnlyForKeptJobs) {
+  auto deferred_item = [](std::int64_t id, bool keep) -> WriteJob {
+    return [id, keep](Connection& c) {
+      c.execute_at_batch_end("INSERT INTO wt_items (id, note) VALUES (?, ?)",
+                             {id, std::string("deferred")});
+      // Not yet run: the job itself does not see it.
+      EXPECT_EQ(c.query("SELECT count(*) FROM wt_items WHERE id = ?", {id})[0].get_int(0), 0);
+      return keep;
+    };
+  };
+  std::vector<WriteJob> jobs;
+  jobs.push_back(insert_item(1));
+  jobs.push_back(deferred_item(2, true));
+  jobs.push_back(deferred_item(3, false));  // rolled back: its deferred insert goes with it
+  jobs.push_back([](Connection& c) {        // throws after deferring: dropped too
+    c.execute_at_batch_end("INSERT INTO wt_items (id, note) VALUES (4, 'thrown')");
+    c.execute("INSERT INTO wt_items (id, note) VALUES (1, 'dup')");
+    return true;
+  });
+  jobs.push_back([&](Connection& c) {  // a nested write rolled back drops only its own
+    c.execute_at_batch_end("INSERT INTO wt_items (id, note) VALUES (5, 'outer')");
+    db().write([](Connection& inner) {
+      inner.execute_at_batch_end("INSERT INTO wt_items (id, note) VALUES (6, 'inner')");
+      return false;
+    });
+    return true;
+  });
+  const auto errors = run_batched(jobs);
+  EXPECT_FALSE(errors[1].has_value());
+  EXPECT_FALSE(errors[2].has_value());
+  ASSERT_TRUE(errors[3].has_value());
+  EXPECT_EQ(errors[3]->kind(), Kind::kUniqueViolation);
+  EXPECT_EQ(item_ids(), (std::set<std::int64_t>{1, 2, 5}));
+  // Outside a batch: at once.
+  auto c = db().acquire();
+  c->begin(true);
+  c->execute_at_batch_end("INSERT INTO wt_items (id, note) VALUES (7, 'now')");
+  EXPECT_EQ(c->query("SELECT count(*) FROM wt_items WHERE id = 7")[0].get_int(0), 1);
+  c->commit();
+}
+
+// A deferred statement that fails fails its batch like a failed COMMIT: nothing of it is written.
+TEST_P(WriterTest, AFailingDeferredStatementFailsItsBatch) {
+  std::vector<WriteJob> jobs;
+  jobs.push_back(insert_item(1));
+  jobs.push_back(insert_item(2));
+  jobs.push_back([](Connection& c) {
+    c.execute_at_batch_end("INSERT INTO wt_items (id, note) VALUES (1, 'dup at the end')");
+    return true;
+  });
+  const auto errors = run_batched(jobs);
+  EXPECT_FALSE(errors[0].has_value());
+  ASSERT_TRUE(errors[1].has_value());
+  ASSERT_TRUE(errors[2].has_value());
+  EXPECT_EQ(errors[2]->kind(), Kind::kUniqueViolation);
+  EXPECT_EQ(item_ids(), std::set<std::int64_t>{1});
+  db().write(insert_item(3));
+  EXPECT_EQ(item_ids(), (std::set<std::int64_t>{1, 3}));
+}
+
 TEST_P(WriterTest, SavepointsClearAnAbortedTransaction) {
   auto c = db().acquire();
   c->begin(true);

@@ -135,6 +135,19 @@ json::object case_for(const access::Actor& actor, const app::TenantCaseConfig& c
                                                    : case_json(cfg, r, now);
 }
 
+json::object near_case_json(const storage::CaseRepo::Near& n) {
+  json::object o;
+  o.reserve(7);
+  o["id"] = n.id;
+  o["case_no"] = n.case_no;
+  o["title"] = n.title;
+  o["state"] = cases::to_string(n.state);
+  o["address"] = n.address;
+  o["reported_at"] = format_iso_utc(n.reported_at);
+  o["distance_m"] = std::round(n.distance_m);
+  return o;
+}
+
 json::object attachment_json(const storage::Attachment& a, const cases::Record* r) {
   json::object o;
   o["id"] = a.id;

@@ -27,6 +27,9 @@ json::object public_case_json(const app::TenantCaseConfig& cfg, const cases::Rec
 // its reporter.
 json::object case_for(const access::Actor& actor, const app::TenantCaseConfig& cfg,
                       const cases::Record& r, Millis now);
+// A possible duplicate in the answer to a report: id, number, title, state, place, time and
+// distance; the whole case is one click away (GET /cases/{id}).
+json::object near_case_json(const storage::CaseRepo::Near& n);
 // A photo; `r` (the photo's case) adds its distance from the problem.
 json::object attachment_json(const storage::Attachment& a, const cases::Record* r);
 json::object notice_json(const app::TenantCaseConfig& cfg, const storage::Notice& n, Millis now);

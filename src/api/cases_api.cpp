@@ -164,9 +164,8 @@ void add_case_routes(Api& api) {
           auto cfg = ca->config.get(who.actor.tenant_id);
           const Millis now = ca->api.ctx.clock.now();
           json::array dups;
-          for (const auto& d : res->possible_duplicates) {
-            dups.push_back(case_for(who.actor, **cfg, d, now));
-          }
+          dups.reserve(res->possible_duplicates.size());
+          for (const auto& d : res->possible_duplicates) dups.push_back(near_case_json(d));
           return json_response(json::object{{"case", case_for(who.actor, **cfg, res->record, now)},
                                             {"possible_duplicates", dups},
                                             {"similar_in_progress", res->similar_in_progress}},

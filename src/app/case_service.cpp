@@ -151,13 +151,17 @@ calendar::TimeLimit rectify_limit(const TenantCaseConfig& cfg, const cases::Reco
 }  // namespace
 
 bool CaseService::in_scope(const access::Actor& actor, const cases::Record& r) {
+  return in_scope(actor, r.reporter_user_id, r.area_path, r.assigned_path);
+}
+
+bool CaseService::in_scope(const access::Actor& actor, const std::optional<std::int64_t>& reporter,
+                           const std::string& area_path,
+                           const std::optional<std::string>& assigned_path) {
   if (actor.scope.all) return true;
-  if (actor.role == access::Role::kCitizen) {
-    return r.reporter_user_id && *r.reporter_user_id == actor.user_id;
-  }
-  if (r.assigned_path && actor.scope.covers(*r.assigned_path)) return true;
-  if (!r.area_path.empty() && actor.scope.covers(r.area_path)) return true;
-  return r.reporter_user_id && *r.reporter_user_id == actor.user_id;
+  if (actor.role == access::Role::kCitizen) return reporter && *reporter == actor.user_id;
+  if (assigned_path && actor.scope.covers(*assigned_path)) return true;
+  if (!area_path.empty() && actor.scope.covers(area_path)) return true;
+  return reporter && *reporter == actor.user_id;
 }
 
 bool CaseService::reporter_only(const access::Actor& actor, const cases::Record& r) {
@@ -261,15 +265,13 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
     set_search_terms(r);
     ReportResult out;
     if (r.lat) {
-      for (auto& other :
-           repo.open_near(r.category_code, *r.lat, *r.lng, cfg.workflow.duplicate_radius_m, 10)) {
-        if (cases::distance_m(*r.lat, *r.lng, *other.lat, *other.lng) >
-            cfg.workflow.duplicate_radius_m) {
-          continue;
-        }
+      for (auto& other : repo.open_near_brief(r.category_code, *r.lat, *r.lng,
+                                              cfg.workflow.duplicate_radius_m, 10)) {
+        if (other.distance_m > cfg.workflow.duplicate_radius_m) continue;
         out.similar_in_progress = true;
         // Only what the reporter may read; a citizen reads none of another's case.
-        if (actor.role != access::Role::kCitizen && in_scope(actor, other)) {
+        if (actor.role != access::Role::kCitizen &&
+            in_scope(actor, other.reporter_user_id, other.area_path, other.assigned_path)) {
           out.possible_duplicates.push_back(std::move(other));
         }
       }
@@ -921,7 +923,8 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
         storage::CaseRepo repo(c, tenant);
         SweepLookups look{c, tenant, {}, {}, {}};
         Outbox out{c, tenant, now, cfg};
-        for (cases::Record r : repo.find_many(batch)) {
+        for (const cases::Record& stored : repo.find_many(batch)) {
+          cases::Record r = stored;
           ++part.checked;
           const int old = r.version;
           if (!r.timer || r.timer->paused() || cases::is_final(r.state) || !r.next_check_at ||
@@ -930,7 +933,7 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
             // is not in the snapshot), so no event.
             if (r.next_check_at && (*r.next_check_at <= now)) {
               r.next_check_at.reset();
-              repo.update(r, old, false);
+              repo.update_changed(r, stored);
             }
             continue;
           }
@@ -976,14 +979,14 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
           r.next_check_at = cases::next_check(*r.timer, ladder, cfg.calendar);
           if (case_snapshot(r) == before) {
             // Nothing but the next look changed (a timer checked early): no new version.
-            repo.update(r, old, false);
+            repo.update_changed(r, stored);
             continue;
           }
           r.updated_at = now;
           r.version = old + 1;
           // Changed by someone else since the batch was read (PostgreSQL): left for the next
           // pass, which reads it again; nothing of it is written.
-          if (!repo.update(r, old, false)) continue;
+          if (!repo.update_changed(r, stored)) continue;
           part.warnings += static_cast<int>(warned.size());
           part.escalations += escalations;
           for (const auto& send : sends) send(out, r);

@@ -70,8 +70,9 @@ struct CaseView {
 
 struct ReportResult {
   cases::Record record;
-  // Open cases of the same category within the radius that the reporter may see.
-  std::vector<cases::Record> possible_duplicates;
+  // Open cases of the same category within the radius that the reporter may see, nearest first:
+  // what a reporter needs to recognise one (number, title, state, place, time), not whole cases.
+  std::vector<storage::CaseRepo::Near> possible_duplicates;
   // True when such cases exist, whether or not the reporter may see them: a citizen is told
   // only that a similar problem is already being handled.
   bool similar_in_progress = false;
@@ -136,6 +137,9 @@ class CaseService {
 
   // Who is in scope for a case: its assigned unit or its place.
   static bool in_scope(const access::Actor& actor, const cases::Record& r);
+  static bool in_scope(const access::Actor& actor, const std::optional<std::int64_t>& reporter,
+                       const std::string& area_path,
+                       const std::optional<std::string>& assigned_path);
   // Whether the actor sees the case only as its reporter (the public view of CaseView).
   static bool reporter_only(const access::Actor& actor, const cases::Record& r);
 

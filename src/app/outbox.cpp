@@ -17,10 +17,17 @@ void Outbox::notify(const std::vector<std::int64_t>& users, const cases::Record&
   const auto title = cfg.word(kFirstLocale, "notify." + key + ".title", args);
   const auto body = cfg.word(kFirstLocale, "notify." + key + ".body", args);
   const auto args_json = args_to_json(args);
+  std::vector<std::int64_t> to;
   for (const auto u : users) {
-    if (!seen.insert(u).second) continue;
+    if (seen.insert(u).second) to.push_back(u);
+  }
+  if (to.empty()) return;
+  // One counter update for all of them (the sweep sends thousands).
+  std::int64_t id =
+      storage::next_ids(c, tenant, "notifications", static_cast<std::int64_t>(to.size()));
+  for (const auto u : to) {
     storage::Notification n;
-    n.id = storage::next_id(c, tenant, "notifications");
+    n.id = id++;
     n.user_id = u;
     n.case_id = r.id;
     n.kind = kind;
@@ -36,7 +43,9 @@ void Outbox::notify(const std::vector<std::int64_t>& users, const cases::Record&
 int Outbox::robots(const std::string& key, const MessageArgs& args) {
   storage::NotifyRepo repo(c, tenant);
   int queued = 0;
-  for (const auto& w : repo.webhooks(true)) {
+  // Read once per Outbox (one transaction): the sweep sends one message per escalation.
+  if (!hooks) hooks = repo.webhooks(true);
+  for (const auto& w : *hooks) {
     const auto title = cfg.word(w.locale, "robot." + key + ".title", args);
     const auto markdown = cfg.word(w.locale, "robot." + key + ".markdown", args);
     storage::OutboxItem o;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "app/messages.hpp"
 #include "domain/case_record.hpp"
 #include "storage/db.hpp"
+#include "storage/notify_repo.hpp"
 
 namespace civicloop::app {
 
@@ -20,6 +22,7 @@ struct Outbox {
   std::int64_t tenant;
   Millis now;
   const TenantCaseConfig& cfg;
+  std::optional<std::vector<storage::Webhook>> hooks{};  // the active robots, read once
 
   // One notification per user (each once), about case r; stored in the tenant's first locale,
   // with the key and arguments for each reader's own.

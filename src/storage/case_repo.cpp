@@ -200,9 +200,13 @@ Value cell_value(const cases::Record& c) {
 
 void CaseRepo::write_search(const cases::Record& r, bool replace) {
   if (c_.dialect() != Dialect::kSqlite) return;  // PostgreSQL indexes the column itself
-  if (replace) c_.execute("DELETE FROM case_fts WHERE rowid = ?", {fts_rowid(tenant_, r.id)});
-  c_.execute("INSERT INTO case_fts (rowid, terms) VALUES (?, ?)",
-             {fts_rowid(tenant_, r.id), r.search_terms});
+  // At the end of a group-commit batch (Connection::execute_at_batch_end): one FTS5 flush per
+  // commit, not one per job's savepoint. Nothing reads the index back inside a batch.
+  if (replace) {
+    c_.execute_at_batch_end("DELETE FROM case_fts WHERE rowid = ?", {fts_rowid(tenant_, r.id)});
+  }
+  c_.execute_at_batch_end("INSERT INTO case_fts (rowid, terms) VALUES (?, ?)",
+                          {fts_rowid(tenant_, r.id), r.search_terms});
 }
 
 void CaseRepo::insert(const cases::Record& r) {
@@ -216,34 +220,77 @@ void CaseRepo::insert(const cases::Record& r) {
   write_search(r, false);
 }
 
+namespace {
+
+// The names of kColumns, in order.
+const std::vector<std::string>& column_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    const std::string cols = kColumns;
+    for (std::size_t start = 0; start < cols.size();) {
+      auto end = cols.find(',', start);
+      if (end == std::string::npos) end = cols.size();
+      auto name = cols.substr(start, end - start);
+      while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+      out.push_back(name);
+      start = end + 1;
+    }
+    return out;
+  }();
+  return names;
+}
+
+}  // namespace
+
 bool CaseRepo::update(const cases::Record& r, int expected_version, bool reindex) {
-  // SET every column but id from the same list, so insert and update cannot drift apart.
-  std::string sql = "UPDATE cases SET ";
-  std::string cols = kColumns;
-  std::vector<std::string> names;
-  for (std::size_t start = 0; start < cols.size();) {
-    auto end = cols.find(',', start);
-    if (end == std::string::npos) end = cols.size();
-    auto name = cols.substr(start, end - start);
-    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
-    names.push_back(name);
-    start = end + 1;
-  }
+  // SET every column but id from the same list, so insert and update cannot drift apart. The
+  // text is made once.
+  static const std::string sql = [] {
+    std::string out = "UPDATE cases SET ";
+    const auto& names = column_names();
+    for (std::size_t i = 1; i < names.size(); ++i) {  // skip id, the first
+      if (i > 1) out += ", ";
+      out += names[i] + " = ?";
+    }
+    return out + ", cell = ? WHERE tenant_id = ? AND id = ? AND version = ?";
+  }();
   auto v = values(r);
   std::vector<Value> params;
-  bool first = true;
-  for (std::size_t i = 1; i < names.size(); ++i) {  // skip id
-    if (!first) sql += ", ";
-    first = false;
-    sql += names[i] + " = ?";
-    params.push_back(v[i]);
-  }
-  sql += ", cell = ?";
+  params.reserve(v.size() + 3);
+  for (std::size_t i = 1; i < v.size(); ++i) params.push_back(std::move(v[i]));
   params.push_back(cell_value(r));
-  sql += " WHERE tenant_id = ? AND id = ? AND version = ?";
   params.emplace_back(tenant_);
   params.emplace_back(r.id);
   params.emplace_back(static_cast<std::int64_t>(expected_version));
+  if (c_.execute(sql, params) != 1) return false;
+  if (reindex) write_search(r, true);
+  return true;
+}
+
+bool CaseRepo::update_changed(const cases::Record& r, const cases::Record& stored, bool reindex) {
+  // Only the columns whose values differ: the database then rewrites only the indexes on them
+  // (an UPDATE naming every column rewrites all thirteen of them, for a sweep that changed a
+  // timer and a version).
+  const auto& names = column_names();
+  auto v = values(r);
+  const auto s = values(stored);
+  std::string sql = "UPDATE cases SET ";
+  std::vector<Value> params;
+  for (std::size_t i = 1; i < v.size(); ++i) {  // id never changes
+    if (v[i] == s[i]) continue;
+    if (!params.empty()) sql += ", ";
+    sql += names[i] + " = ?";
+    params.push_back(std::move(v[i]));
+  }
+  if (params.empty()) return update(r, stored.version, reindex);
+  if (auto cell = cell_value(r); cell != cell_value(stored)) {
+    sql += ", cell = ?";
+    params.push_back(std::move(cell));
+  }
+  sql += " WHERE tenant_id = ? AND id = ? AND version = ?";
+  params.emplace_back(tenant_);
+  params.emplace_back(r.id);
+  params.emplace_back(static_cast<std::int64_t>(stored.version));
   if (c_.execute(sql, params) != 1) return false;
   if (reindex) write_search(r, true);
   return true;
@@ -420,6 +467,46 @@ std::vector<cases::Record> CaseRepo::open_near(std::string_view category, double
   std::vector<cases::Record> out;
   for (auto& [d, c] : found) out.push_back(std::move(c));
   return out;
+}
+
+std::vector<CaseRepo::Near> CaseRepo::open_near_brief(std::string_view category, double lat,
+                                                      double lng, double radius_m, int limit) {
+  // As open_near, with eleven columns instead of every one.
+  const auto cells = geo::cells_near(lat, lng, radius_m);
+  std::string sql;
+  std::vector<Value> p;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) sql += " UNION ALL ";
+    sql +=
+        "SELECT * FROM (SELECT id, case_no, state, title, address, lat, lng, area_path, "
+        "assigned_path, reporter_user_id, reported_at FROM cases WHERE tenant_id = ? AND "
+        "category_code = ? AND cell = ? AND state NOT IN ('closed', 'voided', 'duplicate') "
+        "ORDER BY id DESC LIMIT ?) c" +
+        std::to_string(i);
+    p.insert(p.end(), {tenant_, std::string(category), cells[i], static_cast<std::int64_t>(limit)});
+  }
+  std::vector<Near> found;
+  for (const auto& r : c_.query(sql, p)) {
+    if (r.is_null(5) || r.is_null(6)) continue;
+    Near n;
+    n.id = r.get_int(0);
+    n.case_no = r.get_text(1);
+    n.state = cases::parse_state(r.get_text(2)).value_or(cases::State::kReported);
+    n.title = r.get_text(3);
+    n.address = r.get_text(4);
+    n.lat = r.get_double(5);
+    n.lng = r.get_double(6);
+    n.area_path = r.get_text(7);
+    n.assigned_path = r.get_opt_text(8);
+    n.reporter_user_id = r.get_opt_int(9);
+    n.reported_at = r.get_int(10);
+    n.distance_m = cases::distance_m(lat, lng, n.lat, n.lng);
+    found.push_back(std::move(n));
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const Near& a, const Near& b) { return a.distance_m < b.distance_m; });
+  if (found.size() > static_cast<std::size_t>(limit)) found.resize(static_cast<std::size_t>(limit));
+  return found;
 }
 
 std::vector<std::tuple<std::int64_t, int, int>> CaseRepo::open_counts_by_unit() {

@@ -84,6 +84,9 @@ class CaseRepo {
   // Writes every column when the stored version is expected_version; false when it is not.
   // reindex false: the text did not change (the sweep), so the full-text row is left as it is.
   bool update(const cases::Record& r, int expected_version, bool reindex = true);
+  // The same, writing only the columns whose values differ from `stored` (the row as read; its
+  // version is the expected one), so that only the indexes on them are rewritten.
+  bool update_changed(const cases::Record& r, const cases::Record& stored, bool reindex = false);
   std::optional<cases::Record> find(std::int64_t id);
   std::optional<cases::Record> find_by_no(std::string_view case_no);
   // The cases of these ids that exist, in id order (the sweep reads its batch in one go).
@@ -96,6 +99,24 @@ class CaseRepo {
   // The caller checks the exact radius.
   std::vector<cases::Record> open_near(std::string_view category, double lat, double lng,
                                        double radius_m, int limit);
+  // The same search reading only what the duplicate check of a new report needs (no row of 48
+  // columns per candidate): nearest first, at most limit, each with its distance from the point.
+  struct Near {
+    std::int64_t id = 0;
+    std::string case_no;
+    cases::State state = cases::State::kReported;
+    std::string title;
+    std::string address;
+    double lat = 0;
+    double lng = 0;
+    std::string area_path;
+    std::optional<std::string> assigned_path;
+    std::optional<std::int64_t> reporter_user_id;
+    Millis reported_at = 0;
+    double distance_m = 0;
+  };
+  std::vector<Near> open_near_brief(std::string_view category, double lat, double lng,
+                                    double radius_m, int limit);
   // Open cases and overdue cases per assigned unit (the responsibility list), from the counts the
   // triggers keep (case_unit_counts); units with none are left out.
   std::vector<std::tuple<std::int64_t, int, int>> open_counts_by_unit();

@@ -190,6 +190,14 @@ void Database::stop_writer() {
   w.reset();  // finishes what is queued, joins the thread
 }
 
+void Connection::execute_at_batch_end(std::string sql, std::vector<Value> params) {
+  if (batch_end == nullptr) {
+    execute(sql, params);
+    return;
+  }
+  batch_end->push_back(Deferred{std::move(sql), std::move(params)});
+}
+
 Lease::~Lease() {
   if (db_ != nullptr && conn_ != nullptr) db_->give_back(std::move(conn_));
 }

@@ -96,6 +96,20 @@ class Connection {
   virtual bool in_transaction() const = 0;
   // True when the connection broke and should not go back to the pool.
   virtual bool broken() const { return false; }
+
+  // Runs one statement once the work it belongs to is kept: inside a group-commit batch, after
+  // the batch's last job and just before its COMMIT (a job rolled back drops its own); outside a
+  // batch, at once. For writes nothing in the same batch reads back: SQLite's FTS5 index flushes
+  // its pending terms at every SAVEPOINT, so one insert per job cost one flush (and one new
+  // segment to merge) per report; at the end of the batch it is one flush per commit.
+  void execute_at_batch_end(std::string sql, std::vector<Value> params = {});
+
+  // The writer's list of deferred statements while a batch runs on this connection (else null).
+  struct Deferred {
+    std::string sql;
+    std::vector<Value> params;
+  };
+  std::vector<Deferred>* batch_end = nullptr;
 };
 
 class Database;

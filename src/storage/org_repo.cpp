@@ -124,6 +124,17 @@ std::int64_t next_id(Connection& conn, std::int64_t tenant_id, std::string_view 
   return rows.at(0).get_int(0);
 }
 
+std::int64_t next_ids(Connection& conn, std::int64_t tenant_id, std::string_view table,
+                      std::int64_t n) {
+  if (n <= 1) return next_id(conn, tenant_id, table);
+  auto rows = conn.query(
+      "INSERT INTO id_counters (tenant_id, name, next_id) VALUES (?, ?, ?) "
+      "ON CONFLICT (tenant_id, name) DO UPDATE SET next_id = id_counters.next_id + ? "
+      "RETURNING next_id",
+      {tenant_id, std::string(table), n, n});
+  return rows.at(0).get_int(0) - n + 1;
+}
+
 // ---- units ----
 
 std::optional<org::Unit> OrgRepo::find_unit(org::Id id) {

@@ -123,5 +123,8 @@ class OrgRepo {
 
 // Allocates the next id of a table for a tenant, inside the caller's write transaction.
 std::int64_t next_id(Connection& conn, std::int64_t tenant_id, std::string_view table);
+// n consecutive ids (n >= 1) from one counter update; returns the first.
+std::int64_t next_ids(Connection& conn, std::int64_t tenant_id, std::string_view table,
+                      std::int64_t n);
 
 }  // namespace civicloop::storage

@@ -14,19 +14,26 @@ thread_local Connection* tl_batch_conn = nullptr;
 
 // Runs job in a savepoint of conn; true when it was kept. Rethrows the job's exception after
 // rolling back to the savepoint.
+// Rolled back, the job's deferred statements (Connection::execute_at_batch_end) go too.
 bool run_in_savepoint(Connection& conn, const WriteJob& job) {
+  const std::size_t mark = conn.batch_end != nullptr ? conn.batch_end->size() : 0;
+  auto drop_deferred = [&] {
+    if (conn.batch_end != nullptr && conn.batch_end->size() > mark) conn.batch_end->resize(mark);
+  };
   conn.savepoint();
   bool keep = false;
   try {
     keep = job(conn);
   } catch (...) {
     conn.rollback_to_savepoint();
+    drop_deferred();
     throw;
   }
   if (keep) {
     conn.release_savepoint();
   } else {
     conn.rollback_to_savepoint();
+    drop_deferred();
   }
   return keep;
 }
@@ -119,6 +126,8 @@ void Writer::run_batch(std::vector<Pending*>& batch) {
     return;
   }
   Connection& conn = *conn_;
+  std::vector<Connection::Deferred> deferred;
+  conn.batch_end = &deferred;
   std::size_t ran = 0;
   for (Pending* p : batch) {
     tl_batch_conn = &conn;
@@ -140,6 +149,7 @@ void Writer::run_batch(std::vector<Pending*>& batch) {
           batch[i]->error = e;
         }
       }
+      conn.batch_end = nullptr;
       conn.rollback();
       {
         std::lock_guard lock(mutex_);
@@ -149,7 +159,11 @@ void Writer::run_batch(std::vector<Pending*>& batch) {
       return;
     }
   }
+  conn.batch_end = nullptr;
   try {
+    // The kept jobs' deferred statements, in the order they were made, then the one COMMIT. One
+    // failing fails the batch like a failed COMMIT: nothing of it is written.
+    for (const auto& d : deferred) conn.execute(d.sql, d.params);
     conn.commit();
   } catch (...) {
     conn.rollback();

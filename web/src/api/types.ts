@@ -425,9 +425,21 @@ export interface ActionNeeds {
   optional: string[]
 }
 
+/** A possible duplicate of a new report: enough to recognise it (the whole case: GET /cases/{id}). */
+export interface NearCase {
+  id: number
+  case_no: string
+  title: string
+  state: CaseState
+  address: string
+  reported_at: string
+  /** Metres from the new report, rounded. */
+  distance_m: number
+}
+
 export interface ReportAnswer {
   case: Case
-  possible_duplicates: Case[]
+  possible_duplicates: NearCase[]
   /** True when open cases of the category lie within the radius, seen or not. */
   similar_in_progress: boolean
 }
