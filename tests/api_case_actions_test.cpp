@@ -173,6 +173,70 @@ TEST_P(CaseActions, TheOneWhoDidTheWorkIsNotOfferedTheVerification) {
   EXPECT_EQ(strings(other.needs["verify"].at("required")), (std::vector<std::string>{"passed"}));
 }
 
+// A refused action stores nothing: the photo an action takes first (on_site for a fix on the spot,
+// after for a rectification) is refused up front to whom may not take that action now, so no
+// photo of a refused action stays on the case. The problem's own photo (before) is the reporter's.
+TEST_P(CaseActions, APhotoForAnActionTheUploaderMayNotTakeIsRefusedAndNothingIsStored) {
+  auto citizen = server_->login("citizen");
+  auto admin = server_->login("admin");
+  const auto id = report(*citizen, "人行道上堆放装修垃圾");
+  const auto attachments = [&] {
+    const auto v = parse(admin->request("GET", "/api/v1/cases/" + std::to_string(id)));
+    return v.at("attachments").as_array().size();
+  };
+  const auto attach_events = [&] {
+    const auto v = parse(admin->request("GET", "/api/v1/cases/" + std::to_string(id)));
+    std::size_t n = 0;
+    for (const auto& e : v.at("events").as_array()) n += e.at("action").as_string() == "attach";
+    return n;
+  };
+  ASSERT_EQ(photo(*citizen, id, "before").status, 201);
+  ASSERT_EQ(attachments(), 1U);
+  ASSERT_EQ(attach_events(), 1U);
+  // The citizen is offered no action on his own report, and his on-site photo is refused.
+  EXPECT_TRUE(allowed(*citizen, id).names.empty());
+  const auto refused = photo(*citizen, id, "on_site");
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(error_code(refused), "case.photo_not_allowed");
+  const auto body = parse(refused);
+  EXPECT_EQ(body.at("error").at("details").at("stage").as_string(), "on_site") << refused.body;
+  EXPECT_EQ(error_code(photo(*citizen, id, "after")), "case.photo_not_allowed");
+  EXPECT_EQ(error_code(act(*citizen, id, R"({"action":"fix_on_site"})")), "auth.forbidden");
+  EXPECT_EQ(attachments(), 1U);
+  EXPECT_EQ(attach_events(), 1U);
+
+  // The office may not fix it on the spot either (not a unit-side role).
+  auto office = server_->login("office");
+  EXPECT_EQ(error_code(photo(*office, id, "on_site")), "case.photo_not_allowed");
+  // The grid worker of the place may: his on-site photo is taken.
+  auto grid = server_->login("grid");
+  ASSERT_EQ(allowed(*grid, id).names, (std::vector<std::string>{"fix_on_site"}));
+  EXPECT_EQ(photo(*grid, id, "on_site").status, 201);
+  EXPECT_EQ(attachments(), 2U);
+}
+
+TEST_P(CaseActions, TheUnitsAfterPhotoIsTakenOnlyWhenItMayRectify) {
+  auto grid = server_->login("grid");
+  auto office = server_->login("office");
+  auto unit = server_->login("unit");
+  const auto id = report(*grid, "绿化带内倾倒垃圾");
+  ASSERT_EQ(photo(*grid, id, "before").status, 201);
+  ASSERT_EQ(act(*office, id, R"({"action":"file"})").status, 200);
+  const auto sub = std::to_string(server_->unit_id("140213050"));
+  ASSERT_EQ(
+      act(*office, id, R"({"action":"dispatch","unit_id":)" + sub + R"(,"note":"属地街道负责"})")
+          .status,
+      200);
+  // Dispatched, not yet acknowledged: no rectification yet, so no after-photo.
+  EXPECT_EQ(error_code(photo(*unit, id, "after")), "case.photo_not_allowed");
+  ASSERT_EQ(act(*unit, id, R"({"action":"acknowledge"})").status, 200);
+  EXPECT_EQ(error_code(photo(*office, id, "after")), "case.photo_not_allowed");
+  ASSERT_EQ(photo(*unit, id, "after").status, 201);
+  ASSERT_EQ(act(*unit, id, R"({"action":"rectify"})").status, 200);
+  // Rectified: the verifier may still add a photo of the problem as he finds it.
+  EXPECT_EQ(photo(*server_->login("supervisor"), id, "before").status, 201);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CaseActions, ::testing::ValuesIn(test_backends()), backend_name);
 
 }  // namespace

@@ -323,5 +323,35 @@ TEST(CaseDecide, EscalationStopsAtTheThirdLevelAndTheSchedulerMayTakeIt) {
   EXPECT_EQ(code_of(decide(system, f, A::kClose, with_note())), "auth.forbidden");
 }
 
+// The photo an action takes first only from whom that action is allowed to now (the evidence
+// upload asks this before it stores anything).
+TEST(CaseMayAddPhoto, AnActionsPhotoNeedsThatActionAllowed) {
+  const auto code = [](const Status& s) { return s.ok() ? std::string("ok") : s.error().code; };
+  const Facts reported = at(S::kReported);
+  // A citizen, the office: no fix on the spot, so no on-site photo; a before-photo is no action's.
+  for (const auto role : {R::kCitizen, R::kHqStaff}) {
+    const auto allowed = allowed_actions(reported, in_scope(role));
+    EXPECT_EQ(code(may_add_photo("on_site", allowed)), "case.photo_not_allowed");
+    EXPECT_EQ(code(may_add_photo("after", allowed)), "case.photo_not_allowed");
+    EXPECT_EQ(code(may_add_photo("before", allowed)), "ok");
+  }
+  const auto refused = may_add_photo("on_site", {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().details.at(0).first, "stage");
+  EXPECT_EQ(refused.error().details.at(0).second, "on_site");
+  // The grid worker of the place may fix it: an on-site photo, or an after one (fix_on_site takes
+  // either).
+  const auto grid = allowed_actions(reported, in_scope(R::kGridWorker));
+  EXPECT_EQ(code(may_add_photo("on_site", grid)), "ok");
+  EXPECT_EQ(code(may_add_photo("after", grid)), "ok");
+  // The unit: an after-photo once it may rectify (acknowledged), not before.
+  EXPECT_EQ(
+      code(may_add_photo("after", allowed_actions(at(S::kDispatched), in_scope(R::kUnitOperator)))),
+      "case.photo_not_allowed");
+  const auto working = allowed_actions(at(S::kAcknowledged), in_scope(R::kUnitOperator));
+  EXPECT_EQ(code(may_add_photo("after", working)), "ok");
+  EXPECT_EQ(code(may_add_photo("on_site", working)), "case.photo_not_allowed");
+}
+
 }  // namespace
 }  // namespace civicloop::cases

@@ -164,6 +164,12 @@ bool CaseService::in_scope(const access::Actor& actor, const std::optional<std::
   return reporter && *reporter == actor.user_id;
 }
 
+std::vector<cases::Action> CaseService::allowed_for(storage::Connection& c,
+                                                    const access::Actor& actor,
+                                                    const cases::Record& r) {
+  return cases::allowed_actions(r.facts(), who_for(actor, r, did_the_work(c, actor, r)));
+}
+
 bool CaseService::reporter_only(const access::Actor& actor, const cases::Record& r) {
   if (actor.role == access::Role::kCitizen) return true;
   if (actor.scope.all) return false;
@@ -322,7 +328,7 @@ Expected<CaseView> CaseService::get(const access::Actor& actor, std::int64_t cas
       v.events = std::move(events);
       v.attachments = repo.attachments_of(case_id);
     }
-    v.allowed = cases::allowed_actions(r->facts(), who_for(actor, *r, did_the_work(c, actor, *r)));
+    v.allowed = allowed_for(c, actor, *r);
     if (r->notice_id && (!v.reporter_view || cfg.workflow.reporter_sees_notice)) {
       v.notice = repo.find_notice(*r->notice_id);
       if (v.notice) v.notice->case_ids = NoticeService::visible_case_ids(c, actor, *v.notice);

@@ -142,6 +142,10 @@ class CaseService {
                        const std::optional<std::string>& assigned_path);
   // Whether the actor sees the case only as its reporter (the public view of CaseView).
   static bool reporter_only(const access::Actor& actor, const cases::Record& r);
+  // The actions this actor may take on the case now (the table's reading, with four eyes looked
+  // up in the ledger): the case view's `allowed`, and what an evidence upload is checked against.
+  static std::vector<cases::Action> allowed_for(storage::Connection& c, const access::Actor& actor,
+                                                const cases::Record& r);
 
  private:
   Context& ctx_;

@@ -128,10 +128,15 @@ Expected<storage::Attachment> EvidenceService::upload(const access::Actor& actor
         auto r = storage::CaseRepo(c, actor.tenant_id).find(case_id);
         if (!r) return make_error("case.not_found");
         if (!CaseService::in_scope(actor, *r)) return make_error("auth.out_of_scope");
+        if (cases::is_final(r->state)) return make_error("case.finished");
+        // The photo of an action (on_site, after) only from whom may take that action now: a
+        // refused action must leave nothing behind on the case.
+        if (auto ok = cases::may_add_photo(stage, CaseService::allowed_for(c, actor, *r)); !ok) {
+          return ok.error();
+        }
         return *r;
       });
   if (!pre) return pre.error();
-  if (cases::is_final(pre->state)) return make_error("case.finished");
 
   // Decoding, off the HTTP threads and bounded: the walk refuses what declares too many pixels or
   // decoded bytes before libvips sees it; each account has a budget of pixels per minute.

@@ -35,9 +35,11 @@ class EvidenceService {
   EvidenceService(Context& ctx, CaseConfigCache& config);
 
   // In this order: the stage and the size; the case exists and is in the actor's scope and open;
-  // the actor's decode budget; then the container walk, EXIF and thumbnail on the decode pool
-  // (media.busy when it is full, media.rate_limited past the budget); the files are written under
-  // a unique temporary name and renamed; the row and the ledger event are committed.
+  // an on_site or after photo only from an actor who may take an action that uses it now
+  // (case.photo_not_allowed: fix_on_site, rectify; cases::may_add_photo); the actor's decode
+  // budget; then the container walk, EXIF and thumbnail on the decode pool (media.busy when it is
+  // full, media.rate_limited past the budget); the files are written under a unique temporary name
+  // and renamed; the row and the ledger event are committed.
   Expected<storage::Attachment> upload(const access::Actor& actor, std::int64_t case_id,
                                        const std::string& stage, std::string_view bytes);
   // The original or the thumbnail, after the same scope check as the case.

@@ -323,4 +323,14 @@ Expected<Decision> decide(const Who& who, const Facts& f, Action a, const Reques
   return d;
 }
 
+Status may_add_photo(std::string_view stage, const std::vector<Action>& allowed) {
+  const auto takes = [&](const ActionSpec& s) { return contains(s.evidence, stage); };
+  const auto& table = action_table();
+  if (std::none_of(table.begin(), table.end(), takes)) return Ok{};
+  if (std::any_of(allowed.begin(), allowed.end(), [&](Action a) { return takes(spec(a)); })) {
+    return Ok{};
+  }
+  return make_error("case.photo_not_allowed", "stage").with("stage", std::string(stage));
+}
+
 }  // namespace civicloop::cases

@@ -114,4 +114,11 @@ const ActionSpec& spec(Action a);
 // validation. The use case checks visibility and the version before, and applies the effect.
 Expected<Decision> decide(const Who& who, const Facts& facts, Action a, const Request& req);
 
+// Whether a photo of this stage may be added now, given the actions the actor may take on the case
+// (allowed_actions). A stage that some action takes as its photo first (on_site, after) is taken
+// only when one of those actions is allowed to him now, so that a photo for an action he would be
+// refused is never stored; "case.photo_not_allowed" (details: stage) otherwise. Any other stage
+// (before: the problem as found) is not the photo of an action and is not limited here.
+Status may_add_photo(std::string_view stage, const std::vector<Action>& allowed);
+
 }  // namespace civicloop::cases
