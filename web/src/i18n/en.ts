@@ -696,7 +696,6 @@ const en: Messages = {
       extension: 'Extension requests',
     },
     empty: 'Nothing waiting',
-    duplicates: 'Duplicates?',
     nearby: '{n} nearby',
     unrouted: 'None',
     needsPlacement: 'Needs placement',

@@ -696,7 +696,6 @@ const zhCN = {
       extension: '延期申请',
     },
     empty: '没有待处理的问题',
-    duplicates: '疑似重复',
     nearby: '附近{n}件',
     unrouted: '未定',
     needsPlacement: '待人工定位',
