@@ -61,8 +61,10 @@ async function checkPage(page, lang, width) {
   assert.ok(want.items.length >= 2, JSON.stringify(want.items.map((r) => r.name)))
   const table = page.locator('[data-testid=ranking-table]')
   await table.locator('[data-testid=ranking-name]').first().waitFor()
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=ranking-table] .el-table__body-wrapper [data-testid=ranking-name]').length === n, want.items.length)
-  const body = table.locator('.el-table__body-wrapper')
+  // Desktop: a table (its body); phone: one card per unit.
+  const scope = width ? '[data-testid=ranking-table]' : '[data-testid=ranking-table] .el-table__body-wrapper'
+  await page.waitForFunction(([sel, n]) => document.querySelectorAll(`${sel} [data-testid=ranking-name]`).length === n, [scope, want.items.length])
+  const body = page.locator(scope)
   const names = await body.locator('[data-testid=ranking-name]').allTextContents()
   const ranks = (await body.locator('[data-testid=ranking-rank]').allTextContents()).map(Number)
   assert.deepEqual(names, want.items.map((r) => r.name))
@@ -77,7 +79,7 @@ async function checkPage(page, lang, width) {
   // 永泰 acknowledged all its cases in time: its rate and its interval are on the page.
   const yt = want.items.find((r) => r.name === '永泰街道')
   assert.ok(yt && yt.rates.ack_on_time.value === 1, JSON.stringify(yt?.rates))
-  const row = body.locator('tr', { hasText: '永泰街道' })
+  const row = body.locator(width ? '[data-testid=ranking-card]' : 'tr', { hasText: '永泰街道' })
   const ack = await row.locator('[data-testid=ranking-rate-ack_on_time]').innerText()
   assert.match(ack, /100\.0%/)
   assert.match(ack, new RegExp(`${Math.round(yt.rates.ack_on_time.low * 100)}–100%`))

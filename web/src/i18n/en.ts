@@ -766,7 +766,7 @@ const en: Messages = {
     subtitle: 'Scored on the cases due in the period; units with too few cases are listed apart, unranked',
     level: 'Ranked',
     levels: { unit: 'Units', subdistrict: 'Subdistricts', community: 'Communities / villages', grid: 'Grids' },
-    periodKind: 'Period',
+    periodKind: 'Cycle',
     periods: { week: 'Week', month: 'Month', quarter: 'Quarter' },
     period: 'Period',
     quarterLabel: '{year} Q{q}',
@@ -807,6 +807,7 @@ const en: Messages = {
     redRule: 'Top {top} with a score of at least {score}',
     blackRule: 'Bottom {top} with a score below {score}',
     listEmpty: 'No unit on this list',
+    noCases: 'No case this period ({n}):',
     casesLink: 'Show these {n} cases',
   },
   casesList: {

@@ -807,6 +807,7 @@ const zhCN = {
     redRule: '前 {top} 名且得分不低于 {score}',
     blackRule: '后 {top} 名且得分低于 {score}',
     listEmpty: '本期无单位上榜',
+    noCases: '本期无问题（{n} 个）：',
     casesLink: '查看这 {n} 件问题',
   },
   casesList: {
