@@ -38,6 +38,9 @@ export interface CaseFilters {
   source?: CaseSource | ''
   from?: string
   to?: string
+  /** Dispatched within these days (the KPI cohorts: due, closed, open ...). */
+  dispatched_from?: string
+  dispatched_to?: string
   overdue?: boolean
   q?: string
 }

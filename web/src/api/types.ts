@@ -593,3 +593,76 @@ export interface ResponsibilityRow {
   open_cases: number
   overdue_cases: number
 }
+
+// --- KPIs and rankings (考核排名, GET /kpis and /rankings) ---------------------------------------
+
+export type KpiLevel = 'unit' | 'subdistrict' | 'community' | 'grid' | 'reporter'
+export type KpiPeriodKind = 'day' | 'week' | 'month' | 'quarter' | 'range'
+export type KpiGrade = 'A' | 'B' | 'C' | 'D' | 'E'
+export const KPI_RATES = ['ack_on_time', 'closed_on_time', 'closure', 'rework', 'overdue', 'extension', 'valid_report', 'verify_on_time'] as const
+export type KpiRateName = (typeof KPI_RATES)[number]
+export type KpiFigure = 'reported' | 'voided' | 'dispatched' | 'due' | 'closed' | 'open' | 'parked' | 'overdue'
+
+export interface KpiPeriod {
+  kind: KpiPeriodKind
+  from: string
+  to: string
+}
+
+/** A rate with its Wilson 95 % interval; value, low and high are null when den is 0. */
+export interface KpiRate {
+  num: number
+  den: number
+  value: number | null
+  low: number | null
+  high: number | null
+}
+
+export interface Kpi {
+  id: number
+  name: string
+  due: number
+  overdue: number
+  reported: number
+  dispatched: number
+  closed: number
+  avg_handling_hours: number | null
+  rates: Partial<Record<KpiRateName, KpiRate>>
+  score: number | null
+  grade: KpiGrade | null
+  /** Per figure, the GET /cases query that lists its cases (exact: false when it approximates). */
+  cases: Partial<Record<KpiFigure, { params: Record<string, string>; exact: boolean }>>
+}
+
+export interface RankedKpi extends Kpi {
+  rank: number | null
+  sample: number
+  insufficient: boolean
+  previous_rank: number | null
+  previous_score: number | null
+  /** Positive: moved up. */
+  rank_change: number | null
+  score_change: number | null
+  red: boolean
+  black: boolean
+}
+
+export interface KpiList {
+  level: KpiLevel
+  period: KpiPeriod
+  as_of_seq: number
+  items: Kpi[]
+}
+
+export interface Rankings {
+  level: KpiLevel
+  period: KpiPeriod
+  previous: KpiPeriod
+  as_of_seq: number
+  min_sample: number
+  rules: { red: { top: number; score: number }; black: { top: number; score: number } }
+  items: RankedKpi[]
+  insufficient: RankedKpi[]
+  red: number[]
+  black: number[]
+}
