@@ -19,19 +19,13 @@
 #include "storage/notify_repo.hpp"
 #include "support/api_fixture.hpp"
 #include "support/documents.hpp"
+#include "support/loop_test.hpp"
 #include "support/test_db.hpp"
 
 namespace civicloop::test {
 namespace {
 
 namespace json = boost::json;
-
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(CIVICLOOP_SOURCE_DIR) + "/tests/fixtures/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Checks that cell (row, col) holds this text as a string, or is empty when text is "".
 void expect_text(const XlsxSheet& sheet, std::size_t row, std::size_t col,

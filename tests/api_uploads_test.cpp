@@ -12,18 +12,12 @@
 
 #include "app/evidence_service.hpp"
 #include "support/api_fixture.hpp"
+#include "support/loop_test.hpp"
 
 namespace civicloop::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(CIVICLOOP_SOURCE_DIR) + "/tests/fixtures/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // A PNG whose header declares width × height pixels of 16-bit RGBA (8 bytes each), with a token
 // IDAT: tiny on the wire, hundreds of megabytes once inflated.

@@ -13,59 +13,19 @@
 #include "app/case_service.hpp"
 #include "storage/kpi_repo.hpp"
 #include "support/api_fixture.hpp"
+#include "support/loop_test.hpp"
 #include "support/test_db.hpp"
 
 namespace civicloop::test {
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(CIVICLOOP_SOURCE_DIR) + "/tests/fixtures/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class Kpi : public BackendTest {
+class Kpi : public LoopTest {
  protected:
   void SetUp() override {
-    BackendTest::SetUp();
+    LoopTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    server_ = std::make_unique<ApiServer>(GetParam());
-    ASSERT_TRUE(server_->ready());
     cache_ = std::make_unique<app::CaseConfigCache>(server_->ctx());
     kpis_ = std::make_unique<app::KpiService>(server_->ctx(), *cache_);
-  }
-  ApiServer& server() { return *server_; }
-
-  std::pair<double, double> centre() {
-    auto c = server().login("admin");
-    auto r = c->request("GET",
-                        "/api/v1/org/units/" + std::to_string(server().unit_id("140213050001-G1")));
-    const auto v = parse(r);
-    return point_inside(v.at("unit").at("boundary"));
-  }
-
-  std::int64_t report(TestClient& c, const std::string& category, const std::string& text) {
-    const auto [lat, lng] = centre();
-    std::ostringstream body;
-    body.precision(10);
-    body << R"({"category":")" << category << R"(","description":")" << text
-         << R"(","address":"永泰路12号","lat":)" << lat << R"(,"lng":)" << lng << "}";
-    auto r = c.request("POST", "/api/v1/cases", body.str());
-    EXPECT_EQ(r.status, 201) << r.body;
-    return r.status == 201 ? parse(r).at("case").at("id").as_int64() : 0;
-  }
-
-  void act(TestClient& c, std::int64_t id, const std::string& body) {
-    auto r = c.request("POST", "/api/v1/cases/" + std::to_string(id) + "/transitions", body);
-    EXPECT_EQ(r.status, 200) << body << " → " << r.body;
-  }
-
-  void photo(TestClient& c, std::int64_t id, const std::string& stage) {
-    auto r =
-        c.request("POST", "/api/v1/cases/" + std::to_string(id) + "/attachments?stage=" + stage,
-                  fixture("district_gps.jpg"), {{"Content-Type", "image/jpeg"}});
-    EXPECT_EQ(r.status, 201) << r.body;
   }
 
   // Projects what is new (as the scheduler would between requests).
@@ -159,7 +119,6 @@ class Kpi : public BackendTest {
     return t;
   }
 
-  std::unique_ptr<ApiServer> server_;
   std::unique_ptr<app::CaseConfigCache> cache_;
   std::unique_ptr<app::KpiService> kpis_;
   std::int64_t first_ = 0;

@@ -13,59 +13,14 @@
 #include "app/ledger_replay.hpp"
 #include "storage/case_repo.hpp"
 #include "support/api_fixture.hpp"
+#include "support/loop_test.hpp"
 #include "support/test_db.hpp"
 
 namespace civicloop::test {
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(CIVICLOOP_SOURCE_DIR) + "/tests/fixtures/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class LedgerReplay : public BackendTest {
+class LedgerReplay : public LoopTest {
  protected:
-  void SetUp() override {
-    BackendTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    server_ = std::make_unique<ApiServer>(GetParam());
-    ASSERT_TRUE(server_->ready());
-  }
-  ApiServer& server() { return *server_; }
-
-  std::pair<double, double> centre() {
-    auto c = server().login("admin");
-    auto r = c->request("GET",
-                        "/api/v1/org/units/" + std::to_string(server().unit_id("140213050001-G1")));
-    const auto v = parse(r);
-    return point_inside(v.at("unit").at("boundary"));
-  }
-
-  std::int64_t report(TestClient& c, const std::string& category, const std::string& text) {
-    const auto [lat, lng] = centre();
-    std::ostringstream body;
-    body.precision(10);
-    body << R"({"category":")" << category << R"(","description":")" << text
-         << R"(","address":"永泰路12号","lat":)" << lat << R"(,"lng":)" << lng << "}";
-    auto r = c.request("POST", "/api/v1/cases", body.str());
-    EXPECT_EQ(r.status, 201) << r.body;
-    return r.status == 201 ? parse(r).at("case").at("id").as_int64() : 0;
-  }
-
-  void act(TestClient& c, std::int64_t id, const std::string& body) {
-    auto r = c.request("POST", "/api/v1/cases/" + std::to_string(id) + "/transitions", body);
-    EXPECT_EQ(r.status, 200) << body << " → " << r.body;
-  }
-
-  void photo(TestClient& c, std::int64_t id, const std::string& stage) {
-    auto r =
-        c.request("POST", "/api/v1/cases/" + std::to_string(id) + "/attachments?stage=" + stage,
-                  fixture("district_gps.jpg"), {{"Content-Type", "image/jpeg"}});
-    EXPECT_EQ(r.status, 201) << r.body;
-  }
-
   void whole_loop() {
     auto grid = server().login("grid");
     auto office = server().login("office");
@@ -110,7 +65,6 @@ class LedgerReplay : public BackendTest {
 
   app::ReplayResult replay() { return app::replay_check(server().ctx(), 1); }
 
-  std::unique_ptr<ApiServer> server_;
   std::int64_t first_ = 0;
   std::int64_t open_ = 0;
 };

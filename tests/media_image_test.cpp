@@ -1,7 +1,9 @@
 #include "media/image.hpp"
 
 #include <gtest/gtest.h>
+
 #include <vips/vips8>
+#include "support/fixture_file.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -21,6 +23,7 @@ namespace civicloop::media {
 namespace {
 
 using namespace std::string_view_literals;
+using test::fixture;
 
 // ---- byte helpers ----
 
@@ -260,14 +263,6 @@ using MediaImageExif = MediaImageTest;
 using MediaImageRefuses = MediaImageTest;
 using MediaImageThumbnail = MediaImageTest;
 using MediaImageFixtures = MediaImageTest;
-
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(CIVICLOOP_SOURCE_DIR) + "/tests/fixtures/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // ---- sniff ----
 
