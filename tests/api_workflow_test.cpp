@@ -51,7 +51,8 @@ class Workflow : public ::testing::TestWithParam<std::string> {
         {"issuer", "平城区创建文明城市指挥部办公室"},
         {"reporter_sees_notice", false},
         {"outside_area_policy", "refuse"},
-        {"anchor_digest", false}};
+        {"anchor_digest", false},
+        {"recurrence_days", 30}};
   }
 
   json::object current() {
@@ -170,6 +171,7 @@ TEST_P(Workflow, BadValuesAreRefusedNamingTheField) {
   const std::vector<Case> bad = {
       {"duplicate_radius_m", json::value(5), "field.out_of_range"},
       {"evidence_distance_m", json::value(20000), "field.out_of_range"},
+      {"recurrence_days", json::value(-1), "field.out_of_range"},
       {"acknowledge_limit", json::value(json::object{{"amount", 0}, {"unit", "working_hours"}}),
        "field.out_of_range"},
       {"verify_limit", json::value(json::object{{"amount", 1}, {"unit", "fortnights"}}),

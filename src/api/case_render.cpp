@@ -48,6 +48,8 @@ json::object case_json(const app::TenantCaseConfig& cfg, const cases::Record& r,
   o["supervising_group"] = unit_ref(cfg, r.supervising_group_id);
   o["routing_rule"] = r.routing_rule ? json::value(*r.routing_rule) : json::value(nullptr);
   o["duplicate_of"] = r.duplicate_of ? json::value(*r.duplicate_of) : json::value(nullptr);
+  o["recurrence_of"] = r.recurrence_of ? json::value(*r.recurrence_of) : json::value(nullptr);
+  o["recurrence_unit"] = unit_ref(cfg, r.recurrence_unit_id);
   o["rework_count"] = r.rework_count;
   o["escalation_level"] = r.escalation_level;
   o["extension_pending"] = r.extension_pending;

@@ -57,10 +57,14 @@ Expected<storage::CaseQuery> case_query(const http::Request& req,
   auto open = query_bool(req, "open");
   if (!open) return open.error();
   q.open_only = *open;
+  auto recurrence = query_bool(req, "recurrence");
+  if (!recurrence) return recurrence.error();
+  q.recurrence = *recurrence;
   for (auto [name, field] :
        {std::pair{"unit_id", &q.assigned_unit_id}, std::pair{"subdistrict_id", &q.subdistrict_id},
         std::pair{"community_id", &q.community_id}, std::pair{"grid_id", &q.grid_id},
-        std::pair{"reporter_id", &q.reporter_user_id}}) {
+        std::pair{"reporter_id", &q.reporter_user_id},
+        std::pair{"recurrence_unit_id", &q.recurrence_unit_id}}) {
     auto v = query_int(req, name);
     if (!v) return v.error();
     *field = *v;

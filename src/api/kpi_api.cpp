@@ -39,6 +39,7 @@ json::object row_json(const app::KpiRow& row) {
                       {"reported", f.reported},
                       {"dispatched", f.dispatched},
                       {"closed", f.closed},
+                      {"recurred", f.recurred},
                       {"avg_handling_hours", opt(f.avg_handling_hours)},
                       {"rates", std::move(rates)},
                       {"score", opt(row.score)},

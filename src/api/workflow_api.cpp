@@ -29,6 +29,7 @@ json::object workflow_json(const app::WorkflowView& v) {
       {"reporter_sees_notice", w.reporter_sees_notice},
       {"outside_area_policy", w.outside_area_policy},
       {"anchor_digest", w.anchor_digest},
+      {"recurrence_days", w.recurrence_days},
       {"revision", v.revision},
       {"bounds",
        json::object{
@@ -37,6 +38,7 @@ json::object workflow_json(const app::WorkflowView& v) {
            {"escalation_steps", static_cast<std::int64_t>(B::kLadderMaxSteps)},
            {"duplicate_radius_m", range(B::kDuplicateRadiusMin, B::kDuplicateRadiusMax)},
            {"evidence_distance_m", range(B::kEvidenceDistanceMin, B::kEvidenceDistanceMax)},
+           {"recurrence_days", range(B::kRecurrenceDaysMin, B::kRecurrenceDaysMax)},
            {"number_format_max_chars", static_cast<std::int64_t>(B::kNumberFormatMaxChars)},
            {"issuer_max_chars", static_cast<std::int64_t>(B::kIssuerMaxChars)}}}};
 }
@@ -99,6 +101,7 @@ void add_workflow_routes(Api& api) {
                    w.escalation_percents = std::move(*ladder);
                    w.duplicate_radius_m = body->req_int32("duplicate_radius_m");
                    w.evidence_distance_m = body->req_int32("evidence_distance_m");
+                   w.recurrence_days = body->req_int32("recurrence_days");
                    w.rectification_number_format = body->req_str("rectification_number_format");
                    w.reminder_number_format = body->req_str("reminder_number_format");
                    w.issuer = body->str("issuer").value_or("");

@@ -436,6 +436,7 @@ Status load_case_preset(storage::Connection& c, std::int64_t tenant_id,
     };
     if (auto s = metres("duplicate_radius_m", w.duplicate_radius_m); !s) return s;
     if (auto s = metres("evidence_distance_m", w.evidence_distance_m); !s) return s;
+    if (auto s = metres("recurrence_days", w.recurrence_days); !s) return s;
     if (auto v = str(d, "rectification_number_format")) w.rectification_number_format = *v;
     if (auto v = str(d, "reminder_number_format")) w.reminder_number_format = *v;
     if (auto v = str(d, "issuer")) w.issuer = *v;

@@ -282,6 +282,16 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
         }
       }
     }
+    // Recurrence (举一反三): the same category closed at the same place (the duplicate radius)
+    // within the workflow's recurrence_days; counted against the unit that closed it.
+    if (r.lat && cfg.workflow.recurrence_days > 0) {
+      const Millis since = now - Millis{cfg.workflow.recurrence_days} * 86'400'000;
+      if (auto prev = repo.closed_near(r.category_code, *r.lat, *r.lng,
+                                       cfg.workflow.duplicate_radius_m, since)) {
+        r.recurrence_of = prev->id;
+        r.recurrence_unit_id = prev->assigned_unit_id;
+      }
+    }
     repo.insert(r);
     ledger_case(c, actor, now, r, "report", std::nullopt, placement_note);
     out.record = r;

@@ -110,6 +110,9 @@ std::string case_snapshot(const cases::Record& r) {
   // Only on imported cases, so that the snapshots of every other case stay as they were.
   if (r.original_no) o["original_no"] = *r.original_no;
   if (r.import_source) o["import_source"] = *r.import_source;
+  // Only on recurrences (举一反三), for the same reason.
+  if (r.recurrence_of) o["recurrence_of"] = *r.recurrence_of;
+  if (r.recurrence_unit_id) o["recurrence_unit_id"] = *r.recurrence_unit_id;
   return json_text(o);
 }
 
@@ -188,6 +191,8 @@ std::optional<cases::Record> record_from_snapshot(const std::string& text) {
   r.version = static_cast<int>(get_int(o, "version").value_or(0));
   r.original_no = get_str(o, "original_no");
   r.import_source = get_str(o, "import_source");
+  r.recurrence_of = get_int(o, "recurrence_of");
+  r.recurrence_unit_id = get_int(o, "recurrence_unit_id");
   return r;
 }
 

@@ -57,7 +57,8 @@ std::string workflow_text(const storage::WorkflowSettings& w) {
                  {"issuer", w.issuer},
                  {"reporter_sees_notice", w.reporter_sees_notice},
                  {"outside_area_policy", w.outside_area_policy},
-                 {"anchor_digest", w.anchor_digest}};
+                 {"anchor_digest", w.anchor_digest},
+                 {"recurrence_days", w.recurrence_days}};
   return json::serialize(o);
 }
 

@@ -133,6 +133,16 @@ std::vector<FigureLink> links_of(Level level, std::int64_t id, const kpi::Period
   handled("parked", {{"state", "parked"}}, true);
   // The list's overdue is the flag now, the figure counts every case that ran late.
   handled("overdue", {{"overdue", "true"}}, false);
+  // Recurrences reported in the window: against the unit that closed the earlier case, or at the
+  // place. Not exact: the list also holds recurrences never filed, which the figure does not count.
+  FigureLink rec{"recurred", {{"from", from}, {"to", to}}, false};
+  if (level == Level::kUnit) {
+    rec.params.emplace_back("recurrence_unit_id", std::to_string(id));
+  } else {
+    rec.params.push_back(who);
+    rec.params.emplace_back("recurrence", "true");
+  }
+  out.push_back(std::move(rec));
   return out;
 }
 

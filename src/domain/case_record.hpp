@@ -66,6 +66,11 @@ struct Record {
   // case reported here.
   std::optional<std::string> original_no;
   std::optional<std::string> import_source;
+  // Recurrence (举一反三): the case closed at the same place, of the same category, within the
+  // workflow's recurrence_days before this report, and the unit that closed it (the unit the
+  // recurrence counts against). Set at report time; empty when none was found.
+  std::optional<std::int64_t> recurrence_of;
+  std::optional<std::int64_t> recurrence_unit_id;
 
   Facts facts() const {
     return Facts{state,

@@ -86,6 +86,7 @@ Counts& Counts::operator+=(const Counts& o) {
   closed_on_time += o.closed_on_time;
   handling_ms += o.handling_ms;
   handling_n += o.handling_n;
+  recurred += o.recurred;
   return *this;
 }
 
@@ -139,10 +140,22 @@ Effect project(const CaseEvent& e, const CaseMarks& marks, const calendar::WorkC
   };
   const std::string_view act = e.action;
 
+  // A recurrence counts once the report is found valid (filed, or fixed on the spot from the
+  // queue): a row of the report's day and place, against the unit that closed the earlier case.
+  auto recurrence_row = [&] {
+    if (!a.recurrence_of || !a.recurrence_unit_id) return;
+    Key k = key_of(report_day, a);
+    k.unit_id = *a.recurrence_unit_id;
+    Counts c;
+    c.recurred = 1;
+    out.counts.emplace_back(k, c);
+  };
+
   if (act == "report") {
     report_row([](Counts& c) { c.reported = 1; });
   } else if (act == "file") {
     report_row([](Counts& c) { c.filed = 1; });
+    recurrence_row();
   } else if (act == "void") {
     report_row([](Counts& c) { c.voided = 1; });
   } else if (act == "mark_duplicate") {
@@ -153,7 +166,10 @@ Effect project(const CaseEvent& e, const CaseMarks& marks, const calendar::WorkC
     handling_row(a, [](Counts& c) { c.dispatched = 1; });
   } else if (act == "fix_on_site") {
     // A valid report (when it was not filed yet), handled at once by the grid.
-    if (b.state == cases::State::kReported) report_row([](Counts& c) { c.filed = 1; });
+    if (b.state == cases::State::kReported) {
+      report_row([](Counts& c) { c.filed = 1; });
+      recurrence_row();
+    }
     out.marks = CaseMarks{};
     out.marks.cohort_day = day_of(e.at, cal);
     handling_row(a, [](Counts& c) {
@@ -255,6 +271,7 @@ const std::vector<std::pair<Indicator, std::string_view>>& indicator_names() {
       {Indicator::kClosure, "closure"},          {Indicator::kRework, "rework"},
       {Indicator::kOverdue, "overdue"},          {Indicator::kExtension, "extension"},
       {Indicator::kValidReport, "valid_report"}, {Indicator::kVerifyOnTime, "verify_on_time"},
+      {Indicator::kRecurrence, "recurrence"},
   };
   return k;
 }
@@ -281,7 +298,8 @@ const std::vector<Indicator>& all_indicators() {
   return k;
 }
 bool lower_is_better(Indicator i) {
-  return i == Indicator::kRework || i == Indicator::kOverdue || i == Indicator::kExtension;
+  return i == Indicator::kRework || i == Indicator::kOverdue || i == Indicator::kExtension ||
+         i == Indicator::kRecurrence;
 }
 
 Figures figures(const Counts& c) {
@@ -292,6 +310,7 @@ Figures figures(const Counts& c) {
   f.reported = c.reported;
   f.dispatched = c.dispatched;
   f.closed = c.closed;
+  f.recurred = c.recurred;
   f.rates[Indicator::kAckOnTime] = {c.ack_on_time,
                                     std::max<std::int64_t>(0, c.dispatched - c.returned)};
   f.rates[Indicator::kClosedOnTime] = {c.closed_on_time, due};
@@ -300,6 +319,7 @@ Figures figures(const Counts& c) {
   f.rates[Indicator::kOverdue] = {c.overdue, due};
   f.rates[Indicator::kExtension] = {c.extended, due};
   f.rates[Indicator::kValidReport] = {c.filed, c.reported};
+  f.rates[Indicator::kRecurrence] = {c.recurred, c.closed};
   if (c.handling_n > 0) {
     f.avg_handling_hours =
         static_cast<double>(c.handling_ms) / static_cast<double>(c.handling_n) / 3'600'000.0;

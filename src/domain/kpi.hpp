@@ -70,6 +70,9 @@ struct Counts {
   std::int64_t closed_on_time = 0;     //   closed and never past a handling limit (按期)
   std::int64_t handling_ms = 0;        //   working time from dispatch to the last rectification
   std::int64_t handling_n = 0;         //   closed cases with a handling time
+  std::int64_t recurred = 0;           // recurrences (举一反三) filed or fixed on the spot,
+                                       //   on the report's day, against the unit that closed
+                                       //   the earlier case
 
   Counts& operator+=(const Counts& o);
   bool operator==(const Counts&) const = default;
@@ -155,6 +158,8 @@ enum class Indicator {
   kExtension,     // 延期率 = extended / due (lower is better)
   kValidReport,   // 有效上报率 = filed / reported (field staff)
   kVerifyOnTime,  // 按时核查率 = verified_on_time / verified (field staff)
+  kRecurrence,    // 复发率 = recurred / closed (lower is better): recurrences in the period
+                  //   against the period's close-outs
 };
 std::string_view to_string(Indicator i);
 std::optional<Indicator> parse_indicator(std::string_view s);
@@ -169,6 +174,7 @@ struct Figures {
   std::int64_t reported = 0;  // 上报数
   std::int64_t dispatched = 0;
   std::int64_t closed = 0;
+  std::int64_t recurred = 0;                 // 复发数 (举一反三)
   std::optional<double> avg_handling_hours;  // working hours, dispatch → last rectification
 };
 Figures figures(const Counts& c);

@@ -73,6 +73,11 @@ Status check(const Settings& s) {
       !r) {
     return r;
   }
+  if (auto r = in_range("recurrence_days", s.recurrence_days, Bounds::kRecurrenceDaysMin,
+                        Bounds::kRecurrenceDaysMax);
+      !r) {
+    return r;
+  }
   if (auto r = check_format("rectification_number_format", s.rectification_number_format); !r) {
     return r;
   }

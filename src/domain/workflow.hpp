@@ -33,6 +33,10 @@ struct Settings {
   // event count, the last anchor; app/anchor_digest.hpp). Off unless the office turns it on: it
   // sends a message to outside chat groups every day.
   bool anchor_digest = false;
+  // Recurrence (举一反三): a report of a category at the same place (within duplicate_radius_m) as
+  // a case closed there at most this many days before is marked as its recurrence and counted
+  // against the unit that closed it. 0 turns the check off.
+  int recurrence_days = 30;
 
   bool operator==(const Settings&) const = default;
 };
@@ -48,6 +52,8 @@ struct Bounds {
   static constexpr int kDuplicateRadiusMax = 1000;
   static constexpr int kEvidenceDistanceMin = 50;
   static constexpr int kEvidenceDistanceMax = 10000;
+  static constexpr int kRecurrenceDaysMin = 0;
+  static constexpr int kRecurrenceDaysMax = 365;
   static constexpr std::size_t kNumberFormatMaxChars = 40;
   static constexpr std::size_t kIssuerMaxChars = 60;
 };

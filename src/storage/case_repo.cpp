@@ -23,8 +23,8 @@ constexpr const char* kColumns =
     "notice_id, timer_stage, timer_unit, timer_budget, timer_consumed, timer_running_since, "
     "deadline_at, deadline_estimated, warned_percent, overdue, next_check_at, search_terms, "
     "reported_at, filed_at, dispatched_at, rectified_at, closed_at, updated_at, version, "
-    "original_no, import_source";
-constexpr int kColumnCount = 48;
+    "original_no, import_source, recurrence_of, recurrence_unit_id";
+constexpr int kColumnCount = 50;
 
 Value opt_i(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
 Value opt_d(const std::optional<double>& v) { return v ? Value(*v) : Value(nullptr); }
@@ -130,6 +130,8 @@ cases::Record from_row(const Row& r) {
   c.version = static_cast<int>(r.get_int(i++));
   c.original_no = r.get_opt_text(i++);
   c.import_source = r.get_opt_text(i++);
+  c.recurrence_of = r.get_opt_int(i++);
+  c.recurrence_unit_id = r.get_opt_int(i++);
   return c;
 }
 
@@ -185,6 +187,8 @@ std::vector<Value> values(const cases::Record& c) {
       static_cast<std::int64_t>(c.version),
       opt_s(c.original_no),
       opt_s(c.import_source),
+      opt_i(c.recurrence_of),
+      opt_i(c.recurrence_unit_id),
   };
   return v;
 }
@@ -347,6 +351,8 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
   eq("community_id", q.community_id);
   eq("grid_id", q.grid_id);
   eq("reporter_user_id", q.reporter_user_id);
+  eq("recurrence_unit_id", q.recurrence_unit_id);
+  if (q.recurrence) where += " AND recurrence_of IS NOT NULL";
   if (q.category) {
     if (q.category->size() <= 2) {
       where += " AND category_code LIKE ? ESCAPE '\\'";  // a class: its code is a prefix
@@ -507,6 +513,35 @@ std::vector<CaseRepo::Near> CaseRepo::open_near_brief(std::string_view category,
                    [](const Near& a, const Near& b) { return a.distance_m < b.distance_m; });
   if (found.size() > static_cast<std::size_t>(limit)) found.resize(static_cast<std::size_t>(limit));
   return found;
+}
+
+std::optional<CaseRepo::Closed> CaseRepo::closed_near(std::string_view category, double lat,
+                                                      double lng, double radius_m, Millis since) {
+  constexpr std::int64_t kPerCell = 4;  // a few, in case the newest of a cell is beyond the radius
+  const auto cells = geo::cells_near(lat, lng, radius_m);
+  std::string sql;
+  std::vector<Value> p;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) sql += " UNION ALL ";
+    sql +=
+        "SELECT * FROM (SELECT id, assigned_unit_id, closed_at, lat, lng FROM cases WHERE "
+        "tenant_id = ? AND category_code = ? AND cell = ? AND state = 'closed' AND closed_at >= ? "
+        "ORDER BY closed_at DESC LIMIT ?) c" +
+        std::to_string(i);
+    p.insert(p.end(), {tenant_, std::string(category), cells[i], since, kPerCell});
+  }
+  std::optional<Closed> best;
+  for (const auto& r : c_.query(sql, p)) {
+    if (r.is_null(3) || r.is_null(4) || r.is_null(2)) continue;
+    const double d = cases::distance_m(lat, lng, r.get_double(3), r.get_double(4));
+    if (d > radius_m) continue;
+    const Millis at = r.get_int(2);
+    if (best && (best->closed_at > at || (best->closed_at == at && best->id > r.get_int(0)))) {
+      continue;
+    }
+    best = Closed{r.get_int(0), r.get_opt_int(1), at, d};
+  }
+  return best;
 }
 
 std::vector<std::tuple<std::int64_t, int, int>> CaseRepo::open_counts_by_unit() {

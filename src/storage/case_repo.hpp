@@ -34,6 +34,9 @@ struct CaseQuery {
   // Scope: cases assigned into or located in these subtrees; nullptr or all: no filter.
   const access::Scope* scope = nullptr;
   std::optional<std::int64_t> reporter_user_id;  // a citizen sees their own reports
+  // Recurrences (举一反三): counted against this unit; `recurrence` true: any recurrence.
+  std::optional<std::int64_t> recurrence_unit_id;
+  bool recurrence = false;
   int limit = 50;
   // The keyset position: newest first, ids below before_id; with a date window and no full-text
   // terms, (reported_at, id) below (before_reported_at, before_id).
@@ -99,7 +102,7 @@ class CaseRepo {
   // The caller checks the exact radius.
   std::vector<cases::Record> open_near(std::string_view category, double lat, double lng,
                                        double radius_m, int limit);
-  // The same search reading only what the duplicate check of a new report needs (no row of 48
+  // The same search reading only what the duplicate check of a new report needs (no row of 50
   // columns per candidate): nearest first, at most limit, each with its distance from the point.
   struct Near {
     std::int64_t id = 0;
@@ -117,6 +120,17 @@ class CaseRepo {
   };
   std::vector<Near> open_near_brief(std::string_view category, double lat, double lng,
                                     double radius_m, int limit);
+  // The case of a category closed nearest in time at most radius_m from the point and at or after
+  // `since` (the recurrence check, 举一反三): from the partial index cases_closed_cell, a few rows
+  // per cell around the point, newest close-out first, however many cases were closed there.
+  struct Closed {
+    std::int64_t id = 0;
+    std::optional<std::int64_t> assigned_unit_id;
+    Millis closed_at = 0;
+    double distance_m = 0;
+  };
+  std::optional<Closed> closed_near(std::string_view category, double lat, double lng,
+                                    double radius_m, Millis since);
   // Open cases and overdue cases per assigned unit (the responsibility list), from the counts the
   // triggers keep (case_unit_counts); units with none are left out.
   std::vector<std::tuple<std::int64_t, int, int>> open_counts_by_unit();

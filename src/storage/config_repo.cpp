@@ -270,7 +270,7 @@ std::optional<WorkflowSettings> ConfigRepo::workflow() {
       "SELECT acknowledge_limit_amount, acknowledge_limit_unit, verify_limit_amount, "
       "verify_limit_unit, escalation_percents, duplicate_radius_m, evidence_distance_m, "
       "rectification_number_format, reminder_number_format, issuer, reporter_sees_notice, "
-      "outside_area_policy, anchor_digest "
+      "outside_area_policy, anchor_digest, recurrence_days "
       "FROM workflow_settings "
       "WHERE tenant_id = ?",
       {tenant_});
@@ -303,6 +303,7 @@ std::optional<WorkflowSettings> ConfigRepo::workflow() {
   w.reporter_sees_notice = r.get_int(10) != 0;
   w.outside_area_policy = r.get_text(11);
   w.anchor_digest = r.get_int(12) != 0;
+  w.recurrence_days = static_cast<int>(r.get_int(13));
   return w;
 }
 
@@ -317,8 +318,8 @@ void ConfigRepo::save_workflow(const WorkflowSettings& w) {
       "acknowledge_limit_unit, verify_limit_amount, verify_limit_unit, escalation_percents, "
       "duplicate_radius_m, evidence_distance_m, rectification_number_format, "
       "reminder_number_format, issuer, reporter_sees_notice, outside_area_policy, "
-      "anchor_digest) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "anchor_digest, recurrence_days) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (tenant_id) DO UPDATE SET "
       "acknowledge_limit_amount = excluded.acknowledge_limit_amount, "
       "acknowledge_limit_unit = excluded.acknowledge_limit_unit, "
@@ -331,7 +332,7 @@ void ConfigRepo::save_workflow(const WorkflowSettings& w) {
       "reminder_number_format = excluded.reminder_number_format, issuer = excluded.issuer, "
       "reporter_sees_notice = excluded.reporter_sees_notice, "
       "outside_area_policy = excluded.outside_area_policy, "
-      "anchor_digest = excluded.anchor_digest",
+      "anchor_digest = excluded.anchor_digest, recurrence_days = excluded.recurrence_days",
       {tenant_, static_cast<std::int64_t>(w.acknowledge_limit.amount),
        std::string(calendar::to_string(w.acknowledge_limit.unit)),
        static_cast<std::int64_t>(w.verify_limit.amount),
@@ -339,7 +340,8 @@ void ConfigRepo::save_workflow(const WorkflowSettings& w) {
        static_cast<std::int64_t>(w.duplicate_radius_m),
        static_cast<std::int64_t>(w.evidence_distance_m), w.rectification_number_format,
        w.reminder_number_format, w.issuer, static_cast<std::int64_t>(w.reporter_sees_notice),
-       w.outside_area_policy, static_cast<std::int64_t>(w.anchor_digest)});
+       w.outside_area_policy, static_cast<std::int64_t>(w.anchor_digest),
+       static_cast<std::int64_t>(w.recurrence_days)});
 }
 
 std::vector<MessageTemplate> ConfigRepo::message_templates() {

@@ -13,7 +13,7 @@ struct Col {
   std::int64_t Counts::*field;
 };
 // The counter columns, in the order of the SQL below.
-constexpr std::array<Col, 20> kCols = {{
+constexpr std::array<Col, 21> kCols = {{
     {"reported", &Counts::reported},
     {"filed", &Counts::filed},
     {"voided", &Counts::voided},
@@ -34,6 +34,7 @@ constexpr std::array<Col, 20> kCols = {{
     {"closed_on_time", &Counts::closed_on_time},
     {"handling_ms", &Counts::handling_ms},
     {"handling_n", &Counts::handling_n},
+    {"recurred", &Counts::recurred},
 }};
 
 struct StaffCol {

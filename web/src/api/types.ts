@@ -339,6 +339,9 @@ export interface Case {
   supervising_group: Ref | null
   routing_rule: string | null
   duplicate_of: number | null
+  /** The case closed at the same place within the workflow's recurrence_days (举一反三), and the unit it counts against. */
+  recurrence_of?: number | null
+  recurrence_unit?: Ref | null
   rework_count: number
   escalation_level: number
   extension_pending: boolean
@@ -537,6 +540,8 @@ export interface WorkflowSettings {
   outside_area_policy: OutsideAreaPolicy
   /** The daily anchor digest to the robots (chain head, event count, last anchor), from 08:00. */
   anchor_digest: boolean
+  /** Days after a close-out in which a report of the same category at the same place is a recurrence (举一反三); 0: off. */
+  recurrence_days: number
   /** Fingerprint of the values: a change names the revision it was made from. */
   revision: string
 }
@@ -546,6 +551,7 @@ export interface WorkflowBounds {
   escalation_steps: number
   duplicate_radius_m: { min: number; max: number }
   evidence_distance_m: { min: number; max: number }
+  recurrence_days: { min: number; max: number }
   number_format_max_chars: number
   issuer_max_chars: number
 }
