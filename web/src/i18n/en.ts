@@ -115,6 +115,7 @@ const en: Messages = {
   },
   menu: {
     open: 'Open the menu',
+    places: 'My places',
     home: 'Home',
     structure: 'Structure',
     units: 'Organisation',
@@ -822,6 +823,9 @@ const en: Messages = {
     exportXlsx: 'Export Excel',
     dispatchedWindow: 'Dispatched {from} to {to}',
     placeFilter: 'Place filter from the rankings',
+    escalatedOnly: 'Escalated only',
+    myTitle: 'My reports',
+    mySubtitle: 'The problems you reported, newest first, with where each stands.',
   },
   notices: {
     title: 'Rectification list',
@@ -848,6 +852,16 @@ const en: Messages = {
     totals: '{open} open, {overdue} overdue in all',
     more: '{n} more',
     less: 'Fewer',
+  },
+  places: {
+    title: 'My places',
+    subtitle: 'The subdistricts, communities and villages you are the liaison leader for, with their open, overdue and escalated problems. Each number opens the list behind it.',
+    open: 'Open',
+    overdue: 'Overdue',
+    escalated: 'Escalated',
+    inParent: 'in {parent}',
+    empty: 'You are not the liaison leader of any place. Liaisons are assigned on the Liaisons page.',
+    casesOf: '{n} {what} problems in {place}',
   },
   notif: {
     title: 'Notifications',
