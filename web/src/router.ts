@@ -25,7 +25,9 @@ const routes: RouteRecordRaw[] = [
     path: '/',
     component: () => import('./layouts/AppShell.vue'),
     children: [
-      { path: '', name: 'root', redirect: () => homeRoute() },
+      // The bare address: resolved in the guard below, once the session is known (a redirect
+      // here would run before GET /auth/me on a fresh load and send everyone to /home).
+      { path: '', name: 'root', component: () => import('./views/HomeView.vue') },
       { path: 'home', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'menu.home' } },
       { path: 'structure', name: 'structure', component: () => import('./views/StructureView.vue'), meta: { perm: 'org.read', title: 'menu.structure' } },
       { path: 'units', name: 'units', component: () => import('./views/UnitsView.vue'), meta: { perm: 'org.read', title: 'menu.units' } },
@@ -79,6 +81,7 @@ router.beforeEach(async (to) => {
   if (!session.user) {
     return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   }
+  if (to.name === 'root') return homeRoute()
   if (to.meta.perm && !can(to.meta.perm)) return { name: 'forbidden' }
   if (to.meta.roles && !to.meta.roles.includes(session.user.role)) return { name: 'forbidden' }
   return true

@@ -18,6 +18,7 @@ const en: Messages = {
     en: 'English',
   },
   common: {
+    back: 'Back',
     ok: 'OK',
     cancel: 'Cancel',
     save: 'Save',
@@ -861,7 +862,7 @@ const en: Messages = {
     escalated: 'Escalated',
     inParent: 'in {parent}',
     empty: 'You are not the liaison leader of any place. Liaisons are assigned on the Liaisons page.',
-    casesOf: '{n} {what} problems in {place}',
+    ofPlace: '(problems in {place})',
   },
   notif: {
     title: 'Notifications',
@@ -891,6 +892,7 @@ const en: Messages = {
       editTitle: 'Edit category: {name}',
     },
     workflow: {
+      unitOf: 'Time unit of {what}',
       title: 'Workflow',
       subtitle: 'Limits for acknowledging and verifying, escalation of overdue cases, the duplicate and photo-distance radii, reports from outside the district, notice numbers and the issuer. Changes are recorded in the ledger and take effect at once.',
       limits: 'Time limits',

@@ -18,6 +18,7 @@ const zhCN = {
     en: 'English',
   },
   common: {
+    back: '返回',
     ok: '确定',
     cancel: '取消',
     save: '保存',
@@ -861,7 +862,7 @@ const zhCN = {
     escalated: '督办',
     inParent: '属{parent}',
     empty: '您尚未包联任何地点。包联关系在“包联”页面设置。',
-    casesOf: '{place}{what}问题 {n} 件',
+    ofPlace: '（{place}的问题）',
   },
   notif: {
     title: '消息通知',
@@ -891,6 +892,7 @@ const zhCN = {
       editTitle: '编辑分类：{name}',
     },
     workflow: {
+      unitOf: '{what}的时间单位',
       title: '流程设置',
       subtitle: '签收与核查时限、超时升级督办、重复问题与照片位置的判定距离、区外上报的处理、通知书编号与发文机关。修改记入台账，保存后立即生效。',
       limits: '办理时限',
