@@ -36,6 +36,8 @@ void add_places_routes(Api& api) {
               {"name_en", p.name_en ? json::value(*p.name_en) : json::value(nullptr)},
               {"parent_id", p.parent_id ? json::value(*p.parent_id) : json::value(nullptr)},
               {"parent_name", p.parent_name},
+              {"parent_name_en",
+               p.parent_name_en ? json::value(*p.parent_name_en) : json::value(nullptr)},
               {"open", p.counts.open},
               {"overdue", p.counts.overdue},
               {"escalated", p.counts.escalated},

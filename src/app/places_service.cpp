@@ -32,7 +32,10 @@ Expected<std::vector<MyPlace>> PlacesService::mine(const access::Actor& actor) {
           } else if (u->kind == org::UnitKind::kCommunity || u->kind == org::UnitKind::kVillage) {
             communities.push_back(u->id);
             if (u->parent_id) {
-              if (auto parent = org.find_unit(*u->parent_id)) p.parent_name = parent->name;
+              if (auto parent = org.find_unit(*u->parent_id)) {
+                p.parent_name = parent->name;
+                p.parent_name_en = parent->name_en;
+              }
             }
           } else {
             continue;  // liaisons are of these kinds only (org::check_liaison)

@@ -26,6 +26,7 @@ struct MyPlace {
   std::string path;
   std::optional<std::int64_t> parent_id;  // the subdistrict of a community or village
   std::string parent_name;
+  std::optional<std::string> parent_name_en;
   storage::PlaceCounts counts;
 };
 

@@ -675,6 +675,7 @@ export interface MyPlace {
   name_en: string | null
   parent_id: number | null
   parent_name: string
+  parent_name_en: string | null
   open: number
   overdue: number
   escalated: number
