@@ -1116,6 +1116,10 @@ const std::vector<Row>& matrix() {
        }},
       {"GET", "/api/v1/rankings", "", kStaff, "", B::kJson, kOtherOrg,
        [](W&, R, P) { return bare("/api/v1/rankings?level=subdistrict&period=month"); }},
+      // The caller's own liaison places (我的联系点): the leader's three subdistricts (古城街道
+      // among them), the unit operator's community, an empty list for the others.
+      {"GET", "/api/v1/places/mine", "", kStaff, "", B::kJson, kOtherOrg,
+       [](W&, R, P) { return bare("/api/v1/places/mine"); }},
       {"GET", "/api/v1/workflow", "", kStaff, "", B::kNone, 0,
        [](W&, R, P) { return bare("/api/v1/workflow"); }},
       {"PUT", "/api/v1/workflow", "", kHq, "", B::kNone, 0,

@@ -94,6 +94,11 @@ Expected<storage::CaseQuery> case_query(const http::Request& req,
     if (!b) return b.error();
     q.overdue = *b;
   }
+  if (auto e = req.query_param("escalated"); e && !e->empty()) {
+    auto b = query_bool(req, "escalated");
+    if (!b) return b.error();
+    q.escalated = *b;
+  }
   auto limit = query_limit(req);
   if (!limit) return limit.error();
   q.limit = *limit;

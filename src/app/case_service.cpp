@@ -1,5 +1,6 @@
 #include "app/case_service.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
@@ -120,10 +121,42 @@ std::vector<std::int64_t> escalation_targets(storage::Connection& c, std::int64_
   return out;
 }
 
+// The liaison leaders (包联领导) of the case's place, of its community or village and of its
+// subdistrict, less those in `except` (told already). An escalation from level 2 up (the liaison
+// level of the ladder) reaches them all: the subdistrict's leader hears of it too when level 2
+// went to the community's leader, and when level 3 went to the HQ office.
+std::vector<std::int64_t> liaison_leader_users(storage::Connection& c, std::int64_t tenant,
+                                               const cases::Record& r,
+                                               const std::vector<std::int64_t>& except) {
+  storage::OrgRepo org(c, tenant);
+  storage::UserRepo users(c, tenant);
+  std::vector<std::int64_t> out;
+  for (const auto& place : {r.community_id, r.subdistrict_id}) {
+    if (!place) continue;
+    if (auto l = org.liaison_of_unit(*place)) {
+      for (auto u : users.users_of_person(l->l.leader_id)) {
+        if (std::find(except.begin(), except.end(), u) == except.end() &&
+            std::find(out.begin(), out.end(), u) == out.end()) {
+          out.push_back(u);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 std::string unit_name(const TenantCaseConfig& cfg, std::optional<std::int64_t> id) {
   if (!id) return "";
   const auto* u = cfg.unit(*id);
   return u == nullptr ? "" : u->name;
+}
+
+// The place a liaison leader is told of: subdistrict and community or village names.
+std::string place_text(const TenantCaseConfig& cfg, const cases::Record& r) {
+  std::string out = unit_name(cfg, r.subdistrict_id);
+  const auto community = unit_name(cfg, r.community_id);
+  if (!community.empty()) out += out.empty() ? community : " " + community;
+  return out;
 }
 
 void set_search_terms(cases::Record& r) { r.search_terms = case_search_terms(r); }
@@ -717,6 +750,15 @@ Status escalate(Effect& e) {
                          {"level", std::to_string(r.escalation_level)},
                          {"detail", e.note.empty() ? r.case_no : e.note}};
   e.out.notify(targets, r, "escalated", "escalated", args);
+  if (r.escalation_level >= 2) {
+    e.out.notify(liaison_leader_users(e.x.c, e.x.actor.tenant_id, r, targets), r, "escalated",
+                 "liaison_escalated",
+                 {{"title", r.title},
+                  {"case_no", r.case_no},
+                  {"level", std::to_string(r.escalation_level)},
+                  {"place", place_text(e.x.cfg, r)},
+                  {"unit", unit_name(e.x.cfg, r.assigned_unit_id)}});
+  }
   MessageArgs robot_args = args;
   robot_args.back().second = e.note.empty() ? r.address : e.note;
   e.out.robots("escalated", robot_args);
@@ -906,6 +948,19 @@ struct SweepLookups {
     }
     return it->second;
   }
+  // The liaison leaders of a place not among the targets of its escalation at `level`.
+  const std::vector<std::int64_t>& liaisons(const cases::Record& r, int level) {
+    const std::tuple<int, std::int64_t, std::int64_t, std::int64_t> key{
+        level, r.assigned_unit_id.value_or(0), r.community_id.value_or(0),
+        r.subdistrict_id.value_or(0)};
+    auto it = leaders.find(key);
+    if (it == leaders.end()) {
+      it = leaders.emplace(key, liaison_leader_users(c, tenant, r, escalation(r, level))).first;
+    }
+    return it->second;
+  }
+  std::map<std::tuple<int, std::int64_t, std::int64_t, std::int64_t>, std::vector<std::int64_t>>
+      leaders;
 };
 
 // The notifications and robot messages of one case, sent once its new version is written.
@@ -937,7 +992,7 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
       auto done = in_tx<Ok>(ctx_.db, true, [&](storage::Connection& c) -> Status {
         part = {};
         storage::CaseRepo repo(c, tenant);
-        SweepLookups look{c, tenant, {}, {}, {}};
+        SweepLookups look{c, tenant, {}, {}, {}, {}};
         Outbox out{c, tenant, now, cfg};
         for (const cases::Record& stored : repo.find_many(batch)) {
           cases::Record r = stored;
@@ -990,6 +1045,17 @@ SweepStats CaseService::sweep(Millis now, int max_cases) {
                 out.notify(*targets, done, "escalated", "overdue_escalated", args);
                 out.robots("overdue_escalated", args);
               });
+              if (r.escalation_level >= 2) {
+                const auto* leaders = &look.liaisons(r, r.escalation_level);
+                const MessageArgs largs{{"title", r.title},
+                                        {"case_no", r.case_no},
+                                        {"level", std::to_string(r.escalation_level)},
+                                        {"place", place_text(cfg, r)},
+                                        {"unit", unit_name(cfg, r.assigned_unit_id)}};
+                sends.emplace_back([leaders, largs](Outbox& out, const cases::Record& done) {
+                  out.notify(*leaders, done, "escalated", "liaison_escalated", largs);
+                });
+              }
             }
           }
           r.next_check_at = cases::next_check(*r.timer, ladder, cfg.calendar);

@@ -377,6 +377,8 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
     where += " AND overdue = ?";
     wp.emplace_back(static_cast<std::int64_t>(*q.overdue));
   }
+  if (q.escalated)
+    where += *q.escalated ? " AND escalation_level > 0" : " AND escalation_level = 0";
   if (q.dispatched_from || q.dispatched_to) {
     where += " AND dispatched_at >= ? AND dispatched_at < ?";
     wp.emplace_back(q.dispatched_from.value_or(std::numeric_limits<Millis>::min()));

@@ -27,6 +27,7 @@ struct CaseQuery {
   std::optional<Millis> reported_from;  // inclusive
   std::optional<Millis> reported_to;    // exclusive
   std::optional<bool> overdue;
+  std::optional<bool> escalated;  // escalated at least once (escalation_level > 0), or never
   // Dispatched (派遣) in [from, to): the cohort of a KPI figure (domain/kpi.hpp).
   std::optional<Millis> dispatched_from;  // inclusive
   std::optional<Millis> dispatched_to;    // exclusive

@@ -90,6 +90,9 @@ test('admin sees the 1+11+7 chart, opens a group, switches to English', async ()
   const page = await newPage()
   try {
     await login(page, 'admin')
+    // The HQ office lands on its triage queue; the chart is one menu entry away.
+    await page.waitForURL(/\/triage$/)
+    await page.locator('[data-testid=menu-structure]').click()
     await page.waitForURL(/\/structure$/)
 
     const nodes = page.locator('[data-testid=org-node]')

@@ -64,6 +64,7 @@ declare module 'vue' {
     LangSwitch: typeof import('./components/LangSwitch.vue')['default']
     MapView: typeof import('./components/MapView.vue')['default']
     MembershipDialog: typeof import('./components/MembershipDialog.vue')['default']
+    MyPlaces: typeof import('./components/MyPlaces.vue')['default']
     NotificationBell: typeof import('./components/NotificationBell.vue')['default']
     PersonSelect: typeof import('./components/PersonSelect.vue')['default']
     PhotoGrid: typeof import('./components/PhotoGrid.vue')['default']

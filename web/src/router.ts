@@ -25,7 +25,9 @@ const routes: RouteRecordRaw[] = [
     path: '/',
     component: () => import('./layouts/AppShell.vue'),
     children: [
-      { path: '', name: 'root', redirect: () => homeRoute() },
+      // The bare address: resolved in the guard below, once the session is known (a redirect
+      // here would run before GET /auth/me on a fresh load and send everyone to /home).
+      { path: '', name: 'root', component: () => import('./views/HomeView.vue') },
       { path: 'home', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'menu.home' } },
       { path: 'structure', name: 'structure', component: () => import('./views/StructureView.vue'), meta: { perm: 'org.read', title: 'menu.structure' } },
       { path: 'units', name: 'units', component: () => import('./views/UnitsView.vue'), meta: { perm: 'org.read', title: 'menu.units' } },
@@ -41,6 +43,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'cases/:id(\\d+)', name: 'case', component: () => import('./views/CaseDetailView.vue'), props: true, meta: { title: 'caseDetail.title' } },
       { path: 'notices', name: 'notices', component: () => import('./views/NoticesView.vue'), meta: { roles: STAFF, title: 'menu.notices' } },
       { path: 'responsibility', name: 'responsibility', component: () => import('./views/ResponsibilityView.vue'), meta: { roles: STAFF, title: 'menu.responsibility' } },
+      { path: 'places', name: 'places', component: () => import('./views/PlacesView.vue'), meta: { roles: STAFF, title: 'menu.places' } },
       { path: 'ranking', name: 'ranking', component: () => import('./views/RankingView.vue'), meta: { roles: STAFF, title: 'menu.ranking' } },
       { path: 'settings', redirect: '/settings/categories' },
       { path: 'settings/categories', name: 'settings-categories', component: () => import('./views/settings/CategoriesView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsCategories' } },
@@ -78,6 +81,7 @@ router.beforeEach(async (to) => {
   if (!session.user) {
     return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   }
+  if (to.name === 'root') return homeRoute()
   if (to.meta.perm && !can(to.meta.perm)) return { name: 'forbidden' }
   if (to.meta.roles && !to.meta.roles.includes(session.user.role)) return { name: 'forbidden' }
   return true

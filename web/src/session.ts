@@ -87,11 +87,34 @@ function storedTenant(): { name: string; name_en: string | null } | null {
 }
 
 /**
- * The page a user lands on after login: their to-do list for units and grid workers, the
- * structure chart for other staff, the simple home for citizens.
+ * The page a user lands on after sign-in and at the bare address (docs/architecture.md, "Where each
+ * role lands"): the HQ office its triage queue, a unit operator his inbox, supervisors and task
+ * forces the verification queue, a grid worker the phone page on a phone (his inbox on a wide
+ * screen, where the table shows more), a leader his places (我的联系点), a citizen his own reports
+ * (the case list, which shows a citizen only his own). /home stays open to everyone.
  */
 export function homeRoute(): string {
-  const role = session.user?.role
-  if (role === 'unit_operator' || role === 'grid_worker') return '/inbox'
-  return can('org.read') ? '/structure' : '/home'
+  switch (session.user?.role) {
+    case 'hq_admin':
+    case 'hq_staff':
+      return '/triage'
+    case 'unit_operator':
+      return '/inbox'
+    case 'supervisor':
+    case 'task_force_member':
+      return '/verify'
+    case 'grid_worker':
+      return phoneWidth() ? '/m/' : '/inbox'
+    case 'leader':
+      return '/places'
+    case 'citizen':
+      return '/cases'
+    default:
+      return '/home'
+  }
+}
+
+/** A phone-width screen (the width below which the app shell puts its menu in a drawer). */
+export function phoneWidth(): boolean {
+  return typeof window !== 'undefined' && window.matchMedia('(max-width: 767px)').matches
 }

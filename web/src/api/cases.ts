@@ -42,6 +42,8 @@ export interface CaseFilters {
   dispatched_from?: string
   dispatched_to?: string
   overdue?: boolean
+  /** Escalated at least once (督办). */
+  escalated?: boolean
   q?: string
 }
 

@@ -672,3 +672,19 @@ export interface Rankings {
   red: number[]
   black: number[]
 }
+
+/** One of the caller's liaison places (GET /places/mine, docs/api.md "A leader's places"). */
+export interface MyPlace {
+  unit_id: number
+  kind: 'subdistrict' | 'community' | 'village'
+  name: string
+  name_en: string | null
+  parent_id: number | null
+  parent_name: string
+  parent_name_en: string | null
+  open: number
+  overdue: number
+  escalated: number
+  /** The GET /cases query of each number. */
+  cases: Record<'open' | 'overdue' | 'escalated', Record<string, string>>
+}

@@ -18,6 +18,7 @@ const en: Messages = {
     en: 'English',
   },
   common: {
+    back: 'Back',
     ok: 'OK',
     cancel: 'Cancel',
     save: 'Save',
@@ -115,6 +116,7 @@ const en: Messages = {
   },
   menu: {
     open: 'Open the menu',
+    places: 'My places',
     home: 'Home',
     structure: 'Structure',
     units: 'Organisation',
@@ -825,6 +827,9 @@ const en: Messages = {
     exportXlsx: 'Export Excel',
     dispatchedWindow: 'Dispatched {from} to {to}',
     placeFilter: 'Place filter from the rankings',
+    escalatedOnly: 'Escalated only',
+    myTitle: 'My reports',
+    mySubtitle: 'The problems you reported, newest first, with where each stands.',
   },
   notices: {
     title: 'Rectification list',
@@ -851,6 +856,16 @@ const en: Messages = {
     totals: '{open} open, {overdue} overdue in all',
     more: '{n} more',
     less: 'Fewer',
+  },
+  places: {
+    title: 'My places',
+    subtitle: 'The subdistricts, communities and villages you are the liaison leader for, with their open, overdue and escalated problems. Each number opens the list behind it.',
+    open: 'Open',
+    overdue: 'Overdue',
+    escalated: 'Escalated',
+    inParent: 'in {parent}',
+    empty: 'You are not the liaison leader of any place. Liaisons are assigned on the Liaisons page.',
+    ofPlace: '(problems in {place})',
   },
   notif: {
     title: 'Notifications',
@@ -880,6 +895,7 @@ const en: Messages = {
       editTitle: 'Edit category: {name}',
     },
     workflow: {
+      unitOf: 'Time unit of {what}',
       title: 'Workflow',
       subtitle: 'Limits for acknowledging and verifying, escalation of overdue cases, the duplicate and photo-distance radii, reports from outside the district, notice numbers and the issuer. Changes are recorded in the ledger and take effect at once.',
       limits: 'Time limits',

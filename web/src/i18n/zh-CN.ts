@@ -18,6 +18,7 @@ const zhCN = {
     en: 'English',
   },
   common: {
+    back: '返回',
     ok: '确定',
     cancel: '取消',
     save: '保存',
@@ -115,6 +116,7 @@ const zhCN = {
   },
   menu: {
     open: '打开菜单',
+    places: '我的联系点',
     home: '首页',
     structure: '工作架构',
     units: '组织机构',
@@ -825,6 +827,9 @@ const zhCN = {
     exportXlsx: '导出 Excel',
     dispatchedWindow: '派遣于 {from} 至 {to}',
     placeFilter: '来自考核排名的地点筛选',
+    escalatedOnly: '仅看督办',
+    myTitle: '我的上报',
+    mySubtitle: '您上报的问题，按时间倒序，可查看每件的办理进度。',
   },
   notices: {
     title: '整改清单',
@@ -851,6 +856,16 @@ const zhCN = {
     totals: '合计未办结 {open} 件，超期 {overdue} 件',
     more: '另有{n}类',
     less: '收起',
+  },
+  places: {
+    title: '我的联系点',
+    subtitle: '您包联的街道、社区和村，及其在办、超期和督办的问题。点击数字查看对应的问题清单。',
+    open: '在办',
+    overdue: '超期',
+    escalated: '督办',
+    inParent: '属{parent}',
+    empty: '您尚未包联任何地点。包联关系在“包联”页面设置。',
+    ofPlace: '（{place}的问题）',
   },
   notif: {
     title: '消息通知',
@@ -880,6 +895,7 @@ const zhCN = {
       editTitle: '编辑分类：{name}',
     },
     workflow: {
+      unitOf: '{what}的时间单位',
       title: '流程设置',
       subtitle: '签收与核查时限、超时升级督办、重复问题与照片位置的判定距离、区外上报的处理、通知书编号与发文机关。修改记入台账，保存后立即生效。',
       limits: '办理时限',

@@ -1,0 +1,2 @@
+DROP INDEX cases_open_community;
+DROP INDEX cases_open_subdistrict;
