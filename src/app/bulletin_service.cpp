@@ -10,6 +10,7 @@
 #include "app/auth_service.hpp"
 #include "app/evidence_service.hpp"
 #include "app/outbox.hpp"
+#include "domain/org.hpp"
 #include "domain/text.hpp"
 #include "domain/workflow.hpp"
 #include "media/image.hpp"
@@ -26,6 +27,14 @@ namespace json = boost::json;
 namespace {
 
 constexpr int kMaxLimit = 100;
+
+// Whether a bulletin addressed to the unit at `path` reaches the actor: the unit lies in his scope,
+// or he works inside it (a grid worker of an addressed subdistrict).
+bool reaches(const access::Actor& actor, const std::string& path) {
+  if (actor.scope.covers(path)) return true;
+  return std::any_of(actor.scope.roots.begin(), actor.scope.roots.end(),
+                     [&](const std::string& root) { return org::path_within(root, path); });
+}
 constexpr Millis kDay = 86'400'000;
 // Closed cases looked at for typical problems (newest first); the first with both photos win.
 constexpr int kTypicalCandidates = 200;
@@ -384,7 +393,7 @@ Expected<bool> BulletinService::may_read(const access::Actor& actor, const Tenan
   if (actor.scope.all) return true;
   for (const auto u : b.recipients) {
     const auto* info = cfg.unit(u);
-    if (info != nullptr && actor.scope.covers(info->path)) return true;
+    if (info != nullptr && reaches(actor, info->path)) return true;
   }
   return make_error("auth.out_of_scope");
 }
@@ -416,7 +425,7 @@ Expected<BulletinPage> BulletinService::list(const access::Actor& actor,
     if (!actor.scope.all) {
       std::vector<std::int64_t> mine;
       for (const auto& [id, u] : cfg.units) {
-        if (actor.scope.covers(u.path)) mine.push_back(id);
+        if (reaches(actor, u.path)) mine.push_back(id);
       }
       f.recipient_units = std::move(mine);
     }
@@ -1011,7 +1020,10 @@ Expected<std::string> BulletinService::render(const TenantCaseConfig& cfg,
   const Millis dated = b.published_at.value_or(b.approved_at.value_or(ctx_.clock.now()));
   doc.date = long_date(cfg, loc, dated);
   doc.seal = b.state == "approved" || b.state == "published";
-  if (b.state != "published") doc.draft_mark = cfg.word(loc, "bulletin.pdf.draft_mark");
+  // Until approved it is a draft; the approved text is what publish archives (with its number).
+  if (b.state == "draft" || b.state == "submitted") {
+    doc.draft_mark = cfg.word(loc, "bulletin.pdf.draft_mark");
+  }
   doc.imprint_cc = cfg.word(loc, "bulletin.pdf.cc");
   doc.imprint_printer = cfg.workflow.issuer;
   doc.imprint_date = cfg.word(loc, "bulletin.pdf.printed", {{"date", doc.date}});

@@ -87,14 +87,20 @@ class Writer {
   void header() {
     const std::string mark = clean(doc_.issuer_mark, false);
     if (!mark.empty()) {
+      // Shrunk to fit one line, letter spacing included.
+      auto mark_text = [&](double size, double width) {
+        return make_text(pc_, mark, Font{kSerif, size, true},
+                         {.width = width,
+                          .align = PANGO_ALIGN_CENTER,
+                          .color = kRed,
+                          .letter_spacing = size * 0.05});
+      };
       double size = kMarkSize;
-      const Text probe = make_text(pc_, mark, Font{kSerif, size, true});
-      if (probe.width > c_.width()) size = std::max(size * c_.width() / probe.width, size * 0.5);
-      const Text t = make_text(pc_, mark, Font{kSerif, size, true},
-                               {.width = c_.width(),
-                                .align = PANGO_ALIGN_CENTER,
-                                .color = kRed,
-                                .letter_spacing = size * 0.05});
+      const Text probe = mark_text(size, -1);
+      if (probe.width > c_.width() * 0.98) {
+        size = std::max(size * c_.width() * 0.98 / probe.width, size * 0.5);
+      }
+      const Text t = mark_text(size, c_.width());
       c_.flow(t, c_.left());
     }
     // Two blank lines, the number, 4 mm, the red separator.
@@ -261,7 +267,8 @@ class Writer {
     const double y0 = c_.y() + 2 * em();
     const double date_right = c_.right() - 4 * kBodySize;
     const double dx = date_right - d.width;
-    const double centre = dx + d.width / 2;
+    // A long name stays inside the type area, two characters from its right edge.
+    const double centre = std::min(dx + d.width / 2, c_.right() - 2 * kBodySize - s.width / 2);
     c_.place(s, centre - s.width / 2, y0);
     c_.place(d, dx, y0 + s.height);
     if (doc_.seal && !signer.empty()) {
