@@ -811,6 +811,7 @@ const en: Messages = {
     redList: 'Red list: {units}',
     blackList: 'Black list: {units}',
     none: 'none',
+    listSeparator: ', ',
     dropTypical: 'Remove',
   },
   ranking: {

@@ -811,6 +811,7 @@ const zhCN = {
     redList: '红榜：{units}',
     blackList: '黑榜：{units}',
     none: '无',
+    listSeparator: '、',
     dropTypical: '移出典型',
   },
   ranking: {
