@@ -253,6 +253,7 @@ struct World {
   std::int64_t n_own = 0, n_other = 0, n_mixed = 0, n_citizen = 0;
   std::int64_t att_own = 0, att_other = 0, att_citizen = 0;
   std::int64_t target_own = 0, target_other = 0, target_citizen = 0;  // open cases to attach to
+  std::array<std::int64_t, 2> bulletin{};  // published, addressed to one place each (lazily)
 
   // What answers are searched for: case ids by kind, and texts by kind.
   std::map<std::int64_t, std::pair<unsigned, std::string>> case_marks;
@@ -723,6 +724,34 @@ bool matches(Outcome o, const HttpResponse& r) {
 // The table. One row (or more, with a variant) per route of the OpenAPI description.
 
 // A request with no body (its method comes from the row).
+// A weekly bulletin draft by the office; its answer.
+json::value bulletin_draft(World& w) {
+  return must(w.office(), "POST", "/api/v1/bulletins", R"({"kind":"weekly"})");
+}
+// A draft submitted by the office (for the head to approve).
+std::int64_t bulletin_submitted(World& w) {
+  const auto d = bulletin_draft(w);
+  const auto id = d.at("id").as_int64();
+  must(w.office(), "POST", "/api/v1/bulletins/" + std::to_string(id) + "/transitions",
+       R"({"action":"submit"})");
+  return id;
+}
+// A published bulletin addressed to the place's subdistrict only.
+std::int64_t bulletin_published(World& w, Place p) {
+  auto& id = w.bulletin[idx(p)];
+  if (id != 0) return id;
+  const auto d = bulletin_draft(w);
+  id = d.at("id").as_int64();
+  const auto path = "/api/v1/bulletins/" + std::to_string(id);
+  json::object edit{{"version", d.at("version")},
+                    {"recipients", json::array{w.subdistrict[idx(p)]}}};
+  must(w.office(), "PUT", path, json::serialize(edit));
+  must(w.office(), "POST", path + "/transitions", R"({"action":"submit"})");
+  must(w.admin(), "POST", path + "/transitions", R"({"action":"approve"})");
+  must(w.office(), "POST", path + "/transitions", R"({"action":"publish"})");
+  return id;
+}
+
 Req bare(std::string path) { return Req{std::move(path), "", {}, Via::kRole}; }
 Req send(std::string path, const json::value& body) {
   return Req{
@@ -1120,6 +1149,44 @@ const std::vector<Row>& matrix() {
       // among them), the unit operator's community, an empty list for the others.
       {"GET", "/api/v1/places/mine", "", kStaff, "", B::kJson, kOtherOrg,
        [](W&, R, P) { return bare("/api/v1/places/mine"); }},
+      // --- bulletins (通报): the office drafts, edits, submits and publishes; the office head
+      // (hq_admin) approves; staff read published ones, unit-bound roles only those addressed
+      // to their place. A bulletin names units of the whole district by design (its ranking), so
+      // no data marks are checked on it.
+      {"GET", "/api/v1/bulletins", "", kStaff, "", B::kJson, 0,
+       [](W&, R, P) { return bare("/api/v1/bulletins"); }},
+      {"POST", "/api/v1/bulletins", "", kHq, "", B::kNone, 0,
+       [](W&, R, P) { return send("/api/v1/bulletins", json::object{{"kind", "weekly"}}); }},
+      {"GET", "/api/v1/bulletins/{id}", "", kStaffOwn, kStaffOther, B::kJson, 0,
+       [](W& w, R, P p) { return bare("/api/v1/bulletins/" + str(bulletin_published(w, p))); }},
+      {"GET", "/api/v1/bulletins/{id}.pdf", "", kStaffOwn, kStaffOther, B::kPdf, 0,
+       [](W& w, R, P p) {
+         return bare("/api/v1/bulletins/" + str(bulletin_published(w, p)) + ".pdf");
+       }},
+      {"PUT", "/api/v1/bulletins/{id}", "", kHq, "", B::kNone, 0,
+       [](W& w, R, P) {
+         const auto d = bulletin_draft(w);
+         return send("/api/v1/bulletins/" + str(d.at("id").as_int64()),
+                     json::object{{"version", d.at("version")}, {"title", "矩阵通报标题"}});
+       }},
+      {"POST", "/api/v1/bulletins/{id}/transitions", "submit", kHq, "", B::kNone, 0,
+       [](W& w, R, P) {
+         const auto d = bulletin_draft(w);
+         return send("/api/v1/bulletins/" + str(d.at("id").as_int64()) + "/transitions",
+                     json::object{{"action", "submit"}});
+       }},
+      {"POST", "/api/v1/bulletins/{id}/transitions", "approve", kAdminOnly, "", B::kNone, 0,
+       [](W& w, R, P) {
+         return send("/api/v1/bulletins/" + str(bulletin_submitted(w)) + "/transitions",
+                     json::object{{"action", "approve"}});
+       }},
+      {"GET", "/api/v1/bulletin-template", "", kHq, "", B::kNone, 0,
+       [](W&, R, P) { return bare("/api/v1/bulletin-template"); }},
+      {"PUT", "/api/v1/bulletin-template", "", kHq, "", B::kNone, 0,
+       [](W& w, R, P) {
+         return send("/api/v1/bulletin-template",
+                     must(w.office(), "GET", "/api/v1/bulletin-template"));
+       }},
       {"GET", "/api/v1/workflow", "", kStaff, "", B::kNone, 0,
        [](W&, R, P) { return bare("/api/v1/workflow"); }},
       {"PUT", "/api/v1/workflow", "", kHq, "", B::kNone, 0,

@@ -58,16 +58,19 @@ TEST(AccessPermission, NamesAreStable) {
   EXPECT_EQ(to_string(P::kCasesRead), "cases.read");
   EXPECT_EQ(to_string(P::kCasesConfigure), "cases.configure");
   EXPECT_EQ(to_string(P::kCasesImport), "cases.import");
+  EXPECT_EQ(to_string(P::kBulletinsDraft), "bulletins.draft");
+  EXPECT_EQ(to_string(P::kBulletinsApprove), "bulletins.approve");
 }
 
 TEST(AccessPermission, EachRoleGrantsExactlyItsPermissions) {
-  const std::set<Permission> all{P::kOrgRead,        P::kOrgWrite,    P::kUsersManage,
-                                 P::kLedgerRead,     P::kCasesReport, P::kCasesRead,
-                                 P::kCasesConfigure, P::kCasesImport};
+  const std::set<Permission> all{
+      P::kOrgRead,   P::kOrgWrite,       P::kUsersManage, P::kLedgerRead,     P::kCasesReport,
+      P::kCasesRead, P::kCasesConfigure, P::kCasesImport, P::kBulletinsDraft, P::kBulletinsApprove};
   const std::set<Permission> field{P::kOrgRead, P::kCasesReport, P::kCasesRead};
   EXPECT_EQ(perms(R::kHqAdmin), all);
-  EXPECT_EQ(perms(R::kHqStaff), (std::set<Permission>{P::kOrgRead, P::kLedgerRead, P::kCasesReport,
-                                                      P::kCasesRead, P::kCasesConfigure}));
+  EXPECT_EQ(perms(R::kHqStaff),
+            (std::set<Permission>{P::kOrgRead, P::kLedgerRead, P::kCasesReport, P::kCasesRead,
+                                  P::kCasesConfigure, P::kBulletinsDraft}));
   EXPECT_EQ(perms(R::kLeader),
             (std::set<Permission>{P::kOrgRead, P::kLedgerRead, P::kCasesReport, P::kCasesRead}));
   EXPECT_EQ(perms(R::kSupervisor), field);
@@ -81,7 +84,8 @@ TEST(AccessPermission, HasPermissionAgreesWithPermissionsOf) {
   for (const auto role : all_roles()) {
     const auto granted = perms(role);
     for (const auto p : {P::kOrgRead, P::kOrgWrite, P::kUsersManage, P::kLedgerRead,
-                         P::kCasesReport, P::kCasesRead, P::kCasesConfigure, P::kCasesImport}) {
+                         P::kCasesReport, P::kCasesRead, P::kCasesConfigure, P::kCasesImport,
+                         P::kBulletinsDraft, P::kBulletinsApprove}) {
       EXPECT_EQ(has_permission(role, p), granted.count(p) == 1)
           << to_string(role) << " / " << to_string(p);
     }

@@ -17,7 +17,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 SRC = HERE.parent.parent / "src"
 LOCALES = ("zh-CN", "en")
 PREFIXES = ("notify", "robot", "state", "source", "xlsx", "pdf", "date", "common", "notice",
-            "limit_unit", "extension_decision")
+            "limit_unit", "extension_decision", "bulletin")
 
 problems = []
 
@@ -72,6 +72,14 @@ families = {
     "extension_decision.": names(r"kDecisions", domain_case),
     "limit_unit.": re.findall(r'\{LimitUnit::\w+, "([a-z_]+)"\}', domain_calendar),
 }
+# Bulletins: the ranking's column headers (domain/bulletin.cpp ranking_columns), the period
+# words and the photo labels. The template's own keys (bulletins.json) are checked at load.
+m = re.search(r"ranking_columns\(\) \{.*?\{(.*?)\};", sources[SRC / "domain" / "bulletin.cpp"], re.S)
+families["bulletin.col."] = re.findall(r'"([a-z_]+)"', m.group(1)) if m else []
+if not families["bulletin.col."]:
+    problems.append("cannot read the ranking columns from src/domain/bulletin.cpp")
+families["bulletin.period."] = ["week", "month", "range"]
+families["bulletin.pdf."] = ["before", "after"]
 if not families["limit_unit."]:
     problems.append("cannot read the limit units from src/domain/calendar.cpp")
 
@@ -117,7 +125,12 @@ for path, text in sources.items():
         used.setdefault(f"robot.{m.group(1)}.title", rel)
         used.setdefault(f"robot.{m.group(1)}.markdown", rel)
 
+# Error codes share some prefixes ("bulletin.not_found"): those are worded in src/http/errors.json.
+import json as _json
+error_codes = set(_json.loads((SRC / "http" / "errors.json").read_text(encoding="utf-8"))["errors"])
 for key, where in sorted(used.items()):
+    if key in error_codes:
+        continue
     for loc in LOCALES:
         if key not in msgs[loc]:
             problems.append(f"{where}: {key} is not in {loc}.json")

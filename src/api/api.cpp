@@ -24,6 +24,7 @@ std::unique_ptr<Api> make_api(app::Context& ctx, ApiOptions options) {
   add_workflow_routes(*api);
   add_kpi_routes(*api);
   add_places_routes(*api);
+  add_bulletin_routes(*api);
   return api;
 }
 

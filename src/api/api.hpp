@@ -78,6 +78,7 @@ void add_import_routes(Api& api);
 void add_workflow_routes(Api& api);
 void add_kpi_routes(Api& api);
 void add_places_routes(Api& api);
+void add_bulletin_routes(Api& api);
 
 // Whether the request comes from an address in ApiOptions::ops_allow.
 bool from_ops_address(const Api& api, const http::Request& req);

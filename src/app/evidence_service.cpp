@@ -1,5 +1,7 @@
 #include "app/evidence_service.hpp"
 
+#include "storage/bulletin_repo.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -27,6 +29,8 @@ std::string extension_for(std::string_view content_type) {
   if (content_type == "image/webp") return ".webp";
   return ".jpg";
 }
+
+}  // namespace
 
 // Writes bytes to path atomically (temporary file, fsync, rename, fsync of the directory), so that
 // a file named in a committed row is complete on disk. Content-addressed: an existing file is kept.
@@ -67,8 +71,6 @@ fs::path media_path(const Settings& s, std::int64_t tenant, const std::string& s
                     const std::string& suffix) {
   return fs::path(s.media_dir) / std::to_string(tenant) / sha.substr(0, 2) / (sha + suffix);
 }
-
-}  // namespace
 
 std::vector<std::string> split_flags(const std::string& flags) {
   std::vector<std::string> out;
@@ -274,7 +276,9 @@ OrphanSweep sweep_orphan_media(Context& ctx, Millis min_age) {
       if (!orphan) {
         const auto sha = name.substr(0, name.find('.'));
         auto used = in_tx<bool>(ctx.db, false, [&](storage::Connection& c) -> Expected<bool> {
-          return storage::CaseRepo(c, tenant).attachment_file_in_use(sha);
+          // Photos of cases, and the archived PDFs of published bulletins.
+          return storage::CaseRepo(c, tenant).attachment_file_in_use(sha) ||
+                 storage::BulletinRepo(c, tenant).pdf_in_use(sha);
         });
         orphan = used.ok() && !*used;
       }

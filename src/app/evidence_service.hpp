@@ -5,11 +5,13 @@
 // and synced before the row that names them is committed.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "app/case_config.hpp"
 #include "app/context.hpp"
@@ -61,6 +63,14 @@ class EvidenceService {
 };
 
 std::vector<std::string> split_flags(const std::string& flags);
+
+// The media store, shared by photo evidence and archived documents (bulletin PDFs):
+// <media_dir>/<tenant>/<sha256 prefix>/<sha256><suffix>. write_durably writes atomically
+// (temporary file, fsync, rename, fsync of the directory), keeps an existing file (content
+// addressed) and answers false when it cannot write.
+std::filesystem::path media_path(const Settings& s, std::int64_t tenant, const std::string& sha,
+                                 const std::string& suffix);
+bool write_durably(const std::filesystem::path& path, std::string_view bytes);
 
 // Removes media files older than min_age that no attachment row names (a crash between the write
 // and the commit, or a refused upload), and temporary files of interrupted writes. Run by the

@@ -1,5 +1,7 @@
 #include "app/structure_io.hpp"
 
+#include "app/bulletin_service.hpp"
+
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <boost/json.hpp>
@@ -514,6 +516,10 @@ Expected<InitResult> init_preset(Context& ctx, const std::filesystem::path& dir,
     // message templates existed); after that the city's editors own it (docs/operations.md).
     if (!storage::ConfigRepo(c, result.tenant_id).has_message_templates()) {
       if (auto s = load_message_templates(c, result.tenant_id, dir); !s) return s.error();
+    }
+    // The bulletin template names figures and wording: checked against the wording just loaded.
+    if (load_config) {
+      if (auto s = load_bulletin_preset(c, result.tenant_id, dir); !s) return s.error();
     }
     return result;
   });

@@ -65,6 +65,10 @@ std::string_view to_string(Permission permission) {
       return "cases.configure";
     case Permission::kCasesImport:
       return "cases.import";
+    case Permission::kBulletinsDraft:
+      return "bulletins.draft";
+    case Permission::kBulletinsApprove:
+      return "bulletins.approve";
   }
   return "unknown";
 }
@@ -73,10 +77,12 @@ std::vector<Permission> permissions_of(Role role) {
   using P = Permission;
   switch (role) {
     case Role::kHqAdmin:
-      return {P::kOrgRead,     P::kOrgWrite,  P::kUsersManage,    P::kLedgerRead,
-              P::kCasesReport, P::kCasesRead, P::kCasesConfigure, P::kCasesImport};
+      return {P::kOrgRead,        P::kOrgWrite,        P::kUsersManage,    P::kLedgerRead,
+              P::kCasesReport,    P::kCasesRead,       P::kCasesConfigure, P::kCasesImport,
+              P::kBulletinsDraft, P::kBulletinsApprove};
     case Role::kHqStaff:
-      return {P::kOrgRead, P::kLedgerRead, P::kCasesReport, P::kCasesRead, P::kCasesConfigure};
+      return {P::kOrgRead,   P::kLedgerRead,     P::kCasesReport,
+              P::kCasesRead, P::kCasesConfigure, P::kBulletinsDraft};
     case Role::kLeader:
       return {P::kOrgRead, P::kLedgerRead, P::kCasesReport, P::kCasesRead};
     case Role::kSupervisor:

@@ -40,6 +40,10 @@ enum class Permission {
   kCasesRead,       // read the cases in one's scope and the lists
   kCasesConfigure,  // categories, routing rules, the calendar, robots
   kCasesImport,     // bring in past work orders of an earlier system (the history import)
+  kBulletinsDraft,  // draft, edit, submit and publish bulletins (通报): the HQ office
+  // approve or reject them: the office head, whom the HQ administrator stands for until the
+  // organisation names one (docs/security.md)
+  kBulletinsApprove,
 };
 std::string_view to_string(Permission permission);
 std::vector<Permission> permissions_of(Role role);

@@ -103,7 +103,8 @@ Scheduler::Scheduler(app::Context& ctx, SchedulerOptions options)
       options_(std::move(options)),
       config_(ctx),
       cases_(ctx, config_),
-      kpis_(ctx, config_) {}
+      kpis_(ctx, config_),
+      bulletins_(ctx, config_) {}
 
 Scheduler::~Scheduler() { stop(); }
 
@@ -150,6 +151,10 @@ void Scheduler::run_passes() {
         }
         // The day's anchor digest to the robots, where a tenant turned it on (once a day).
         app::queue_anchor_digests(ctx_, config_, options_.anchorer.get(), ctx_.clock.now());
+        // Bulletin drafts whose scheduled moment has come (one per schedule entry and period).
+        if (const int made = bulletins_.run_schedule(); made > 0) {
+          spdlog::info("bulletins: {} scheduled drafts made", made);
+        }
         next_sweep = now + options_.sweep_interval_ms;
       }
       if (now >= next_outbox) {

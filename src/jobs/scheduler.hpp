@@ -1,6 +1,7 @@
 // Scheduled work inside the server: the deadline sweep (warnings, overdue, escalations) and after
-// it the daily anchor digest (app/anchor_digest.hpp), the delivery of robot messages from the
-// outbox and, when configured, the ledger anchors. One
+// it the daily anchor digest (app/anchor_digest.hpp) and the scheduled bulletin drafts (the
+// preset's bulletins.json "schedule": e.g. Monday 08:00 drafts the week before, once per period),
+// the delivery of robot messages from the outbox and, when configured, the ledger anchors. One
 // background thread; every pass is idempotent and all its state is in the database (the anchors'
 // in their file), so a restart loses nothing and repeats nothing.
 #pragma once
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "app/anchor_service.hpp"
+#include "app/bulletin_service.hpp"
 #include "app/case_config.hpp"
 #include "app/case_service.hpp"
 #include "app/context.hpp"
@@ -63,6 +65,7 @@ class Scheduler {
   app::CaseConfigCache config_;
   app::CaseService cases_;
   app::KpiService kpis_;
+  app::BulletinService bulletins_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

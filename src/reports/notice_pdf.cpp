@@ -3,6 +3,8 @@
 // page count for "第 1 页 共 N 页", replay them onto a Cairo PDF surface.
 #include "reports/notice_pdf.hpp"
 
+#include "reports/pdf_kit.hpp"
+
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <glib.h>
@@ -20,25 +22,7 @@
 
 namespace civicloop::reports {
 namespace {
-
-constexpr double kMm = 72.0 / 25.4;  // Cairo's PDF unit is the point
-constexpr double kEps = 0.01;
-
-// Two faces only: body text in Noto Serif CJK SC regular (the 宋体/仿宋 of 公文), everything bold
-// (red issuer line, title, labels, table header, seal mark) in Noto Sans CJK SC bold (黑体). Cairo
-// 1.16 embeds a subset of each face used, and with the CJK fonts' subroutines that costs ~21 ms and
-// ~80 KB per face per document: a third face (a serif bold for the issuer line, closer to 小标宋)
-// would make every notice a third slower and larger.
-constexpr const char* kBodyFamily = "Noto Serif CJK SC";
-constexpr const char* kTitleFamily = "Noto Sans CJK SC";
-
-struct Rgb {
-  double r = 0, g = 0, b = 0, a = 1;
-};
-constexpr Rgb kBlack{0, 0, 0};
-constexpr Rgb kRed{0.85, 0.0, 0.0};  // 公文 red for the issuer line, the rule and the seal mark
-constexpr Rgb kGrey{0.35, 0.35, 0.35};
-constexpr Rgb kHeaderFill{0.92, 0.92, 0.92};
+using namespace pdf;  // NOLINT: the shared document pieces (reports/pdf_kit.hpp)
 
 // Page geometry and type sizes for one kind of form.
 struct Geometry {
@@ -87,278 +71,6 @@ constexpr Geometry kA5Landscape{.page_w = 210 * kMm,
                                 .seal_diameter = 30 * kMm,
                                 .rule_width = 1.5,
                                 .compact = true};
-
-// ---- text clean-up ----
-
-// Valid UTF-8 without control characters (line breaks kept when `keep_newlines`, tabs become
-// spaces): what Pango is given must be valid, and stray controls render as boxes.
-std::string clean(std::string_view in, bool keep_newlines) {
-  std::string no_nul(in);  // NUL is a control too (make_valid would turn it into U+FFFD)
-  no_nul.erase(std::remove(no_nul.begin(), no_nul.end(), '\0'), no_nul.end());
-  gchar* valid = g_utf8_make_valid(no_nul.data(), static_cast<gssize>(no_nul.size()));
-  std::string out;
-  out.reserve(no_nul.size());
-  for (const gchar* p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
-    const gunichar c = g_utf8_get_char(p);
-    const gchar* next = g_utf8_next_char(p);
-    if (c == '\n') {
-      out += keep_newlines ? '\n' : ' ';
-    } else if (c == '\t') {
-      out += ' ';
-    } else if (c < 0x20 || (c >= 0x7F && c < 0xA0) || c == 0x2028 || c == 0x2029) {
-      continue;  // C0/C1 controls, CR, and Unicode line/paragraph separators
-    } else {
-      out.append(p, next);
-    }
-  }
-  g_free(valid);
-  return out;
-}
-
-// ---- Pango helpers ----
-
-struct GObjectUnref {
-  void operator()(gpointer p) const { g_object_unref(p); }
-};
-struct FontDescFree {
-  void operator()(PangoFontDescription* d) const { pango_font_description_free(d); }
-};
-using FontDescPtr = std::unique_ptr<PangoFontDescription, FontDescFree>;
-
-struct Font {
-  const char* family;
-  double size;  // points
-  bool bold = false;
-};
-
-FontDescPtr font_desc(const Font& f) {
-  FontDescPtr d(pango_font_description_new());
-  pango_font_description_set_family(d.get(), f.family);
-  pango_font_description_set_weight(d.get(), f.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-  // Absolute size: device units are points on a PDF surface (a plain size would assume 96 dpi).
-  pango_font_description_set_absolute_size(d.get(), f.size * PANGO_SCALE);
-  return d;
-}
-
-double from_units(int u) { return static_cast<double>(u) / PANGO_SCALE; }
-
-// One line of a laid-out text, in the text's own coordinates (points).
-struct LineBox {
-  PangoLayoutLine* line;
-  double x, top, bottom, baseline;
-};
-
-// A laid-out piece of text: the layout (kept alive by the drawing operations) and its lines.
-struct Text {
-  std::shared_ptr<PangoLayout> layout;
-  std::vector<LineBox> lines;
-  double width = 0;   // logical width of the widest line
-  double height = 0;  // logical height of all lines
-  Rgb color = kBlack;
-};
-
-struct TextOpts {
-  double width = -1;  // wrap width in points; <= 0: no wrapping
-  PangoAlignment align = PANGO_ALIGN_LEFT;
-  double indent = 0;  // first-line indent of each paragraph (首行缩进)
-  Rgb color = kBlack;
-  std::size_t label_bytes = 0;  // this many leading bytes in the label font (bold 黑体)
-  const Font* label_font = nullptr;
-  double letter_spacing = 0;  // points
-};
-
-Text make_text(PangoContext* ctx, const std::string& s, const Font& font, const TextOpts& o = {}) {
-  Text t;
-  t.layout.reset(pango_layout_new(ctx), GObjectUnref{});
-  PangoLayout* l = t.layout.get();
-  const FontDescPtr desc = font_desc(font);
-  pango_layout_set_font_description(l, desc.get());
-  pango_layout_set_text(l, s.data(), static_cast<int>(s.size()));
-  if (o.width > 0) {
-    pango_layout_set_width(l, pango_units_from_double(o.width));
-    pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-  }
-  pango_layout_set_alignment(l, o.align);
-  if (o.indent != 0) pango_layout_set_indent(l, pango_units_from_double(o.indent));
-  if (o.label_bytes > 0 || o.letter_spacing != 0) {
-    PangoAttrList* attrs = pango_attr_list_new();
-    if (o.label_bytes > 0 && o.label_font != nullptr) {
-      const FontDescPtr ld = font_desc(*o.label_font);
-      PangoAttribute* a = pango_attr_font_desc_new(ld.get());
-      a->start_index = 0;
-      a->end_index = static_cast<guint>(o.label_bytes);
-      pango_attr_list_insert(attrs, a);
-    }
-    if (o.letter_spacing != 0) {
-      pango_attr_list_insert(
-          attrs, pango_attr_letter_spacing_new(static_cast<int>(o.letter_spacing * PANGO_SCALE)));
-    }
-    pango_layout_set_attributes(l, attrs);
-    pango_attr_list_unref(attrs);
-  }
-  PangoLayoutIter* it = pango_layout_get_iter(l);
-  do {
-    PangoRectangle logical;
-    pango_layout_iter_get_line_extents(it, nullptr, &logical);
-    t.lines.push_back({pango_layout_iter_get_line_readonly(it), from_units(logical.x),
-                       from_units(logical.y), from_units(logical.y + logical.height),
-                       from_units(pango_layout_iter_get_baseline(it))});
-  } while (pango_layout_iter_next_line(it));
-  pango_layout_iter_free(it);
-  PangoRectangle logical;
-  pango_layout_get_extents(l, nullptr, &logical);
-  t.width = from_units(logical.width);
-  t.height = from_units(logical.height);
-  t.color = o.color;
-  return t;
-}
-
-// ---- drawing ----
-
-using Op = std::function<void(cairo_t*)>;
-
-void set_color(cairo_t* cr, const Rgb& c) { cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a); }
-
-Op line_op(const Text& t, const LineBox& lb, double x, double top) {
-  // pango_cairo_show_layout_line puts the line's left origin at the current point, on the baseline.
-  return [layout = t.layout, line = lb.line, color = t.color, x = x + lb.x,
-          y = top + (lb.baseline - lb.top)](cairo_t* cr) {
-    set_color(cr, color);
-    cairo_move_to(cr, x, y);
-    pango_cairo_show_layout_line(cr, line);
-  };
-}
-
-Op rule_op(double x0, double y, double x1, double width, Rgb color) {
-  return [=](cairo_t* cr) {
-    set_color(cr, color);
-    cairo_set_line_width(cr, width);
-    cairo_move_to(cr, x0, y);
-    cairo_line_to(cr, x1, y);
-    cairo_stroke(cr);
-  };
-}
-
-// The seal mark: a red ring, the issuer's name along the upper arc and a five-pointed star in the
-// middle. It is a plain visual mark in the shape of an office seal, NOT a seal: it carries no
-// signature and proves nothing; the authority of a notice is its number in the ledger. The text is
-// drawn as outlines, so it stays out of the PDF's text (copying and search see the sign-off lines).
-void draw_seal(cairo_t* cr, PangoContext* ctx, double cx, double cy, double radius,
-               const std::string& issuer) {
-  cairo_save(cr);
-  set_color(cr, Rgb{kRed.r, kRed.g, kRed.b, 0.85});
-  const double ring = radius * 0.055;
-  cairo_set_line_width(cr, ring);
-  cairo_new_path(cr);
-  cairo_arc(cr, cx, cy, radius - ring / 2, 0, 2 * G_PI);
-  cairo_stroke(cr);
-
-  // Star: outer radius a quarter of the seal, inner radius by the golden ratio, one point up.
-  const double outer = radius * 0.27;
-  const double inner = outer * 0.382;
-  cairo_new_path(cr);
-  for (int i = 0; i < 10; ++i) {
-    const double a = -G_PI / 2 + i * G_PI / 5;
-    const double r = (i % 2 == 0) ? outer : inner;
-    if (i == 0) {
-      cairo_move_to(cr, cx + r * std::cos(a), cy + r * std::sin(a));
-    } else {
-      cairo_line_to(cr, cx + r * std::cos(a), cy + r * std::sin(a));
-    }
-  }
-  cairo_close_path(cr);
-  cairo_fill(cr);
-
-  // The issuer's characters, spread over the upper arc (wider arc for longer names), upright
-  // towards the rim.
-  std::vector<std::string> chars;
-  for (const char* p = issuer.c_str(); *p != '\0'; p = g_utf8_next_char(p)) {
-    const char* next = g_utf8_next_char(p);
-    if (!g_unichar_isspace(g_utf8_get_char(p))) chars.emplace_back(p, next);
-  }
-  if (!chars.empty()) {
-    const double n = static_cast<double>(chars.size());
-    const double span = std::min(4.5 * G_PI / 3, std::max(G_PI / 2, n * G_PI / 12));  // ≤ 270°
-    const double text_r = radius * 0.70;
-    const double size = std::clamp(text_r * span / n * 0.92, radius * 0.12, radius * 0.28);
-    const double path_r = radius - ring - size * 0.62;  // glyph centres just inside the ring
-    const FontDescPtr desc = font_desc(Font{kTitleFamily, size, true});
-    std::unique_ptr<PangoLayout, GObjectUnref> layout(pango_layout_new(ctx));
-    pango_layout_set_font_description(layout.get(), desc.get());
-    for (std::size_t i = 0; i < chars.size(); ++i) {
-      const double a = -G_PI / 2 - span / 2 + span * (static_cast<double>(i) + 0.5) / n;
-      pango_layout_set_text(layout.get(), chars[i].data(), static_cast<int>(chars[i].size()));
-      PangoRectangle logical;
-      pango_layout_get_extents(layout.get(), nullptr, &logical);
-      cairo_save(cr);
-      cairo_translate(cr, cx + path_r * std::cos(a), cy + path_r * std::sin(a));
-      cairo_rotate(cr, a + G_PI / 2);
-      cairo_new_path(cr);
-      cairo_move_to(cr, -from_units(logical.width) / 2, -from_units(logical.height) / 2);
-      pango_cairo_layout_path(cr, layout.get());
-      cairo_fill(cr);
-      cairo_restore(cr);
-    }
-  }
-  cairo_restore(cr);
-}
-
-// ---- the page composer ----
-
-// Places content from top to bottom, starting a new page when the next line does not fit, and
-// records the drawing operations of each page.
-class Composer {
- public:
-  explicit Composer(const Geometry& g) : g_(g), y_(g.margin_top) { pages_.emplace_back(); }
-
-  double left() const { return g_.margin_left; }
-  double right() const { return g_.page_w - g_.margin_right; }
-  double width() const { return right() - left(); }
-  double top() const { return g_.margin_top; }
-  double bottom() const { return g_.page_h - g_.margin_bottom; }
-  double y() const { return y_; }
-  void skip(double dy) { y_ = std::min(y_ + dy, bottom()); }
-  void set_y(double y) { y_ = y; }
-  bool fits(double h) const { return y_ + h <= bottom() + kEps; }
-  bool at_page_top() const { return y_ <= top() + kEps; }
-
-  void add(Op op) { pages_.back().push_back(std::move(op)); }
-  void new_page() {
-    pages_.emplace_back();
-    y_ = top();
-  }
-
-  // Places the text whole at (x, y), without breaking it.
-  void place(const Text& t, double x, double y) {
-    const double origin = t.lines.empty() ? 0 : t.lines.front().top;
-    for (const LineBox& lb : t.lines) add(line_op(t, lb, x, y + (lb.top - origin)));
-  }
-
-  // Flows the text line by line from the current position, breaking pages between lines.
-  void flow(const Text& t, double x) {
-    if (t.lines.empty()) return;
-    double origin = y_;
-    double offset = t.lines.front().top;
-    for (const LineBox& lb : t.lines) {
-      double line_top = origin + (lb.top - offset);
-      if (line_top + (lb.bottom - lb.top) > bottom() + kEps && line_top > top() + kEps) {
-        new_page();
-        origin = y_;
-        offset = lb.top;
-        line_top = origin;
-      }
-      add(line_op(t, lb, x, line_top));
-      y_ = line_top + (lb.bottom - lb.top);
-    }
-  }
-
-  std::vector<std::vector<Op>>& pages() { return pages_; }
-
- private:
-  const Geometry& g_;
-  double y_;
-  std::vector<std::vector<Op>> pages_;
-};
 
 // ---- the table of problems ----
 
@@ -638,34 +350,7 @@ class TableWriter {
 
 // ---- the document ----
 
-cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned int length) {
-  try {
-    static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-    return CAIRO_STATUS_SUCCESS;
-  } catch (const std::bad_alloc&) {
-    return CAIRO_STATUS_WRITE_ERROR;  // no exceptions through Cairo's C frames
-  }
-}
-
-struct SurfaceDestroy {
-  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-};
-struct CairoDestroy {
-  void operator()(cairo_t* c) const { cairo_destroy(c); }
-};
-
-// The first `name` in a template replaced by value (the caller's wording carries the placeholders).
-std::string fill(std::string tmpl, std::string_view name, const std::string& value) {
-  if (auto at = tmpl.find(name); at != std::string::npos) tmpl.replace(at, name.size(), value);
-  return tmpl;
-}
-
-void check(cairo_status_t s, const char* what) {
-  if (s != CAIRO_STATUS_SUCCESS) {
-    throw std::runtime_error(std::string("render_notice_pdf: ") + what + ": " +
-                             cairo_status_to_string(s));
-  }
-}
+void check(cairo_status_t s, const char* what) { pdf::check(s, "render_notice_pdf", what); }
 
 }  // namespace
 
@@ -698,7 +383,8 @@ std::string render_notice_pdf(const NoticeDoc& doc) {
   std::unique_ptr<PangoContext, GObjectUnref> ctx(pango_cairo_create_context(cr.get()));
   PangoContext* pc = ctx.get();
 
-  Composer c(g);
+  Composer c(
+      Page{g.page_w, g.page_h, g.margin_top, g.margin_bottom, g.margin_left, g.margin_right});
   const Font body{kBodyFamily, g.body_size};
   const Font label{kTitleFamily, g.body_size, true};
   const double em = g.body_size;

@@ -44,6 +44,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'notices', name: 'notices', component: () => import('./views/NoticesView.vue'), meta: { roles: STAFF, title: 'menu.notices' } },
       { path: 'responsibility', name: 'responsibility', component: () => import('./views/ResponsibilityView.vue'), meta: { roles: STAFF, title: 'menu.responsibility' } },
       { path: 'places', name: 'places', component: () => import('./views/PlacesView.vue'), meta: { roles: STAFF, title: 'menu.places' } },
+      { path: 'bulletins', name: 'bulletins', component: () => import('./views/BulletinListView.vue'), meta: { roles: STAFF, title: 'menu.bulletins' } },
+      { path: 'bulletins/:id(\\d+)', name: 'bulletin', component: () => import('./views/BulletinEditView.vue'), props: true, meta: { roles: STAFF, title: 'bulletins.editTitle' } },
       { path: 'ranking', name: 'ranking', component: () => import('./views/RankingView.vue'), meta: { roles: STAFF, title: 'menu.ranking' } },
       { path: 'settings', redirect: '/settings/categories' },
       { path: 'settings/categories', name: 'settings-categories', component: () => import('./views/settings/CategoriesView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsCategories' } },
