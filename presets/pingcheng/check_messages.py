@@ -16,7 +16,7 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 SRC = HERE.parent.parent / "src"
 LOCALES = ("zh-CN", "en")
-PREFIXES = ("notify", "robot", "state", "source", "xlsx", "pdf", "date", "common", "notice",
+PREFIXES = ("notify", "robot", "state", "source", "xlsx", "pdf", "date", "common", "notice", "minutes",
             "limit_unit", "extension_decision")
 
 problems = []

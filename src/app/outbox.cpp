@@ -12,6 +12,11 @@ namespace json = boost::json;
 
 void Outbox::notify(const std::vector<std::int64_t>& users, const cases::Record& r,
                     const std::string& kind, const std::string& key, const MessageArgs& args) {
+  notify(users, std::optional<std::int64_t>(r.id), kind, key, args);
+}
+
+void Outbox::notify(const std::vector<std::int64_t>& users, std::optional<std::int64_t> case_id,
+                    const std::string& kind, const std::string& key, const MessageArgs& args) {
   std::set<std::int64_t> seen;
   storage::NotifyRepo repo(c, tenant);
   const auto title = cfg.word(kFirstLocale, "notify." + key + ".title", args);
@@ -29,7 +34,7 @@ void Outbox::notify(const std::vector<std::int64_t>& users, const cases::Record&
     storage::Notification n;
     n.id = id++;
     n.user_id = u;
-    n.case_id = r.id;
+    n.case_id = case_id;
     n.kind = kind;
     n.title = title;
     n.body = body;

@@ -1,4 +1,5 @@
-// Scheduled work inside the server: the deadline sweep (warnings, overdue, escalations) and after
+// Scheduled work inside the server: the deadline sweep (warnings, overdue, escalations) of the
+// cases and of the meetings' action items, and after
 // it the daily anchor digest (app/anchor_digest.hpp), the delivery of robot messages from the
 // outbox and, when configured, the ledger anchors. One
 // background thread; every pass is idempotent and all its state is in the database (the anchors'
@@ -17,6 +18,7 @@
 #include "app/case_service.hpp"
 #include "app/context.hpp"
 #include "app/kpi_service.hpp"
+#include "app/meeting_service.hpp"
 #include "http/webhook.hpp"
 
 namespace civicloop::jobs {
@@ -63,6 +65,7 @@ class Scheduler {
   app::CaseConfigCache config_;
   app::CaseService cases_;
   app::KpiService kpis_;
+  app::MeetingService meetings_;  // the action items' sweep
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
