@@ -1,5 +1,6 @@
 #include "app/meeting_service.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <map>
@@ -89,9 +90,10 @@ std::string item_snapshot(const ActionItem& it) {
       {"version", it.version}});
 }
 
-void ledger(storage::Connection& c, const access::Actor& actor, Millis now, const std::string& type,
-            std::int64_t id, std::string action, std::optional<std::string> before,
-            std::string after, std::optional<std::string> note = std::nullopt) {
+void record_event(storage::Connection& c, const access::Actor& actor, Millis now,
+                  const std::string& type, std::int64_t id, std::string action,
+                  std::optional<std::string> before, std::string after,
+                  std::optional<std::string> note = std::nullopt) {
   auto ev = make_event(actor, now, type, id, std::move(action), std::move(before), std::move(after),
                        std::move(note));
   storage::LedgerRepo(c, actor.tenant_id).append(ev);
@@ -226,7 +228,7 @@ Expected<MeetingView> MeetingService::create(const access::Actor& actor, Meeting
     m.updated_at = now;
     m.version = 1;
     storage::MeetingRepo(c, actor.tenant_id).insert(m);
-    ledger(c, actor, now, "meeting", m.id, "schedule", std::nullopt, meeting_snapshot(m));
+    record_event(c, actor, now, "meeting", m.id, "schedule", std::nullopt, meeting_snapshot(m));
     return MeetingView{m, {}};
   });
 }
@@ -258,7 +260,7 @@ Expected<MeetingView> MeetingService::update(const access::Actor& actor, std::in
     m.updated_at = now;
     m.version = version + 1;
     if (!repo.update(m, version)) return make_error("conflict.stale_version", "version");
-    ledger(c, actor, now, "meeting", m.id, "edit", before, meeting_snapshot(m));
+    record_event(c, actor, now, "meeting", m.id, "edit", before, meeting_snapshot(m));
     return MeetingView{m, {}};
   });
 }
@@ -426,7 +428,7 @@ Expected<MeetingView> MeetingService::issue(const access::Actor& actor, std::int
     m.updated_at = now;
     m.version = version + 1;
     if (!repo.update(m, version)) return make_error("conflict.stale_version", "version");
-    ledger(c, actor, now, "meeting", m.id, "issue", before, meeting_snapshot(m));
+    record_event(c, actor, now, "meeting", m.id, "issue", before, meeting_snapshot(m));
     MeetingView view{m, {}};
     Outbox out{c, actor.tenant_id, now, cfg};
     for (std::size_t i = 0; i < m.decisions.size(); ++i) {
@@ -435,7 +437,7 @@ Expected<MeetingView> MeetingService::issue(const access::Actor& actor, std::int
                                           now, cfg.calendar, ladder);
       it.id = storage::next_id(c, actor.tenant_id, "action_items");
       repo.insert_item(it);
-      ledger(c, actor, now, "action_item", it.id, "assign", std::nullopt, item_snapshot(it));
+      record_event(c, actor, now, "action_item", it.id, "assign", std::nullopt, item_snapshot(it));
       const MessageArgs args{{"title", it.text},
                              {"meeting", m.title},
                              {"deadline", cfg.local_text(it.timer.deadline)}};
@@ -466,7 +468,7 @@ Expected<MeetingView> MeetingService::cancel(const access::Actor& actor, std::in
     m.updated_at = now;
     m.version = version + 1;
     if (!repo.update(m, version)) return make_error("conflict.stale_version", "version");
-    ledger(c, actor, now, "meeting", m.id, "cancel", before, meeting_snapshot(m));
+    record_event(c, actor, now, "meeting", m.id, "cancel", before, meeting_snapshot(m));
     return MeetingView{m, {}};
   });
 }
@@ -608,7 +610,7 @@ Expected<ActionItem> MeetingService::close_item(const access::Actor& actor, std:
     if (!repo.update_item(it, found->version)) {
       return make_error("conflict.stale_version", "version");
     }
-    ledger(c, actor, now, "action_item", it.id, "close", before, item_snapshot(it));
+    record_event(c, actor, now, "action_item", it.id, "close", before, item_snapshot(it));
     return it;
   });
 }
@@ -780,8 +782,8 @@ MeetingSweepStats MeetingService::sweep(Millis now, int max_items) {
             action = "overdue";
             note.clear();
           }
-          ledger(c, actor, now, "action_item", it.id, action, before, item_snapshot(it),
-                 note.empty() ? std::nullopt : std::optional<std::string>(note));
+          record_event(c, actor, now, "action_item", it.id, action, before, item_snapshot(it),
+                       note.empty() ? std::nullopt : std::optional<std::string>(note));
         }
         return Ok{};
       });
