@@ -110,7 +110,8 @@ TEST_P(ApiMeetings, ThreeDecisionsThreeItemsOneEscalatesClosedWithPhotoMinutesLi
   // The unit was told of the item and reminded (its inbox).
   r = unit->request("GET", "/api/v1/notifications");
   std::set<std::string> kinds;
-  for (const auto& n : parse(r).at("items").as_array())
+  const auto inbox = parse(r);
+  for (const auto& n : inbox.at("items").as_array())
     kinds.insert(std::string(n.at("kind").as_string()));
   EXPECT_TRUE(kinds.contains("action_item_assigned")) << r.body;
   EXPECT_TRUE(kinds.contains("action_item_reminder")) << r.body;

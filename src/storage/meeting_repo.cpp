@@ -73,15 +73,18 @@ meetings::Meeting meeting_of(const Row& r) {
   m.starts_at = r.get_int(i++);
   m.place = r.get_text(i++);
   m.state = meetings::parse_state(r.get_text(i++)).value_or(meetings::State::kScheduled);
-  for (const auto& v : array_of(parse_or_null(r.get_text(i++)))) {
+  const json::value attendees_doc = parse_or_null(r.get_text(i++));
+  for (const auto& v : array_of(attendees_doc)) {
     if (!v.is_object()) continue;
     m.attendees.push_back({opt_of(v.as_object(), "unit_id"), opt_of(v.as_object(), "person_id")});
   }
-  for (const auto& v : array_of(parse_or_null(r.get_text(i++)))) {
+  const json::value agenda_doc = parse_or_null(r.get_text(i++));
+  for (const auto& v : array_of(agenda_doc)) {
     if (!v.is_object()) continue;
     m.agenda.push_back({str_of(v.as_object(), "title"), str_of(v.as_object(), "minutes")});
   }
-  for (const auto& v : array_of(parse_or_null(r.get_text(i++)))) {
+  const json::value decisions_doc = parse_or_null(r.get_text(i++));
+  for (const auto& v : array_of(decisions_doc)) {
     if (!v.is_object()) continue;
     const auto& o = v.as_object();
     meetings::Decision d;
