@@ -96,6 +96,8 @@ TEST_P(ApiMeetings, ThreeDecisionsThreeItemsOneEscalatesClosedWithPhotoMinutesLi
   EXPECT_EQ(again.escalations, 0) << "a repeated sweep escalated again";
   EXPECT_EQ(again.reminders, 0) << "a repeated sweep reminded again";
 
+  // Sessions of the old clock have expired (12 h): sign in again at the new one.
+  office = server().login("office");
   auto unit = server().login("unit");
   r = unit->request("GET", "/api/v1/action-items");
   ASSERT_EQ(r.status, 200) << r.body;
