@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "storage/ledger_repo.hpp"
 #include "support/documents.hpp"
 #include "support/loop_test.hpp"
@@ -179,7 +181,9 @@ TEST_P(ApiMeetings, ThreeDecisionsThreeItemsOneEscalatesClosedWithPhotoMinutesLi
   r = office->request("GET", path + "/minutes.pdf");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.header("Content-Type"), "application/pdf");
-  const auto text = pdf_text(r.body);
+  // Reading order: a wrapped table cell reads whole (the layout order interleaves the columns).
+  std::string text = pdf_reading_text(r.body);
+  std::erase_if(text, [](unsigned char ch) { return std::isspace(ch) != 0; });
   for (const char* s :
        {"2026年第12次创城工作例会（改）纪要", "会议议定事项", "永泰街道一日内清理永泰路占道经营",
         "城管局五日内完成夜市规范方案", "古城街道十日内整治背街小巷", "超期后办结", "办理中",
@@ -187,7 +191,8 @@ TEST_P(ApiMeetings, ThreeDecisionsThreeItemsOneEscalatesClosedWithPhotoMinutesLi
     EXPECT_NE(text.find(s), std::string::npos) << s << " not in: " << text;
   }
   r = office->request("GET", path + "/minutes.pdf?lang=en");
-  const auto en = pdf_text(r.body);
+  std::string en = pdf_reading_text(r.body);
+  std::erase_if(en, [](unsigned char ch) { return std::isspace(ch) != 0; });
   for (const char* s : {"Minutes:", "Closedlate", "Inprogress", "Decisions"}) {
     EXPECT_NE(en.find(s), std::string::npos) << s << " not in: " << en;
   }
