@@ -254,6 +254,10 @@ struct World {
   std::int64_t att_own = 0, att_other = 0, att_citizen = 0;
   std::int64_t target_own = 0, target_other = 0, target_citizen = 0;  // open cases to attach to
   std::array<std::int64_t, 2> bulletin{};  // published, addressed to one place each (lazily)
+  // A meeting whose minutes are issued, with an action item of each place's subdistrict; and a
+  // closed item (with its photo) of each.
+  std::int64_t meeting = 0;
+  std::array<std::int64_t, 2> item{}, closed_item{};
 
   // What answers are searched for: case ids by kind, and texts by kind.
   std::map<std::int64_t, std::pair<unsigned, std::string>> case_marks;
@@ -328,6 +332,29 @@ struct World {
   void mark_notice(std::int64_t id, unsigned cls) {
     auto n = must(admin(), "GET", "/api/v1/notices/" + std::to_string(id));
     text_marks.emplace_back(cls, std::string(n.at("number").as_string()));
+  }
+
+  // A meeting held before the server's clock with one decision per owner unit; issued when
+  // `issue`. Returns the meeting view.
+  json::value new_meeting(const std::vector<std::int64_t>& owners, bool issue) {
+    json::array decisions;
+    for (const auto u : owners) {
+      decisions.push_back(
+          json::object{{"text", next("矩阵议定事项")},
+                       {"owner_unit_id", u},
+                       {"limit", json::object{{"amount", 5}, {"unit", "working_days"}}}});
+    }
+    json::object b{{"kind", "regular"},
+                   {"title", next("矩阵例会")},
+                   {"starts_at", "2026-11-30T01:00:00Z"},
+                   {"agenda", json::array{json::object{{"title", "矩阵议程"}}}},
+                   {"decisions", std::move(decisions)}};
+    auto v = must(office(), "POST", "/api/v1/meetings", json::serialize(b));
+    if (!issue) return v;
+    return must(
+        office(), "POST",
+        "/api/v1/meetings/" + std::to_string(v.at("meeting").at("id").as_int64()) + "/issue",
+        json::serialize(json::object{{"version", 1}}));
   }
 
   void build();
@@ -436,6 +463,19 @@ void World::build() {
   target_own = report(local_grid(Place::kOwn), "0507", centre[0], "矩阵附件问题");
   target_other = report(local_grid(Place::kOther), "0507", centre[1], "矩阵附件问题");
   target_citizen = report(citizen, "0507", away, "矩阵市民附件问题");
+
+  {
+    auto m = new_meeting({subdistrict[0], subdistrict[1]}, true);
+    meeting = m.at("meeting").at("id").as_int64();
+    for (std::size_t p = 0; p < 2; ++p) item[p] = m.at("items").at(p).at("id").as_int64();
+    auto c = new_meeting({subdistrict[0], subdistrict[1]}, true);
+    for (std::size_t p = 0; p < 2; ++p) {
+      closed_item[p] = c.at("items").at(p).at("id").as_int64();
+      must(office(), "POST",
+           "/api/v1/action-items/" + std::to_string(closed_item[p]) + "/close?note=done", photo,
+           {{"Content-Type", "image/jpeg"}});
+    }
+  }
 
   mark_case(o1, kOwnStaff, "O1 (永泰)", "矩阵本地一号");
   mark_case(o2, kOwnStaff, "O2 (永泰, department notice)", "矩阵本地二号");
@@ -1186,6 +1226,68 @@ const std::vector<Row>& matrix() {
        [](W& w, R, P) {
          return send("/api/v1/bulletin-template",
                      must(w.office(), "GET", "/api/v1/bulletin-template"));
+      // Meetings and their action items: the HQ office manages them, tenant-wide staff read them,
+      // a unit reads and closes the items of its own subtree only.
+      {"GET", "/api/v1/meetings", "", "ok ok ok ok ok fb fb fb un", "", B::kJson, 0,
+       [](W&, R, P) { return bare("/api/v1/meetings"); }},
+      {"POST", "/api/v1/meetings", "", kHq, "", B::kJson, 0,
+       [](W& w, R, P) {
+         return send("/api/v1/meetings",
+                     json::object{{"kind", "special"},
+                                  {"title", w.next("矩阵专题会")},
+                                  {"starts_at", "2026-12-01T01:00:00Z"}});
+       }},
+      {"GET", "/api/v1/meetings/{id}", "", "ok ok ok ok ok fb fb fb un", "", B::kJson, 0,
+       [](W& w, R, P) { return bare("/api/v1/meetings/" + str(w.meeting)); }},
+      {"PUT", "/api/v1/meetings/{id}", "", kHq, "", B::kJson, 0,
+       [](W& w, R, P) {
+         auto m = w.new_meeting({w.subdistrict[0]}, false);
+         return send("/api/v1/meetings/" + str(m.at("meeting").at("id").as_int64()),
+                     json::object{{"kind", "regular"},
+                                  {"title", w.next("矩阵改名例会")},
+                                  {"starts_at", "2026-11-30T01:00:00Z"},
+                                  {"version", 1}});
+       }},
+      {"POST", "/api/v1/meetings/{id}/issue", "", kHq, "", B::kJson, 0,
+       [](W& w, R, P) {
+         auto m = w.new_meeting({w.subdistrict[0]}, false);
+         return send("/api/v1/meetings/" + str(m.at("meeting").at("id").as_int64()) + "/issue",
+                     json::object{{"version", 1}});
+       }},
+      {"POST", "/api/v1/meetings/{id}/cancel", "", kHq, "", B::kJson, 0,
+       [](W& w, R, P) {
+         auto m = w.new_meeting({w.subdistrict[0]}, false);
+         return send("/api/v1/meetings/" + str(m.at("meeting").at("id").as_int64()) + "/cancel",
+                     json::object{{"version", 1}});
+       }},
+      {"GET", "/api/v1/meetings/{id}/report", "", "ok ok ok ok ok fb fb fb un", "", B::kJson, 0,
+       [](W& w, R, P) { return bare("/api/v1/meetings/" + str(w.meeting) + "/report"); }},
+      {"GET", "/api/v1/meetings/{id}/minutes.pdf", "", "ok ok ok ok ok fb fb fb un", "", B::kPdf,
+       0, [](W& w, R, P) { return bare("/api/v1/meetings/" + str(w.meeting) + "/minutes.pdf"); }},
+      {"GET", "/api/v1/action-items", "", "ok ok ok ok ok ok fb fb un", "", B::kJson, kOtherOrg,
+       [](W&, R, P) { return bare("/api/v1/action-items"); }},
+      {"GET", "/api/v1/action-items/{id}", "", "ok ok ok ok ok ok fb fb un",
+       "ok ok ok ok ok os fb fb un", B::kJson, 0,
+       [](W& w, R, P p) { return bare("/api/v1/action-items/" + str(w.item[idx(p)])); }},
+      {"POST", "/api/v1/action-items/{id}/close", "", "ok ok fb fb fb ok fb fb un",
+       "ok ok fb fb fb os fb fb un", B::kJson, 0,
+       [](W& w, R, P p) {
+         auto m = w.new_meeting({w.subdistrict[idx(p)]}, true);
+         return Req{"/api/v1/action-items/" + str(m.at("items").at(0).at("id").as_int64()) +
+                        "/close?note=%E5%B7%B2%E5%8A%9E%E7%BB%93",
+                    w.photo,
+                    {{"Content-Type", "image/jpeg"}},
+                    Via::kRole};
+       }},
+      {"GET", "/api/v1/action-items/{id}/photo", "", "ok ok ok ok ok ok fb fb un",
+       "ok ok ok ok ok os fb fb un", B::kNone, 0,
+       [](W& w, R, P p) {
+         return bare("/api/v1/action-items/" + str(w.closed_item[idx(p)]) + "/photo");
+       }},
+      {"GET", "/api/v1/action-items/{id}/photo/thumbnail", "", "ok ok ok ok ok ok fb fb un",
+       "ok ok ok ok ok os fb fb un", B::kNone, 0,
+       [](W& w, R, P p) {
+         return bare("/api/v1/action-items/" + str(w.closed_item[idx(p)]) + "/photo/thumbnail");
        }},
       {"GET", "/api/v1/workflow", "", kStaff, "", B::kNone, 0,
        [](W&, R, P) { return bare("/api/v1/workflow"); }},

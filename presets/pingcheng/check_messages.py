@@ -17,7 +17,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 SRC = HERE.parent.parent / "src"
 LOCALES = ("zh-CN", "en")
 PREFIXES = ("notify", "robot", "state", "source", "xlsx", "pdf", "date", "common", "notice",
-            "limit_unit", "extension_decision", "bulletin")
+            "minutes", "limit_unit", "extension_decision", "bulletin")
 
 problems = []
 

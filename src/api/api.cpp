@@ -25,6 +25,7 @@ std::unique_ptr<Api> make_api(app::Context& ctx, ApiOptions options) {
   add_kpi_routes(*api);
   add_places_routes(*api);
   add_bulletin_routes(*api);
+  add_meeting_routes(*api);
   return api;
 }
 

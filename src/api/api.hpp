@@ -10,6 +10,7 @@
 #include "app/auth_service.hpp"
 #include "app/case_config.hpp"
 #include "app/context.hpp"
+#include "app/evidence_service.hpp"
 #include "app/import_jobs.hpp"
 #include "app/org_service.hpp"
 #include "app/user_service.hpp"
@@ -37,6 +38,7 @@ struct Api {
         org(c),
         users(c),
         case_config(c),
+        evidence(c, case_config),
         imports(c, case_config,
                 [](const Error& e) { return http::message_of(e, http::Lang::kZh); }),
         static_files(options.web_root),
@@ -47,7 +49,9 @@ struct Api {
   app::OrgService org;
   app::UserService users;
   app::CaseConfigCache case_config;  // one per server: categories, calendar, rules, areas
-  app::ImportJobs imports;           // the history import in the background (POST /api/v1/imports)
+  // Photo evidence (one decode pool and one budget per account for every kind of photo).
+  app::EvidenceService evidence;
+  app::ImportJobs imports;  // the history import in the background (POST /api/v1/imports)
   http::Metrics metrics;
   http::StaticFiles static_files;
   http::Router router;
@@ -79,6 +83,7 @@ void add_workflow_routes(Api& api);
 void add_kpi_routes(Api& api);
 void add_places_routes(Api& api);
 void add_bulletin_routes(Api& api);
+void add_meeting_routes(Api& api);
 
 // Whether the request comes from an address in ApiOptions::ops_allow.
 bool from_ops_address(const Api& api, const http::Request& req);

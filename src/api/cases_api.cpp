@@ -112,14 +112,14 @@ struct CaseApi {
   Api& api;
   app::CaseConfigCache& config;
   app::CaseService cases;
-  app::EvidenceService evidence;
+  app::EvidenceService& evidence;
   app::NoticeService notices;
   app::CaseExport exports;
   explicit CaseApi(Api& a)
       : api(a),
         config(a.case_config),
         cases(a.ctx, config),
-        evidence(a.ctx, config),
+        evidence(a.evidence),
         notices(a.ctx, config),
         exports(cases, config) {}
 };

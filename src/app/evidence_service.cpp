@@ -1,7 +1,5 @@
 #include "app/evidence_service.hpp"
 
-#include "storage/bulletin_repo.hpp"
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -11,7 +9,9 @@
 #include "app/auth_service.hpp"
 #include "app/case_service.hpp"
 #include "media/image.hpp"
+#include "storage/bulletin_repo.hpp"
 #include "storage/ledger_repo.hpp"
+#include "storage/meeting_repo.hpp"
 
 namespace civicloop::app {
 
@@ -140,6 +140,68 @@ Expected<storage::Attachment> EvidenceService::upload(const access::Actor& actor
       });
   if (!pre) return pre.error();
 
+  auto stored = store_photo(actor, bytes, cfg.calendar.utc_offset_minutes());
+  if (!stored) return stored.error();
+  const auto& p = *stored;
+  const std::string& sha = p.sha256;
+  const std::string& content_type = p.content_type;
+
+  return in_tx<storage::Attachment>(
+      ctx_.db, true, [&](storage::Connection& c) -> Expected<storage::Attachment> {
+        storage::CaseRepo repo(c, actor.tenant_id);
+        auto r = repo.find(case_id);
+        if (!r) return make_error("case.not_found");
+        storage::Attachment a;
+        a.id = storage::next_id(c, actor.tenant_id, "attachments");
+        a.case_id = case_id;
+        a.stage = stage;
+        a.content_type = content_type;
+        a.size = static_cast<std::int64_t>(bytes.size());
+        a.sha256 = sha;
+        a.width = p.width;
+        a.height = p.height;
+        a.lat = p.lat;
+        a.lng = p.lng;
+        a.taken_at = p.taken_at;
+        std::vector<std::string> flags;
+        if (!a.lat) flags.emplace_back("no_gps");
+        if (!a.taken_at) flags.emplace_back("no_time");
+        // Every photo is checked against the problem's place; a before-photo also against the
+        // time of the report (a picture from days earlier may show another day's problem).
+        if (a.lat && r->lat &&
+            cases::distance_m(*a.lat, *a.lng, *r->lat, *r->lng) >
+                cfg.workflow.evidence_distance_m) {
+          flags.emplace_back("far_from_problem");
+        }
+        if (stage == "before" && a.taken_at && *a.taken_at < r->reported_at - kBeforePhotoMaxAge) {
+          flags.emplace_back("taken_before_report");
+        }
+        if (stage != "before") {
+          const auto since =
+              r->dispatched_at ? r->dispatched_at : std::optional<Millis>(r->reported_at);
+          if (a.taken_at && stage == "after" && since && *a.taken_at < *since) {
+            flags.emplace_back("taken_before_dispatch");
+          }
+        }
+        for (const auto& f : flags) a.flags += (a.flags.empty() ? "" : ",") + f;
+        if (actor.user_id != 0) a.uploaded_by = actor.user_id;
+        a.uploaded_at = now;
+        repo.insert_attachment(a);
+        auto ev = make_event(actor, now, "case", case_id, "attach", std::nullopt,
+                             "{\"attachment\":" + std::to_string(a.id) + ",\"stage\":\"" + stage +
+                                 "\",\"sha256\":\"" + sha + "\"}");
+        storage::LedgerRepo(c, actor.tenant_id).append(ev);
+        return a;
+      });
+}
+
+Expected<StoredPhoto> EvidenceService::store_photo(const access::Actor& actor,
+                                                   std::string_view bytes, int utc_offset_minutes) {
+  if (bytes.size() > ctx_.settings.max_photo_bytes) {
+    return make_error("media.too_large", "file")
+        .with("max", std::to_string(ctx_.settings.max_photo_bytes));
+  }
+  const Millis now = ctx_.clock.now();
   // Decoding, off the HTTP threads and bounded: the walk refuses what declares too many pixels or
   // decoded bytes before libvips sees it; each account has a budget of pixels per minute.
   media::Limits limits;
@@ -173,60 +235,34 @@ Expected<storage::Attachment> EvidenceService::upload(const access::Actor& actor
                                 "cannot write photo evidence to " + ctx_.settings.media_dir);
   }
 
-  return in_tx<storage::Attachment>(
-      ctx_.db, true, [&](storage::Connection& c) -> Expected<storage::Attachment> {
-        storage::CaseRepo repo(c, actor.tenant_id);
-        auto r = repo.find(case_id);
-        if (!r) return make_error("case.not_found");
-        storage::Attachment a;
-        a.id = storage::next_id(c, actor.tenant_id, "attachments");
-        a.case_id = case_id;
-        a.stage = stage;
-        a.content_type = content_type;
-        a.size = static_cast<std::int64_t>(bytes.size());
-        a.sha256 = sha;
-        a.width = info.width;
-        a.height = info.height;
-        a.lat = info.lat;
-        a.lng = info.lng;
-        if (info.taken_at_local) {
-          // EXIF time is the camera's local time: read it in the photo's own offset when given,
-          // else in the tenant's zone.
-          if (auto t = parse_iso_utc(*info.taken_at_local + "Z")) {
-            const int offset = info.utc_offset_minutes.value_or(cfg.calendar.utc_offset_minutes());
-            a.taken_at = *t - static_cast<Millis>(offset) * 60000;
-          }
-        }
-        std::vector<std::string> flags;
-        if (!a.lat) flags.emplace_back("no_gps");
-        if (!a.taken_at) flags.emplace_back("no_time");
-        // Every photo is checked against the problem's place; a before-photo also against the
-        // time of the report (a picture from days earlier may show another day's problem).
-        if (a.lat && r->lat &&
-            cases::distance_m(*a.lat, *a.lng, *r->lat, *r->lng) >
-                cfg.workflow.evidence_distance_m) {
-          flags.emplace_back("far_from_problem");
-        }
-        if (stage == "before" && a.taken_at && *a.taken_at < r->reported_at - kBeforePhotoMaxAge) {
-          flags.emplace_back("taken_before_report");
-        }
-        if (stage != "before") {
-          const auto since =
-              r->dispatched_at ? r->dispatched_at : std::optional<Millis>(r->reported_at);
-          if (a.taken_at && stage == "after" && since && *a.taken_at < *since) {
-            flags.emplace_back("taken_before_dispatch");
-          }
-        }
-        for (const auto& f : flags) a.flags += (a.flags.empty() ? "" : ",") + f;
-        if (actor.user_id != 0) a.uploaded_by = actor.user_id;
-        a.uploaded_at = now;
-        repo.insert_attachment(a);
-        auto ev = make_event(actor, now, "case", case_id, "attach", std::nullopt,
-                             "{\"attachment\":" + std::to_string(a.id) + ",\"stage\":\"" + stage +
-                                 "\",\"sha256\":\"" + sha + "\"}");
-        storage::LedgerRepo(c, actor.tenant_id).append(ev);
-        return a;
-      });
+  StoredPhoto p;
+  p.sha256 = sha;
+  p.content_type = content_type;
+  p.size = static_cast<std::int64_t>(bytes.size());
+  p.width = info.width;
+  p.height = info.height;
+  p.lat = info.lat;
+  p.lng = info.lng;
+  if (info.taken_at_local) {
+    // EXIF time is the camera's local time: read it in the photo's own offset when given, else
+    // in the tenant's zone.
+    if (auto t = parse_iso_utc(*info.taken_at_local + "Z")) {
+      const int offset = info.utc_offset_minutes.value_or(utc_offset_minutes);
+      p.taken_at = *t - static_cast<Millis>(offset) * 60000;
+    }
+  }
+  return p;
+}
+
+StoredFile EvidenceService::file_of(std::int64_t tenant, const std::string& sha256,
+                                    const std::string& content_type, bool thumbnail) const {
+  StoredFile f;
+  f.content_type = thumbnail ? "image/jpeg" : content_type;
+  f.path = media_path(ctx_.settings, tenant, sha256,
+                      thumbnail ? ".thumb.jpg" : extension_for(content_type))
+               .string();
+  f.etag = "\"" + sha256 + (thumbnail ? "-t" : "") + "\"";
+  return f;
 }
 
 Expected<StoredFile> EvidenceService::open(const access::Actor& actor, std::int64_t id,
@@ -276,9 +312,10 @@ OrphanSweep sweep_orphan_media(Context& ctx, Millis min_age) {
       if (!orphan) {
         const auto sha = name.substr(0, name.find('.'));
         auto used = in_tx<bool>(ctx.db, false, [&](storage::Connection& c) -> Expected<bool> {
-          // Photos of cases, and the archived PDFs of published bulletins.
+          // Photos of cases and of action items, and the archived PDFs of published bulletins.
           return storage::CaseRepo(c, tenant).attachment_file_in_use(sha) ||
-                 storage::BulletinRepo(c, tenant).pdf_in_use(sha);
+                 storage::BulletinRepo(c, tenant).pdf_in_use(sha) ||
+                 storage::MeetingRepo(c, tenant).photo_in_use(sha);
         });
         orphan = used.ok() && !*used;
       }

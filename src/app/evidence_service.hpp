@@ -32,6 +32,19 @@ struct OrphanSweep {
   int kept = 0;
 };
 
+// A photo checked and written to the media directory, not yet named by any row: what an upload
+// of a case (or a meeting's action item, app/meeting_service.hpp) stores in its own row.
+struct StoredPhoto {
+  std::string sha256;
+  std::string content_type;
+  std::int64_t size = 0;
+  int width = 0;
+  int height = 0;
+  std::optional<double> lat;
+  std::optional<double> lng;
+  std::optional<Millis> taken_at;  // UTC, from the EXIF time in its offset or the tenant's zone
+};
+
 class EvidenceService {
  public:
   EvidenceService(Context& ctx, CaseConfigCache& config);
@@ -44,6 +57,15 @@ class EvidenceService {
   // and renamed; the row and the ledger event are committed.
   Expected<storage::Attachment> upload(const access::Actor& actor, std::int64_t case_id,
                                        const std::string& stage, std::string_view bytes);
+  // The checks every photo passes, whatever it is evidence of: the size, the container walk, EXIF
+  // and thumbnail on the decode pool (media.busy, media.rate_limited past the actor's budget, the
+  // media errors), then both files written durably. The caller commits a row that names the file
+  // (before the orphan sweep's hour runs out).
+  Expected<StoredPhoto> store_photo(const access::Actor& actor, std::string_view bytes,
+                                    int utc_offset_minutes);
+  // Where a stored photo (or its thumbnail) is, for the server to stream.
+  StoredFile file_of(std::int64_t tenant, const std::string& sha256,
+                     const std::string& content_type, bool thumbnail) const;
   // The original or the thumbnail, after the same scope check as the case.
   Expected<StoredFile> open(const access::Actor& actor, std::int64_t attachment_id, bool thumbnail);
 

@@ -28,7 +28,8 @@ struct Outbox {
   // with the key and arguments for each reader's own.
   void notify(const std::vector<std::int64_t>& users, const cases::Record& r,
               const std::string& kind, const std::string& key, const MessageArgs& args);
-  // The same about something else than a case (a published bulletin: case_id null).
+  // The same about something else than a case (a published bulletin, a meeting's action item):
+  // case_id none.
   void notify(const std::vector<std::int64_t>& users, std::optional<std::int64_t> case_id,
               const std::string& kind, const std::string& key, const MessageArgs& args);
   // One message per active robot, in the robot's locale; answers how many were queued.

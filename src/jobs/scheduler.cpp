@@ -104,7 +104,8 @@ Scheduler::Scheduler(app::Context& ctx, SchedulerOptions options)
       config_(ctx),
       cases_(ctx, config_),
       kpis_(ctx, config_),
-      bulletins_(ctx, config_) {}
+      bulletins_(ctx, config_),
+      meetings_(ctx, config_, nullptr) {}
 
 Scheduler::~Scheduler() { stop(); }
 
@@ -146,6 +147,17 @@ void Scheduler::run_passes() {
                          s.warnings, s.escalations);
           }
           if (s.checked < 500) break;
+          std::lock_guard lock(mutex_);
+          if (stopping_) return;
+        }
+        // The meetings' action items on the same ladder (reminders, overdue, escalations).
+        for (;;) {
+          auto m = meetings_.sweep(ctx_.clock.now(), 500);
+          if (m.checked > 0) {
+            spdlog::info("action item sweep: {} checked, {} reminders, {} escalations", m.checked,
+                         m.reminders, m.escalations);
+          }
+          if (m.checked < 500) break;
           std::lock_guard lock(mutex_);
           if (stopping_) return;
         }

@@ -63,6 +63,7 @@ declare module 'vue' {
     ElTreeSelect: typeof import('element-plus/es')['ElTreeSelect']
     LangSwitch: typeof import('./components/LangSwitch.vue')['default']
     MapView: typeof import('./components/MapView.vue')['default']
+    MeetingItems: typeof import('./components/MeetingItems.vue')['default']
     MembershipDialog: typeof import('./components/MembershipDialog.vue')['default']
     MyPlaces: typeof import('./components/MyPlaces.vue')['default']
     NotificationBell: typeof import('./components/NotificationBell.vue')['default']

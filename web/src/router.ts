@@ -17,6 +17,8 @@ declare module 'vue-router' {
 const HQ = ['hq_admin', 'hq_staff']
 const UNIT_SIDE = ['unit_operator', 'grid_worker']
 const VERIFIERS = ['supervisor', 'hq_staff', 'hq_admin', 'task_force_member']
+// Above the units: who reads meetings and their reports (units see their own action items in 我的待办).
+const TENANT_STAFF = ['hq_admin', 'hq_staff', 'leader', 'supervisor', 'task_force_member']
 const STAFF = ['hq_admin', 'hq_staff', 'leader', 'supervisor', 'task_force_member', 'unit_operator', 'grid_worker']
 
 const routes: RouteRecordRaw[] = [
@@ -47,6 +49,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'bulletins', name: 'bulletins', component: () => import('./views/BulletinListView.vue'), meta: { roles: STAFF, title: 'menu.bulletins' } },
       { path: 'bulletins/:id(\\d+)', name: 'bulletin', component: () => import('./views/BulletinEditView.vue'), props: true, meta: { roles: STAFF, title: 'bulletins.editTitle' } },
       { path: 'ranking', name: 'ranking', component: () => import('./views/RankingView.vue'), meta: { roles: STAFF, title: 'menu.ranking' } },
+      { path: 'meetings', name: 'meetings', component: () => import('./views/MeetingsView.vue'), meta: { roles: TENANT_STAFF, title: 'menu.meetings' } },
+      { path: 'meetings/:id(\\d+)', name: 'meeting', component: () => import('./views/MeetingDetailView.vue'), props: true, meta: { roles: TENANT_STAFF, title: 'menu.meetings' } },
       { path: 'settings', redirect: '/settings/categories' },
       { path: 'settings/categories', name: 'settings-categories', component: () => import('./views/settings/CategoriesView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsCategories' } },
       { path: 'settings/routing', name: 'settings-routing', component: () => import('./views/settings/RoutingView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsRouting' } },
