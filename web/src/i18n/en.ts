@@ -820,6 +820,7 @@ const en: Messages = {
     none: 'none',
     listSeparator: ', ',
     dropTypical: 'Remove',
+  },
   meetings: {
     title: 'Meetings',
     subtitle: 'Regular, progress and special meetings: agenda, progress report, minutes, and decisions assigned to the units and followed to done',

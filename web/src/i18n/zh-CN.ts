@@ -820,6 +820,7 @@ const zhCN = {
     none: '无',
     listSeparator: '、',
     dropTypical: '移出典型',
+  },
   meetings: {
     title: '会议督办',
     subtitle: '例会、推进会和专题会：议程、进展报告、会议纪要，议定事项交办到责任单位并跟踪到办结',
