@@ -1226,6 +1226,7 @@ const std::vector<Row>& matrix() {
        [](W& w, R, P) {
          return send("/api/v1/bulletin-template",
                      must(w.office(), "GET", "/api/v1/bulletin-template"));
+       }},
       // Meetings and their action items: the HQ office manages them, tenant-wide staff read them,
       // a unit reads and closes the items of its own subtree only.
       {"GET", "/api/v1/meetings", "", "ok ok ok ok ok fb fb fb un", "", B::kJson, 0,
