@@ -33,7 +33,7 @@ before(async () => {
   browser = await launch()
   office = await newPage(browser)
   await login(office, 'office', '/meetings')
-  const units = async (code) => (await api(office, 'GET', `/api/v1/org/units?q=${code}&limit=5`)).body.items.find((u) => u.code === code).id
+  const units = async (code) => (await api(office, 'GET', `/api/v1/org/units?q=${code}&limit=100`)).body.items.find((u) => u.code === code).id
   const own = await units('140213050')
   const other = await units('140213051')
   const dept = await units('DEPT01')
@@ -68,6 +68,7 @@ test('the office writes the minutes and issues them: three decisions make three 
   await office.locator('[data-testid=meeting-save]').click()
   await office.locator('.el-message--success').first().waitFor()
   await office.locator('[data-testid=meeting-report]').waitFor()
+  await office.mouse.move(0, 0) // no button left in its hover state
   await expectAccessible(assert, office, 'meeting page (scheduled)')
   await shot(office, 'meetings-edit-zh.png')
   await office.locator('[data-testid=meeting-issue]').click()
