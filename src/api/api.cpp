@@ -23,6 +23,7 @@ std::unique_ptr<Api> make_api(app::Context& ctx, ApiOptions options) {
   add_import_routes(*api);
   add_workflow_routes(*api);
   add_kpi_routes(*api);
+  add_dashboard_routes(*api);
   return api;
 }
 

@@ -77,6 +77,7 @@ void add_case_action_routes(Api& api);
 void add_import_routes(Api& api);
 void add_workflow_routes(Api& api);
 void add_kpi_routes(Api& api);
+void add_dashboard_routes(Api& api);
 
 // Whether the request comes from an address in ApiOptions::ops_allow.
 bool from_ops_address(const Api& api, const http::Request& req);

@@ -371,10 +371,17 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
     where += " AND overdue = ?";
     wp.emplace_back(static_cast<std::int64_t>(*q.overdue));
   }
+  if (q.escalated)
+    where += *q.escalated ? " AND escalation_level > 0" : " AND escalation_level = 0";
   if (q.dispatched_from || q.dispatched_to) {
     where += " AND dispatched_at >= ? AND dispatched_at < ?";
     wp.emplace_back(q.dispatched_from.value_or(std::numeric_limits<Millis>::min()));
     wp.emplace_back(q.dispatched_to.value_or(std::numeric_limits<Millis>::max()));
+  }
+  if (q.closed_from || q.closed_to) {
+    where += " AND closed_at >= ? AND closed_at < ?";
+    wp.emplace_back(q.closed_from.value_or(std::numeric_limits<Millis>::min()));
+    wp.emplace_back(q.closed_to.value_or(std::numeric_limits<Millis>::max()));
   }
   sql::scope_filter(where, wp, q.scope, {"assigned_path", "area_path"});
   const bool by_reported = q.by_reported_at();

@@ -27,10 +27,14 @@ struct CaseQuery {
   std::optional<Millis> reported_from;  // inclusive
   std::optional<Millis> reported_to;    // exclusive
   std::optional<bool> overdue;
+  std::optional<bool> escalated;  // escalation level above 0 (the dashboard's 已升级)
   // Dispatched (派遣) in [from, to): the cohort of a KPI figure (domain/kpi.hpp).
   std::optional<Millis> dispatched_from;  // inclusive
   std::optional<Millis> dispatched_to;    // exclusive
-  std::vector<std::string> terms;         // full-text: every term must be in the case
+  // Closed out (销号) in [from, to): the dashboard's close-outs of a day.
+  std::optional<Millis> closed_from;  // inclusive
+  std::optional<Millis> closed_to;    // exclusive
+  std::vector<std::string> terms;     // full-text: every term must be in the case
   // Scope: cases assigned into or located in these subtrees; nullptr or all: no filter.
   const access::Scope* scope = nullptr;
   std::optional<std::int64_t> reporter_user_id;  // a citizen sees their own reports

@@ -41,6 +41,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'cases/:id(\\d+)', name: 'case', component: () => import('./views/CaseDetailView.vue'), props: true, meta: { title: 'caseDetail.title' } },
       { path: 'notices', name: 'notices', component: () => import('./views/NoticesView.vue'), meta: { roles: STAFF, title: 'menu.notices' } },
       { path: 'responsibility', name: 'responsibility', component: () => import('./views/ResponsibilityView.vue'), meta: { roles: STAFF, title: 'menu.responsibility' } },
+      { path: 'dashboard', name: 'dashboard', component: () => import('./views/DashboardView.vue'), meta: { roles: STAFF, title: 'menu.dashboard' } },
       { path: 'ranking', name: 'ranking', component: () => import('./views/RankingView.vue'), meta: { roles: STAFF, title: 'menu.ranking' } },
       { path: 'settings', redirect: '/settings/categories' },
       { path: 'settings/categories', name: 'settings-categories', component: () => import('./views/settings/CategoriesView.vue'), meta: { perm: 'cases.configure', title: 'menu.settingsCategories' } },
@@ -53,6 +54,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'forbidden', name: 'forbidden', component: () => import('./views/NotFoundView.vue'), props: { forbidden: true } },
     ],
   },
+  // The command centre's big screen (1920×1080): the dashboard alone, no app chrome.
+  { path: '/dashboard/screen', name: 'dashboard-screen', component: () => import('./views/DashboardView.vue'), props: { screen: true }, meta: { roles: STAFF, title: 'menu.dashboard' } },
   // The phone page of grid workers: its own narrow layout, no side menu.
   {
     path: '/m',

@@ -41,7 +41,12 @@ export interface CaseFilters {
   /** Dispatched within these days (the KPI cohorts: due, closed, open ...). */
   dispatched_from?: string
   dispatched_to?: string
+  /** Closed out within these days (the dashboard's close-outs of a day). */
+  closed_from?: string
+  closed_to?: string
   overdue?: boolean
+  /** Escalated (escalation level above 0). */
+  escalated?: boolean
   q?: string
 }
 
