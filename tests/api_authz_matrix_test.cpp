@@ -1290,6 +1290,11 @@ const std::vector<Row>& matrix() {
        [](W& w, R, P p) {
          return bare("/api/v1/action-items/" + str(w.closed_item[idx(p)]) + "/photo/thumbnail");
        }},
+      // The command-centre dashboard and the hotspots: staff, each within his scope.
+      {"GET", "/api/v1/dashboard", "", kStaff, "", B::kJson, kOtherOrg,
+       [](W&, R, P) { return bare("/api/v1/dashboard"); }},
+      {"GET", "/api/v1/hotspots", "", kStaff, "", B::kJson, kOtherOrg,
+       [](W&, R, P) { return bare("/api/v1/hotspots?period=month"); }},
       {"GET", "/api/v1/workflow", "", kStaff, "", B::kNone, 0,
        [](W&, R, P) { return bare("/api/v1/workflow"); }},
       {"PUT", "/api/v1/workflow", "", kHq, "", B::kNone, 0,

@@ -89,6 +89,12 @@ Expected<storage::CaseQuery> case_query(const http::Request& req,
   if (!dto) return dto.error();
   q.dispatched_from = *dfrom;
   q.dispatched_to = *dto;
+  auto cfrom = query_date(req, "closed_from", cfg);
+  auto cto = query_date(req, "closed_to", cfg, 1);
+  if (!cfrom) return cfrom.error();
+  if (!cto) return cto.error();
+  q.closed_from = *cfrom;
+  q.closed_to = *cto;
   if (auto o = req.query_param("overdue"); o && !o->empty()) {
     auto b = query_bool(req, "overdue");
     if (!b) return b.error();

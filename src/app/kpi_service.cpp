@@ -7,7 +7,9 @@
 #include <tuple>
 
 #include "app/case_snapshot.hpp"
+#include "domain/dashboard.hpp"
 #include "storage/account_repo.hpp"
+#include "storage/dashboard_repo.hpp"
 #include "storage/kpi_repo.hpp"
 #include "storage/ledger_repo.hpp"
 
@@ -213,6 +215,14 @@ Expected<kpi::Settings> parse_kpi_settings(const json::value& doc) {
     if (!m->is_int64()) return make_error("kpi.bad_settings", "min_sample");
     s.min_sample = static_cast<int>(std::clamp<std::int64_t>(m->as_int64(), -1, 100000));
   }
+  // "hotspot": {"min_reports": N}: the dashboard's hotspot threshold.
+  s.hotspot_min_reports = def.hotspot_min_reports;
+  if (const auto* h = d.if_contains("hotspot"); h != nullptr) {
+    const auto* o = h->if_object();
+    const auto* m = o ? o->if_contains("min_reports") : nullptr;
+    if (m == nullptr || !m->is_int64()) return make_error("kpi.bad_settings", "hotspot");
+    s.hotspot_min_reports = static_cast<int>(std::clamp<std::int64_t>(m->as_int64(), -1, 100000));
+  }
   auto red = parse_rule(d, "red", def.red);
   if (!red) return red.error();
   s.red = *red;
@@ -256,6 +266,9 @@ ProjectResult KpiService::project(std::int64_t tenant_id, int batch, std::int64_
       std::map<std::int64_t, kpi::CaseMarks> was;
       std::map<kpi::Key, kpi::Counts> rows;
       std::map<kpi::StaffKey, kpi::StaffCounts> staff;
+      // The dashboard's day counters and alerts (domain/dashboard.hpp), from the same events.
+      std::map<dashboard::ActivityKey, dashboard::Activity> days;
+      std::vector<storage::AlertRow> alerts;
       for (const auto& ev : events) {
         seq = ev.seq;
         if (!ev.after) continue;
@@ -272,6 +285,12 @@ ProjectResult KpiService::project(std::int64_t tenant_id, int batch, std::int64_
         const kpi::CaseEvent ce{ev.action, std::move(before), std::move(*after), ev.at,
                                 ev.actor_user_id};
         auto eff = kpi::project(ce, it->second, cal);
+        if (auto act = dashboard::activity(ce, cal)) days[act->first] += act->second;
+        if (dashboard::is_alert(ce)) {
+          const auto& a = ce.after;
+          alerts.push_back({ev.seq, ev.entity_id, a.case_no, a.title, a.escalation_level,
+                            a.assigned_unit_id.value_or(0), a.grid_id.value_or(0), ev.at});
+        }
         for (const auto& [k, v] : eff.counts) rows[k] += v;
         for (const auto& [k, v] : eff.staff) staff[k] += v;
         it->second = eff.marks;
@@ -298,6 +317,9 @@ ProjectResult KpiService::project(std::int64_t tenant_id, int batch, std::int64_
       for (const auto& [id, m] : marks) {
         if (m != was[id]) repo.save_marks(id, m);
       }
+      storage::DashboardRepo board(c, tenant_id);
+      for (const auto& [k, v] : days) board.add_activity(k, v);
+      for (const auto& a : alerts) board.add_alert(a);
       more = static_cast<int>(events.size()) == batch;
       // A page that was not full saw every case event up to the head.
       if (!more) seq = std::max(seq, head);
@@ -314,6 +336,7 @@ ProjectResult KpiService::project(std::int64_t tenant_id, int batch, std::int64_
 ProjectResult KpiService::rebuild(std::int64_t tenant_id) {
   auto cleared = in_tx<Ok>(ctx_.db, true, [&](storage::Connection& c) -> Status {
     storage::KpiRepo(c, tenant_id).clear();
+    storage::DashboardRepo(c, tenant_id).clear();
     return Ok{};
   });
   (void)cleared;

@@ -12,6 +12,7 @@
 #include "app/case_snapshot.hpp"
 #include "storage/account_repo.hpp"
 #include "storage/case_repo.hpp"
+#include "storage/dashboard_repo.hpp"
 #include "storage/ledger_repo.hpp"
 
 namespace civicloop::app {
@@ -128,6 +129,12 @@ class Replay {
           ++n.first;
           if (r.overdue) ++n.second;
         }
+        if (cases::is_open(r.state)) {
+          auto& o = recount_open_[{r.assigned_unit_id.value_or(0), r.grid_id.value_or(0)}];
+          ++o.open;
+          if (r.overdue) ++o.overdue;
+          if (r.escalation_level > 0) ++o.escalated;
+        }
         auto it = seen_.find(r.id);
         if (it == seen_.end()) {
           problem({"no_events", r.id, r.case_no, std::nullopt, {}});
@@ -155,6 +162,41 @@ class Replay {
       if (s.has_snapshot) problem({"events_without_row", id, "", s.last_seq, {}});
     }
     check_unit_counts(repo);
+    check_open_counts();
+  }
+
+  // The dashboard's open counts per unit × grid (case_open_counts, migration 0014) against the
+  // recount: "open_counts", naming the unit and the grid in the fields.
+  void check_open_counts() {
+    std::map<std::pair<std::int64_t, std::int64_t>, storage::OpenCount> kept;
+    for (const auto& o : storage::DashboardRepo(c_, tenant_).open_counts()) {
+      kept[{o.unit_id, o.grid_id}] = o;
+    }
+    auto compare = [&](std::pair<std::int64_t, std::int64_t> key, storage::OpenCount k,
+                       storage::OpenCount n) {
+      k.unit_id = n.unit_id = key.first;
+      k.grid_id = n.grid_id = key.second;
+      if (k == n) return;
+      ReplayProblem p{"open_counts", 0, "", std::nullopt, {}};
+      p.unit_id = key.first;
+      p.fields.push_back("grid_id=" + std::to_string(key.second));
+      for (auto [name, a, b] : {std::tuple{"open_cases", k.open, n.open},
+                                std::tuple{"overdue_cases", k.overdue, n.overdue},
+                                std::tuple{"escalated_cases", k.escalated, n.escalated}}) {
+        if (a != b) {
+          p.fields.push_back(std::string(name) + "=" + std::to_string(a) + "(recount " +
+                             std::to_string(b) + ")");
+        }
+      }
+      problem(std::move(p));
+    };
+    for (const auto& [key, k] : kept) {
+      auto it = recount_open_.find(key);
+      compare(key, k, it == recount_open_.end() ? storage::OpenCount{} : it->second);
+    }
+    for (const auto& [key, n] : recount_open_) {
+      if (!kept.contains(key)) compare(key, {}, n);
+    }
   }
 
   // The counts the triggers keep against the recount of the rows just read.
@@ -208,6 +250,8 @@ class Replay {
   std::unordered_map<std::int64_t, Seen> seen_;
   std::set<std::int64_t> attached_;
   std::map<std::int64_t, std::pair<int, int>> recount_;  // unit: open, overdue
+  // (unit, grid): open, overdue, escalated
+  std::map<std::pair<std::int64_t, std::int64_t>, storage::OpenCount> recount_open_;
 };
 
 }  // namespace

@@ -12,7 +12,9 @@
 //    ("attachment_without_event");
 //  - the open and overdue counts kept per unit (case_unit_counts, the responsibility list) must
 //    equal a recount of the rows by the domain's rule (cases::is_open): "unit_counts", naming
-//    the unit and the counts that differ.
+//    the unit and the counts that differ;
+//  - the open, overdue and escalated counts kept per unit × grid for the dashboard
+//    (case_open_counts) likewise: "open_counts", naming the unit, the grid and the counts.
 //
 // Events written before snapshots were complete (no "snapshot": 2) are counted as legacy; a case
 // whose history has only those is not compared. Memory: a digest per case (~70 bytes with the

@@ -348,6 +348,7 @@ Settings default_settings() {
   s.min_sample = 5;
   s.red = {3, 90.0};
   s.black = {3, 60.0};
+  s.hotspot_min_reports = 3;
   return s;
 }
 
@@ -373,6 +374,9 @@ Status check(const Settings& s) {
   if (s.grades.back().min_score != 0) return make_error("kpi.bad_grades", "grades");
   if (s.min_sample < 1 || s.min_sample > 10000) {
     return make_error("kpi.bad_min_sample", "min_sample");
+  }
+  if (s.hotspot_min_reports < 1 || s.hotspot_min_reports > 10000) {
+    return make_error("kpi.bad_hotspot", "hotspot");
   }
   for (const auto* r : {&s.red, &s.black}) {
     const char* field = r == &s.red ? "red" : "black";

@@ -205,6 +205,9 @@ struct Settings {
   int min_sample = 5;                 // fewer cases due (staff: reports) → 样本不足
   ListRule red;
   ListRule black;
+  // A hotspot (热点, the dashboard and GET /hotspots): a grid and category with at least this
+  // many reports in the period.
+  int hotspot_min_reports = 3;
   bool operator==(const Settings&) const = default;
 };
 
@@ -217,6 +220,7 @@ Settings default_settings();
 //                       empty or longer than 8 characters, or no band starting at 0
 //   kpi.bad_min_sample  min_sample outside 1..10000
 //   kpi.bad_list_rule   top outside 1..1000 or score outside 0..100 (field: red or black)
+//   kpi.bad_hotspot     hotspot_min_reports outside 1..10000 (field: hotspot)
 Status check(const Settings& s);
 
 // The composite score 0..100 of the rates: Σ wᵢ·sᵢ / Σ wᵢ × 100 over the weighted indicators

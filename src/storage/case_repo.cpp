@@ -384,6 +384,11 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
     wp.emplace_back(q.dispatched_from.value_or(std::numeric_limits<Millis>::min()));
     wp.emplace_back(q.dispatched_to.value_or(std::numeric_limits<Millis>::max()));
   }
+  if (q.closed_from || q.closed_to) {
+    where += " AND closed_at >= ? AND closed_at < ?";
+    wp.emplace_back(q.closed_from.value_or(std::numeric_limits<Millis>::min()));
+    wp.emplace_back(q.closed_to.value_or(std::numeric_limits<Millis>::max()));
+  }
   sql::scope_filter(where, wp, q.scope, {"assigned_path", "area_path"});
   const bool by_reported = q.by_reported_at();
   if (by_reported && q.before_id) {

@@ -31,7 +31,10 @@ struct CaseQuery {
   // Dispatched (派遣) in [from, to): the cohort of a KPI figure (domain/kpi.hpp).
   std::optional<Millis> dispatched_from;  // inclusive
   std::optional<Millis> dispatched_to;    // exclusive
-  std::vector<std::string> terms;         // full-text: every term must be in the case
+  // Closed out (销号) in [from, to): the dashboard's close-outs of a day.
+  std::optional<Millis> closed_from;  // inclusive
+  std::optional<Millis> closed_to;    // exclusive
+  std::vector<std::string> terms;     // full-text: every term must be in the case
   // Scope: cases assigned into or located in these subtrees; nullptr or all: no filter.
   const access::Scope* scope = nullptr;
   std::optional<std::int64_t> reporter_user_id;  // a citizen sees their own reports

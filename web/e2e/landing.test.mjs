@@ -5,7 +5,7 @@
 //
 // (a) Signing in without a target, and later the bare address, takes each demo user to his own
 //     work: HQ office → /triage, unit operator → /inbox, supervisor and task force → /verify, grid
-//     worker → /m/ on a phone and /inbox on a wide screen, leader → /places, citizen → his reports
+//     worker → /m/ on a phone and /inbox on a wide screen, leader → /dashboard (with his places), citizen → his reports
 //     (/cases); /home still opens. Screenshots of each landing page at 1366 px and 390 px, zh and en.
 // (b) The leader's places: his three liaison subdistricts as cards with the counts of
 //     GET /places/mine; a number opens the case list filtered to it, holding that many cases; the
@@ -17,7 +17,7 @@ import { BASE, PASSWORD, launch, newPage as openPage, shot, login, api, inside }
 const LANDING = {
   admin: '/triage',
   office: '/triage',
-  leader: '/places',
+  leader: '/dashboard',
   supervisor: '/verify',
   taskforce: '/verify',
   unit: '/inbox',

@@ -14,6 +14,8 @@ declare module 'vue' {
     CaseActionDialog: typeof import('./components/CaseActionDialog.vue')['default']
     CaseTimer: typeof import('./components/CaseTimer.vue')['default']
     CategoryCascader: typeof import('./components/CategoryCascader.vue')['default']
+    DashboardMap: typeof import('./components/DashboardMap.vue')['default']
+    EChart: typeof import('./components/EChart.vue')['default']
     ElAlert: typeof import('element-plus/es')['ElAlert']
     ElAside: typeof import('element-plus/es')['ElAside']
     ElBadge: typeof import('element-plus/es')['ElBadge']

@@ -48,6 +48,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'places', name: 'places', component: () => import('./views/PlacesView.vue'), meta: { roles: STAFF, title: 'menu.places' } },
       { path: 'bulletins', name: 'bulletins', component: () => import('./views/BulletinListView.vue'), meta: { roles: STAFF, title: 'menu.bulletins' } },
       { path: 'bulletins/:id(\\d+)', name: 'bulletin', component: () => import('./views/BulletinEditView.vue'), props: true, meta: { roles: STAFF, title: 'bulletins.editTitle' } },
+      { path: 'dashboard', name: 'dashboard', component: () => import('./views/DashboardView.vue'), meta: { roles: STAFF, title: 'menu.dashboard' } },
       { path: 'ranking', name: 'ranking', component: () => import('./views/RankingView.vue'), meta: { roles: STAFF, title: 'menu.ranking' } },
       { path: 'meetings', name: 'meetings', component: () => import('./views/MeetingsView.vue'), meta: { roles: TENANT_STAFF, title: 'menu.meetings' } },
       { path: 'meetings/:id(\\d+)', name: 'meeting', component: () => import('./views/MeetingDetailView.vue'), props: true, meta: { roles: TENANT_STAFF, title: 'menu.meetings' } },
@@ -62,6 +63,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'forbidden', name: 'forbidden', component: () => import('./views/NotFoundView.vue'), props: { forbidden: true } },
     ],
   },
+  // The command centre's big screen (1920×1080): the dashboard alone, no app chrome.
+  { path: '/dashboard/screen', name: 'dashboard-screen', component: () => import('./views/DashboardView.vue'), props: { screen: true }, meta: { roles: STAFF, title: 'menu.dashboard' } },
   // The phone page of grid workers: its own narrow layout, no side menu.
   {
     path: '/m',

@@ -90,7 +90,7 @@ function storedTenant(): { name: string; name_en: string | null } | null {
  * The page a user lands on after sign-in and at the bare address (docs/architecture.md, "Where each
  * role lands"): the HQ office its triage queue, a unit operator his inbox, supervisors and task
  * forces the verification queue, a grid worker the phone page on a phone (his inbox on a wide
- * screen, where the table shows more), a leader his places (我的联系点), a citizen his own reports
+ * screen, where the table shows more), a leader his dashboard with his places (我的联系点), a citizen his own reports
  * (the case list, which shows a citizen only his own). /home stays open to everyone.
  */
 export function homeRoute(): string {
@@ -106,7 +106,7 @@ export function homeRoute(): string {
     case 'grid_worker':
       return phoneWidth() ? '/m/' : '/inbox'
     case 'leader':
-      return '/places'
+      return '/dashboard'
     case 'citizen':
       return '/cases'
     default:

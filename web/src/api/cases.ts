@@ -41,6 +41,9 @@ export interface CaseFilters {
   /** Dispatched within these days (the KPI cohorts: due, closed, open ...). */
   dispatched_from?: string
   dispatched_to?: string
+  /** Closed out within these days (the dashboard's close-outs of a day). */
+  closed_from?: string
+  closed_to?: string
   overdue?: boolean
   /** Escalated at least once (督办). */
   escalated?: boolean

@@ -688,3 +688,83 @@ export interface MyPlace {
   /** The GET /cases query of each number. */
   cases: Record<'open' | 'overdue' | 'escalated', Record<string, string>>
 }
+
+// ---- 指挥中心 (GET /dashboard, GET /hotspots; docs/api.md "Dashboard") ----
+
+/** The GET /cases filter of a figure's cases; `exact` false where the list only approximates it. */
+export interface CasesFilter {
+  params: Record<string, string>
+  exact: boolean
+}
+export interface DashFigure {
+  value: number
+  cases: CasesFilter
+}
+export interface DashPeriod {
+  kind: string
+  from: string
+  to: string
+}
+export interface DashMix {
+  code: string
+  name: string
+  reported: DashFigure
+}
+export interface DashRank {
+  id: number
+  name: string
+  rank: number | null
+  score: number | null
+  grade: string
+  cases: CasesFilter
+}
+export interface DashGrid {
+  id: number
+  name: string
+  open: DashFigure
+  overdue: DashFigure
+  escalated: DashFigure
+}
+export interface Hotspot {
+  grid_id: number
+  grid_name: string
+  category: string
+  category_name: string
+  reports: number
+  rank: number
+  cases: CasesFilter
+}
+export interface Hotspots {
+  period: DashPeriod
+  min_reports: number
+  as_of_seq: number
+  items: Hotspot[]
+}
+export interface DashAlert {
+  seq: number
+  case_id: number
+  case_no: string
+  title: string
+  escalation_level: number
+  unit_name: string
+  grid_name: string
+  at: string
+}
+export interface Dashboard {
+  scope: 'tenant' | 'unit' | 'grid'
+  date: string
+  as_of_seq: number
+  today: { reported: DashFigure; closed: DashFigure; overdue: DashFigure }
+  open: { total: DashFigure; overdue: DashFigure; escalated: DashFigure }
+  trend: { period: DashPeriod; days: { date: string; reported: DashFigure; closed: DashFigure }[] }
+  sources: DashMix[]
+  categories: DashMix[]
+  rankings: {
+    period: DashPeriod
+    units: { top: DashRank[]; bottom: DashRank[] }
+    subdistricts: { top: DashRank[]; bottom: DashRank[] }
+  }
+  grids: DashGrid[]
+  hotspots: Hotspots
+  alerts: DashAlert[]
+}
