@@ -892,6 +892,7 @@ const en: Messages = {
     limitUnits: { urgent_hours: 'urgent hours', working_hours: 'working hours', working_days: 'working days', calendar_days: 'calendar days' },
   },
   dashboard: {
+    listSep: ', ',
     title: 'Command centre',
     screenTitle: '{tenant} Command Centre',
     scope: { tenant: 'Whole district', unit: 'Your unit and below', grid: 'Your grid' },

@@ -892,6 +892,7 @@ const zhCN = {
     limitUnits: { urgent_hours: '紧急小时', working_hours: '工作小时', working_days: '工作日', calendar_days: '自然日' },
   },
   dashboard: {
+    listSep: '，',
     title: '指挥中心',
     screenTitle: '{tenant} 指挥中心',
     scope: { tenant: '全区', unit: '本单位及下属', grid: '本网格' },
