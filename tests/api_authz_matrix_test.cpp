@@ -1189,6 +1189,15 @@ const std::vector<Row>& matrix() {
       // among them), the unit operator's community, an empty list for the others.
       {"GET", "/api/v1/places/mine", "", kStaff, "", B::kJson, kOtherOrg,
        [](W&, R, P) { return bare("/api/v1/places/mine"); }},
+      // A unit's digests (工作提示): its history and a preview, for a subdistrict in the
+      // caller's scope (the grid worker's scope is his grid only).
+      {"GET", "/api/v1/digests", "", "ok ok ok ok ok ok os dn un", kStaffOther, B::kJson, kOtherOrg,
+       [](W& w, R, P p) { return bare("/api/v1/digests?unit_id=" + str(w.subdistrict[idx(p)])); }},
+      {"GET", "/api/v1/digests/preview", "", "ok ok ok ok ok ok os dn un", kStaffOther, B::kJson,
+       kOtherOrg,
+       [](W& w, R, P p) {
+         return bare("/api/v1/digests/preview?kind=weekly&unit_id=" + str(w.subdistrict[idx(p)]));
+       }},
       // --- bulletins (通报): the office drafts, edits, submits and publishes; the office head
       // (hq_admin) approves; staff read published ones, unit-bound roles only those addressed
       // to their place. A bulletin names units of the whole district by design (its ranking), so

@@ -163,6 +163,18 @@ TEST_P(Bulletin, TheDraftCarriesTheKpiApiFiguresOfTheWeekAndThePdfShowsThem) {
   EXPECT_NE(pdf_reading_text(bytes).find("草稿"), std::string::npos);
   EXPECT_NE(text.find("整改前"), std::string::npos);
   EXPECT_NE(text.find("—1—"), std::string::npos);  // page numbers, whitespace removed
+  // Lists that are empty this period take their own wording, never "无按期结案率高…".
+  for (const auto& sec : d.at("sections").as_array()) {
+    const std::string kind(sec.at("kind").as_string());
+    const std::string para(sec.at("text").as_string());
+    if (kind == "praise" && d.at("snapshot").at("red").as_array().empty()) {
+      EXPECT_EQ(para, "本期无单位达到通报表扬标准，希望各单位比学赶超、争先创优。");
+    }
+    if (kind == "criticism" && d.at("snapshot").at("black").as_array().empty()) {
+      EXPECT_EQ(para, "本期无单位列入通报批评，各单位要保持标准不降、力度不减。");
+    }
+    EXPECT_NE(para.rfind("无", 0), 0u) << para;
+  }
 }
 
 TEST_P(Bulletin, TheWorkflowPublishesOnceWithTheTenantsNumberAndDeliversIt) {
@@ -372,6 +384,13 @@ TEST_P(Bulletin, ATemplateNamingAMissingFigureIsRefusedWhenSaved) {
   auto r2 = office->request("PUT", "/api/v1/bulletin-template", json::serialize(bad2));
   EXPECT_EQ(r2.status, 400) << r2.body;
   EXPECT_EQ(error_code(r2), "bulletin.missing_wording");
+  // An empty-list wording on a section that lists nothing.
+  auto bad3 = doc;
+  bad3.at("kinds").at("weekly").at("sections").as_array()[0].as_object()["text_empty"] =
+      "bulletin.text.praise_none";
+  auto r3 = office->request("PUT", "/api/v1/bulletin-template", json::serialize(bad3));
+  EXPECT_EQ(r3.status, 400) << r3.body;
+  EXPECT_EQ(error_code(r3), "bulletin.bad_settings");
   // A wording whose placeholder is no figure: checked through the same parser.
   app::Messages words;
   for (const auto& loc : app::supported_locales()) {

@@ -23,7 +23,9 @@ if [ ! -f "$root/web/dist/index.html" ]; then
 fi
 export CIVICLOOP_PWHASH=min
 "$bin" init --preset pingcheng --demo --db "sqlite:$work/c.db" >"$work/init.log" 2>&1
+# --webhook-allow: robots may be receivers a test starts on loopback (e2e/digests.test.mjs).
 "$bin" serve --db "sqlite:$work/c.db" --listen 127.0.0.1:0 --web-root "$root/web/dist" \
+  --webhook-allow 127.0.0.1/32 \
   >"$work/serve.out" 2>"$work/serve.err" &
 server=$!
 url=

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "storage/account_repo.hpp"
 #include "storage/config_repo.hpp"
 #include "storage/db.hpp"
+#include "storage/digest_repo.hpp"
 #include "storage/notify_repo.hpp"
 #include "support/test_db.hpp"
 
@@ -355,6 +357,48 @@ TEST_P(NotifyRepoContract, AnAttemptChangesOnlyItsOwnTenantsItem) {
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].tenant_id, other_);
   EXPECT_EQ(due[0].attempts, 0);
+}
+
+// A unit's own robot (migration 0017) is apart from the tenant's: active_robots(unit) gives the
+// unit's active ones, active_robots(none) the tenant-wide ones; the digests sent are recorded once
+// per unit, kind and period.
+TEST_P(NotifyRepoContract, AUnitsRobotsAreApartAndADigestIsRecordedOncePerPeriod) {
+  Webhook tenant_wide{1, "创城工作群", "wecom", "https://example.org/hq", std::nullopt, true};
+  Webhook unit{2, "永泰街道工作群", "wecom", "https://example.org/yt", std::nullopt, true};
+  unit.unit_id = 41;
+  Webhook off = unit;
+  off.id = 3;
+  off.active = false;
+  Webhook other_unit = unit;
+  other_unit.id = 4;
+  other_unit.unit_id = 42;
+  for (const auto& w : {tenant_wide, unit, off, other_unit}) repo().insert_webhook(w);
+  Ids ids;
+  for (const auto& w : repo().active_robots(std::nullopt)) ids.push_back(w.id);
+  EXPECT_EQ(ids, Ids{1});
+  ids.clear();
+  for (const auto& w : repo().active_robots(41)) ids.push_back(w.id);
+  EXPECT_EQ(ids, Ids{2});
+  EXPECT_EQ(repo().find_webhook(2)->unit_id, 41);
+  EXPECT_EQ(repo().find_webhook(1)->unit_id, std::nullopt);
+  EXPECT_EQ(repo().webhooks(false).size(), 4u);
+  EXPECT_TRUE(other_repo().active_robots(41).empty());
+
+  DigestRepo digests(conn(), tenant_);
+  EXPECT_TRUE(digests.record({"weekly", "2026-11-23", 41, 1, 1, kNow}));
+  EXPECT_FALSE(digests.record({"weekly", "2026-11-23", 41, 1, 1, kNow + kHour})) << "twice";
+  EXPECT_TRUE(digests.record({"daily", "2026-11-29", 41, 1, 0, kNow}));
+  EXPECT_TRUE(digests.record({"weekly", "2026-11-23", 42, 0, 2, kNow}));
+  EXPECT_TRUE(DigestRepo(conn(), other_).record({"weekly", "2026-11-23", 41, 1, 1, kNow}));
+  EXPECT_EQ(digests.units_sent("weekly", "2026-11-23"), (std::set<std::int64_t>{41, 42}));
+  EXPECT_TRUE(digests.units_sent("weekly", "2026-11-30").empty());
+  const auto runs = digests.of_unit(41, 10);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].kind, "daily");
+  EXPECT_EQ(runs[1].kind, "weekly");
+  EXPECT_EQ(runs[1].robots, 1);
+  EXPECT_EQ(runs[1].notified, 1);
+  EXPECT_EQ(runs[1].sent_at, kNow);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, NotifyRepoContract, ::testing::ValuesIn(test::test_backends()),

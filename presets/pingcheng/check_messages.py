@@ -17,7 +17,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 SRC = HERE.parent.parent / "src"
 LOCALES = ("zh-CN", "en")
 PREFIXES = ("notify", "robot", "state", "source", "xlsx", "pdf", "date", "common", "notice",
-            "minutes", "limit_unit", "extension_decision", "bulletin")
+            "minutes", "limit_unit", "extension_decision", "bulletin", "digest")
 
 problems = []
 
@@ -36,6 +36,21 @@ for k in sorted(set(zh) ^ set(en)):
 placeholder = re.compile(r"\{([a-z_0-9]+)\}")
 # Keys whose code gives several spellings of one value, of which each locale takes what it needs.
 ALTERNATIVES = {"date.long": {"year", "month", "day", "mm", "dd"}}
+# The digests (src/app/digest_service.cpp) give every template the same arguments, dates in
+# several spellings ("from", "from_month" …): each locale takes what it needs.
+_digest_code = (SRC / "app" / "digest_service.cpp").read_text(encoding="utf-8")
+DIGEST_ARGS = set(re.findall(r'a\.emplace_back\("([a-z_]+)@?"', _digest_code))
+for _p in re.findall(r'add_date\(a, "([a-z_]+)"', _digest_code):
+    DIGEST_ARGS |= {_p, _p + "_year", _p + "_month", _p + "_day"}
+DIGEST_KINDS = re.findall(r'"(daily|weekly)"', (SRC / "domain" / "digest.cpp").read_text(encoding="utf-8"))
+for _k in sorted(set(DIGEST_KINDS)):
+    for _t in (f"robot.digest_{_k}.title", f"robot.digest_{_k}.markdown",
+               f"notify.digest_{_k}.title", f"notify.digest_{_k}.body"):
+        ALTERNATIVES[_t] = DIGEST_ARGS
+for _k in re.findall(r'RankWording::k\w+: return "([a-z_]+)"', (SRC / "domain" / "digest.cpp").read_text(encoding="utf-8")):
+    ALTERNATIVES[f"digest.rank.{_k}"] = DIGEST_ARGS
+if not DIGEST_ARGS or len(set(DIGEST_KINDS)) != 2:
+    problems.append("cannot read the digests' arguments or kinds from src/app, src/domain")
 for k in sorted(set(zh) & set(en)):
     for loc in LOCALES:
         if not msgs[loc][k].strip():
@@ -79,6 +94,8 @@ families["bulletin.col."] = re.findall(r'"([a-z_]+)"', m.group(1)) if m else []
 if not families["bulletin.col."]:
     problems.append("cannot read the ranking columns from src/domain/bulletin.cpp")
 families["bulletin.period."] = ["week", "month", "range"]
+families["digest.rank."] = re.findall(r'RankWording::k\w+: return "([a-z_]+)"',
+                                      sources[SRC / "domain" / "digest.cpp"])
 families["bulletin.pdf."] = ["before", "after"]
 if not families["limit_unit."]:
     problems.append("cannot read the limit units from src/domain/calendar.cpp")
@@ -124,6 +141,12 @@ for path, text in sources.items():
     for m in re.finditer(r'out\.robots\("([a-z_]+)"', text):
         used.setdefault(f"robot.{m.group(1)}.title", rel)
         used.setdefault(f"robot.{m.group(1)}.markdown", rel)
+
+# The digests' keys: "digest_" + each kind (src/domain/digest.cpp).
+for _k in sorted(set(DIGEST_KINDS)):
+    for _t in (f"robot.digest_{_k}.title", f"robot.digest_{_k}.markdown",
+               f"notify.digest_{_k}.title", f"notify.digest_{_k}.body"):
+        used.setdefault(_t, "src/app/digest_service.cpp")
 
 # Error codes share some prefixes ("bulletin.not_found"): those are worded in src/http/errors.json.
 import json as _json

@@ -93,7 +93,8 @@ json::object webhook_json(const storage::Webhook& w) {
                       {"url", shown},
                       {"has_secret", w.secret.has_value()},
                       {"active", w.active},
-                      {"locale", w.locale}};
+                      {"locale", w.locale},
+                      {"unit_id", w.unit_id ? json::value(*w.unit_id) : json::value(nullptr)}};
 }
 
 Expected<std::vector<calendar::Date>> dates(Body& b, std::string_view key) {
@@ -283,11 +284,17 @@ void add_config_routes(Api& api) {
           return json_response(calendar_json(*c));
         }));
 
-  r.add("GET", "/api/v1/webhooks", authed(api, [sv](http::Request& req, const app::Principal& who) {
+  r.add("GET", "/api/v1/webhooks",
+        authed(api, [sv, &api](http::Request& req, const app::Principal& who) {
           auto ws = sv->config.webhooks(who.actor);
           if (!ws) return fail(ws.error(), req);
+          auto cfg = api.case_config.get(who.actor.tenant_id);
           json::array items;
-          for (const auto& w : *ws) items.push_back(webhook_json(w));
+          for (const auto& w : *ws) {
+            auto o = webhook_json(w);
+            if (w.unit_id && cfg) o["unit_name"] = (*cfg)->unit_name(*w.unit_id);
+            items.push_back(std::move(o));
+          }
           return json_response(json::object{{"items", items}});
         }));
 
@@ -301,6 +308,7 @@ void add_config_routes(Api& api) {
           w.url = body->req_str("url");
           w.secret = body->str("secret");
           if (auto l = body->str("locale")) w.locale = *l;
+          w.unit_id = body->int64("unit_id");
           if (auto s = body->finish(); !s) return fail(s.error(), req);
           auto out = sv->config.add_webhook(who.actor, w);
           if (!out) return fail(out.error(), req);

@@ -32,7 +32,7 @@ DigestPassStats queue_anchor_digests(Context& ctx, CaseConfigCache& config,
     auto queued = in_tx<int>(ctx.db, true, [&](storage::Connection& c) -> Expected<int> {
       const auto head = storage::LedgerRepo(c, t.id).head();
       if (head.seq == 0) return 0;
-      if (storage::NotifyRepo(c, t.id).webhooks(true).empty()) return 0;
+      if (storage::NotifyRepo(c, t.id).active_robots(std::nullopt).empty()) return 0;
       if (!storage::AnchorDigestRepo(c, t.id).record({day, head.seq, head.hash, now})) return 0;
       MessageArgs args{{"day", day}, {"head", head.hash}, {"events", std::to_string(head.seq)}};
       Outbox out{c, t.id, now, cfg};

@@ -259,6 +259,12 @@ Expected<BulletinTemplate> parse_bulletin_template(const json::value& doc, const
       if (auto s = check_wording(words, *text, ""); !s) return s.error();
       st.heading = *heading;
       st.text = *text;
+      if (so.if_contains("text_empty") != nullptr) {
+        auto empty = str_of(so, "text_empty");
+        if (!empty || !bulletin::count_figure(st.kind)) return bad_settings(at + ".text_empty");
+        if (auto s = check_wording(words, *empty, ""); !s) return s.error();
+        st.text_empty = *empty;
+      }
       k.sections.push_back(std::move(st));
     }
     t.kinds[kind] = std::move(k);
@@ -727,8 +733,13 @@ Expected<storage::BulletinRow> BulletinService::draft(const access::Actor& actor
             {"typical", std::move(typical_j)}};
         std::vector<bulletin::Section> sections;
         for (const auto& st : kt->second.sections) {
+          // A section that lists nothing this period takes its own wording, where it has one.
+          const auto count = bulletin::count_figure(st.kind);
+          bool empty = false;
+          for (const auto& [k, v] : figures) empty = empty || (count && k == *count && v == "0");
+          const auto& text = empty && st.text_empty ? *st.text_empty : st.text;
           sections.push_back(
-              {st.kind, cfg.word(loc, st.heading, figures), cfg.word(loc, st.text, figures)});
+              {st.kind, cfg.word(loc, st.heading, figures), cfg.word(loc, text, figures)});
         }
         storage::BulletinRow b;
         b.id = storage::next_id(c, actor.tenant_id, "bulletins");

@@ -37,6 +37,8 @@ struct BulletinSectionTemplate {
   std::string kind;     // domain/bulletin.hpp section_kinds()
   std::string heading;  // message key of the heading
   std::string text;     // message key of the paragraph ({figure} placeholders)
+  // The paragraph when the section lists nothing (bulletin::count_figure is 0); none: `text`.
+  std::optional<std::string> text_empty;
 };
 struct BulletinKindTemplate {
   std::string title;  // message key of the title ({period}, {from}, {to}, {year})

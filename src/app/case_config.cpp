@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "app/boundary.hpp"
+#include "app/digest_service.hpp"
 #include "app/kpi_service.hpp"
 #include "domain/text.hpp"
 #include "storage/kpi_repo.hpp"
@@ -467,6 +468,7 @@ Status load_case_preset(storage::Connection& c, std::int64_t tenant_id,
     if (!docv) return docv.error();
     auto parsed = parse_kpi_settings(*docv);
     if (!parsed) return bad("kpi.json", parsed.error().field);
+    if (auto d = parse_digest_schedule(*docv); !d) return bad("kpi.json", d.error().field);
     storage::KpiRepo(c, tenant_id).save_settings_doc(json::serialize(*docv), 0);
   }
   config_changed();

@@ -295,6 +295,12 @@ Expected<storage::Webhook> ConfigService::add_webhook(const access::Actor& actor
   const Millis now = ctx_.clock.now();
   return in_tx<storage::Webhook>(
       ctx_.db, true, [&](storage::Connection& c) -> Expected<storage::Webhook> {
+        // A unit's own robot: the unit must exist and serve.
+        if (w.unit_id) {
+          const auto u = storage::OrgRepo(c, actor.tenant_id).find_unit(*w.unit_id);
+          if (!u) return make_error("org.unit_not_found", "unit_id");
+          if (u->retired) return make_error("org.unit_retired", "unit_id");
+        }
         w.id = storage::next_id(c, actor.tenant_id, "webhooks");
         w.active = true;
         storage::NotifyRepo(c, actor.tenant_id).insert_webhook(w);
@@ -302,7 +308,10 @@ Expected<storage::Webhook> ConfigService::add_webhook(const access::Actor& actor
         const auto host_end = w.url.find('/', w.url.find("//") + 2);
         record(c, actor, now, "webhook", w.id, "create", std::nullopt,
                json::serialize(json::object{
-                   {"name", w.name}, {"flavour", w.flavour}, {"host", w.url.substr(0, host_end)}}));
+                   {"name", w.name},
+                   {"flavour", w.flavour},
+                   {"host", w.url.substr(0, host_end)},
+                   {"unit_id", w.unit_id ? json::value(*w.unit_id) : json::value(nullptr)}}));
         return w;
       });
 }

@@ -81,11 +81,16 @@ std::string Messages::text(std::string_view locale, std::string_view key,
   bool refs = false;
   for (const auto& [k, v] : args) refs = refs || (!k.empty() && k.back() == '@');
   if (!refs) return fill_template(*t, args);
+  // The referenced key is filled with the plain arguments (a digest's rank line takes {rank}).
+  MessageArgs plain;
+  for (const auto& [k, v] : args) {
+    if (k.empty() || k.back() != '@') plain.emplace_back(k, v);
+  }
   MessageArgs worded;
   worded.reserve(args.size());
   for (const auto& [k, v] : args) {
     if (!k.empty() && k.back() == '@') {
-      worded.emplace_back(k.substr(0, k.size() - 1), text(locale, v));
+      worded.emplace_back(k.substr(0, k.size() - 1), text(locale, v, plain));
     } else {
       worded.emplace_back(k, v);
     }

@@ -46,11 +46,20 @@ void Outbox::notify(const std::vector<std::int64_t>& users, std::optional<std::i
 }
 
 int Outbox::robots(const std::string& key, const MessageArgs& args) {
+  // Read once per Outbox (one transaction): the sweep sends one message per escalation.
+  if (!hooks) hooks = storage::NotifyRepo(c, tenant).active_robots(std::nullopt);
+  return queue(*hooks, key, args);
+}
+
+int Outbox::unit_robots(std::int64_t unit_id, const std::string& key, const MessageArgs& args) {
+  return queue(storage::NotifyRepo(c, tenant).active_robots(unit_id), key, args);
+}
+
+int Outbox::queue(const std::vector<storage::Webhook>& to, const std::string& key,
+                  const MessageArgs& args) {
   storage::NotifyRepo repo(c, tenant);
   int queued = 0;
-  // Read once per Outbox (one transaction): the sweep sends one message per escalation.
-  if (!hooks) hooks = repo.webhooks(true);
-  for (const auto& w : *hooks) {
+  for (const auto& w : to) {
     const auto title = cfg.word(w.locale, "robot." + key + ".title", args);
     const auto markdown = cfg.word(w.locale, "robot." + key + ".markdown", args);
     storage::OutboxItem o;

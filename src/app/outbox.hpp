@@ -22,7 +22,7 @@ struct Outbox {
   std::int64_t tenant;
   Millis now;
   const TenantCaseConfig& cfg;
-  std::optional<std::vector<storage::Webhook>> hooks{};  // the active robots, read once
+  std::optional<std::vector<storage::Webhook>> hooks{};  // the active tenant robots, read once
 
   // One notification per user (each once), about case r; stored in the tenant's first locale,
   // with the key and arguments for each reader's own.
@@ -32,8 +32,14 @@ struct Outbox {
   // case_id none.
   void notify(const std::vector<std::int64_t>& users, std::optional<std::int64_t> case_id,
               const std::string& kind, const std::string& key, const MessageArgs& args);
-  // One message per active robot, in the robot's locale; answers how many were queued.
+  // One message per active tenant-wide robot, in the robot's locale; answers how many were queued.
   int robots(const std::string& key, const MessageArgs& args);
+  // The same to the active robots of one unit (its own group chat; app/digest_service.hpp).
+  int unit_robots(std::int64_t unit_id, const std::string& key, const MessageArgs& args);
+
+ private:
+  int queue(const std::vector<storage::Webhook>& to, const std::string& key,
+            const MessageArgs& args);
 };
 
 }  // namespace civicloop::app

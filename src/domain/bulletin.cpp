@@ -113,6 +113,14 @@ bool known_section_kind(std::string_view kind) {
   return std::find(v.begin(), v.end(), kind) != v.end();
 }
 
+std::optional<std::string_view> count_figure(std::string_view section_kind) {
+  if (section_kind == "praise") return "red_count";
+  if (section_kind == "criticism") return "black_count";
+  if (section_kind == "overdue") return "overdue_count";
+  if (section_kind == "typical") return "typical_count";
+  return std::nullopt;
+}
+
 const std::vector<std::string>& figure_names() {
   static const std::vector<std::string> v = {
       // the period

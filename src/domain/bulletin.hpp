@@ -59,6 +59,11 @@ Status check_approver(std::int64_t approver_user_id, std::optional<std::int64_t>
 //   praise      表扬, criticism 通报批评, requirements 下步要求, text: paragraphs only
 const std::vector<std::string>& section_kinds();
 bool known_section_kind(std::string_view kind);
+// The figure that counts what a section lists (praise: red_count, criticism: black_count,
+// overdue: overdue_count, typical: typical_count); none for a section that lists nothing. A
+// template's "text_empty" wording is used when that count is 0 ("本期无单位…"), so a paragraph
+// never reads "无按期结案率高…".
+std::optional<std::string_view> count_figure(std::string_view section_kind);
 
 // The figures a template's wording may name as {placeholders}, and the columns a ranking table
 // may show. A name outside these lists is refused when the template is loaded or saved

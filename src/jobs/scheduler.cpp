@@ -105,6 +105,7 @@ Scheduler::Scheduler(app::Context& ctx, SchedulerOptions options)
       cases_(ctx, config_),
       kpis_(ctx, config_),
       bulletins_(ctx, config_),
+      digests_(ctx, config_),
       meetings_(ctx, config_, nullptr) {}
 
 Scheduler::~Scheduler() { stop(); }
@@ -167,6 +168,8 @@ void Scheduler::run_passes() {
         if (const int made = bulletins_.run_schedule(); made > 0) {
           spdlog::info("bulletins: {} scheduled drafts made", made);
         }
+        // Each unit head's daily and weekly digest (工作提示), once per period.
+        digests_.run_schedule();
         next_sweep = now + options_.sweep_interval_ms;
       }
       if (now >= next_outbox) {

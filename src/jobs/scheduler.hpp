@@ -1,7 +1,8 @@
 // Scheduled work inside the server: the deadline sweep (warnings, overdue, escalations) of the
 // cases and of the meetings' action items, and after it the daily anchor digest
 // (app/anchor_digest.hpp) and the scheduled bulletin drafts (the preset's bulletins.json
-// "schedule": e.g. Monday 08:00 drafts the week before, once per period), the delivery of robot
+// "schedule": e.g. Monday 08:00 drafts the week before, once per period) and the units' digests
+// (app/digest_service.hpp), the delivery of robot
 // messages from the outbox and, when configured, the ledger anchors. One
 // background thread; every pass is idempotent and all its state is in the database (the anchors'
 // in their file), so a restart loses nothing and repeats nothing.
@@ -19,6 +20,7 @@
 #include "app/case_config.hpp"
 #include "app/case_service.hpp"
 #include "app/context.hpp"
+#include "app/digest_service.hpp"
 #include "app/kpi_service.hpp"
 #include "app/meeting_service.hpp"
 #include "http/webhook.hpp"
@@ -68,6 +70,7 @@ class Scheduler {
   app::CaseService cases_;
   app::KpiService kpis_;
   app::BulletinService bulletins_;
+  app::DigestService digests_;    // the units' daily and weekly digests
   app::MeetingService meetings_;  // the action items' sweep
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -13,7 +13,7 @@ Notification notification_from(const Row& r) {
 
 Webhook webhook_from(const Row& r) {
   return {r.get_int(0),      r.get_text(1), r.get_text(2), r.get_text(3),
-          r.get_opt_text(4), r.get_bool(5), r.get_text(6)};
+          r.get_opt_text(4), r.get_bool(5), r.get_text(6), r.get_opt_int(7)};
 }
 
 constexpr const char* kOutboxColumns =
@@ -88,8 +88,9 @@ int NotifyRepo::mark_all_read(std::int64_t user_id, Millis at) {
 std::vector<Webhook> NotifyRepo::webhooks(bool active_only) {
   std::vector<Webhook> out;
   for (const auto& r : c_.query(
-           std::string("SELECT id, name, flavour, url, secret, active, locale FROM webhooks WHERE "
-                       "tenant_id = ?") +
+           std::string(
+               "SELECT id, name, flavour, url, secret, active, locale, unit_id FROM webhooks WHERE "
+               "tenant_id = ?") +
                (active_only ? " AND active = 1" : "") + " ORDER BY id",
            {tenant_})) {
     out.push_back(webhook_from(r));
@@ -97,9 +98,34 @@ std::vector<Webhook> NotifyRepo::webhooks(bool active_only) {
   return out;
 }
 
+std::vector<Webhook> NotifyRepo::active_robots(std::optional<std::int64_t> unit_id) {
+  std::vector<Webhook> out;
+  const auto rows =
+      unit_id ? c_.query(
+                    "SELECT id, name, flavour, url, secret, active, locale, unit_id FROM "
+                    "webhooks WHERE tenant_id = ? AND active = 1 AND unit_id = ? ORDER BY id",
+                    {tenant_, *unit_id})
+              : c_.query(
+                    "SELECT id, name, flavour, url, secret, active, locale, unit_id FROM "
+                    "webhooks WHERE tenant_id = ? AND active = 1 AND unit_id IS NULL "
+                    "ORDER BY id",
+                    {tenant_});
+  for (const auto& r : rows) out.push_back(webhook_from(r));
+  return out;
+}
+
+std::int64_t NotifyRepo::unit_robot_count() {
+  return c_
+      .query(
+          "SELECT count(*) FROM webhooks WHERE tenant_id = ? AND active = 1 AND unit_id IS NOT "
+          "NULL",
+          {tenant_})[0]
+      .get_int(0);
+}
+
 std::optional<Webhook> NotifyRepo::find_webhook(std::int64_t id) {
   auto rows = c_.query(
-      "SELECT id, name, flavour, url, secret, active, locale FROM webhooks WHERE "
+      "SELECT id, name, flavour, url, secret, active, locale, unit_id FROM webhooks WHERE "
       "tenant_id = ? AND id = ?",
       {tenant_, id});
   if (rows.empty()) return std::nullopt;
@@ -108,10 +134,10 @@ std::optional<Webhook> NotifyRepo::find_webhook(std::int64_t id) {
 
 void NotifyRepo::insert_webhook(const Webhook& w) {
   c_.execute(
-      "INSERT INTO webhooks (tenant_id, id, name, flavour, url, secret, active, locale) VALUES "
-      "(?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO webhooks (tenant_id, id, name, flavour, url, secret, active, locale, unit_id) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {tenant_, w.id, w.name, w.flavour, w.url, opt_s(w.secret),
-       static_cast<std::int64_t>(w.active), w.locale});
+       static_cast<std::int64_t>(w.active), w.locale, opt_i(w.unit_id)});
 }
 
 bool NotifyRepo::update_webhook(const Webhook& w) {

@@ -35,6 +35,9 @@ struct Webhook {
   std::optional<std::string> secret;
   bool active = true;
   std::string locale = "zh-CN";  // the language its group chat is written in
+  // A unit's own robot (its group chat, migration 0017): it gets that unit's digests and none of
+  // the tenant-wide messages. None: the tenant's robot.
+  std::optional<std::int64_t> unit_id;
 };
 
 struct OutboxItem {
@@ -62,6 +65,10 @@ class NotifyRepo {
   int mark_all_read(std::int64_t user_id, Millis at);
 
   std::vector<Webhook> webhooks(bool active_only);
+  // The active robots of one unit, or (none) the tenant-wide ones.
+  std::vector<Webhook> active_robots(std::optional<std::int64_t> unit_id);
+  // How many active robots belong to a unit (any unit).
+  std::int64_t unit_robot_count();
   std::optional<Webhook> find_webhook(std::int64_t id);
   void insert_webhook(const Webhook& w);
   bool update_webhook(const Webhook& w);

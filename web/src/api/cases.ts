@@ -47,6 +47,9 @@ export interface CaseFilters {
   overdue?: boolean
   /** Escalated at least once (督办). */
   escalated?: boolean
+  /** Only recurrences (举一反三), optionally those counted against one unit (a KPI figure's link). */
+  recurrence?: boolean
+  recurrence_unit_id?: number
   q?: string
 }
 
@@ -101,7 +104,7 @@ export const casesApi = {
   readAllNotifications: () => api.post<void>('/notifications/read-all'),
 
   webhooks: () => api.get<Items<Webhook>>('/webhooks'),
-  createWebhook: (body: { name: string; flavour: WebhookFlavour; url: string; secret?: string }) =>
+  createWebhook: (body: { name: string; flavour: WebhookFlavour; url: string; secret?: string; unit_id?: number }) =>
     api.post<Webhook>('/webhooks', body),
   deleteWebhook: (id: number) => api.del(`/webhooks/${id}`),
 }

@@ -589,6 +589,38 @@ export interface Webhook {
   has_secret?: boolean
   active?: boolean
   created_at?: string
+  /** A unit's own robot (its group chat): it gets that unit's digests only; null: the tenant's. */
+  unit_id?: number | null
+  unit_name?: string
+}
+
+export type DigestKind = 'daily' | 'weekly'
+export const DIGEST_KINDS: DigestKind[] = ['daily', 'weekly']
+
+export interface DigestPeriod {
+  kind: string
+  from: string
+  to: string
+}
+
+/** GET /digests/preview: what a unit's head would get now. */
+export interface DigestPreview {
+  unit_id: number
+  unit_name: string
+  kind: DigestKind
+  figures: DigestPeriod
+  ranking: DigestPeriod
+  title: string
+  markdown: string
+}
+
+/** GET /digests: what a unit was sent, and who receives it. */
+export interface DigestHistory {
+  unit_id: number
+  robots: number
+  heads: number
+  schedule: { kind: DigestKind; time: string; weekday?: number }[]
+  items: { kind: DigestKind; period_from: string; robots: number; notified: number; sent_at: number }[]
 }
 
 export interface ResponsibilityRow {
@@ -605,9 +637,9 @@ export interface ResponsibilityRow {
 export type KpiLevel = 'unit' | 'subdistrict' | 'community' | 'grid' | 'reporter'
 export type KpiPeriodKind = 'day' | 'week' | 'month' | 'quarter' | 'range'
 export type KpiGrade = 'A' | 'B' | 'C' | 'D' | 'E'
-export const KPI_RATES = ['ack_on_time', 'closed_on_time', 'closure', 'rework', 'overdue', 'extension', 'valid_report', 'verify_on_time'] as const
+export const KPI_RATES = ['ack_on_time', 'closed_on_time', 'closure', 'rework', 'overdue', 'extension', 'valid_report', 'verify_on_time', 'recurrence'] as const
 export type KpiRateName = (typeof KPI_RATES)[number]
-export type KpiFigure = 'reported' | 'voided' | 'dispatched' | 'due' | 'closed' | 'open' | 'parked' | 'overdue'
+export type KpiFigure = 'reported' | 'voided' | 'dispatched' | 'due' | 'closed' | 'open' | 'parked' | 'overdue' | 'recurred'
 
 export interface KpiPeriod {
   kind: KpiPeriodKind
