@@ -18,6 +18,7 @@
 //   civicloop import cases FILE.csv|FILE.xlsx --mapping MAPPING.json [--report REFUSED.csv]
 //                    [--tenant CODE] [--db URL]
 //   civicloop backup  DIR [--config FILE] [--db URL] [--media-dir DIR] [--anchor-file FILE]
+//                     [--anchor-key-file FILE]
 //   civicloop restore DIR [--config FILE] [--db URL] [--media-dir DIR] [--anchor-file FILE]
 //   civicloop migrate-db --from sqlite:PATH --to postgresql://...
 #include <sodium.h>
@@ -86,6 +87,7 @@ Usage:
   civicloop import cases FILE.csv|FILE.xlsx --mapping MAPPING.json [--report REFUSED.csv]
                          [--tenant CODE] [--db URL]
   civicloop backup  DIR [--config FILE] [--db URL] [--media-dir DIR] [--anchor-file FILE]
+                    [--anchor-key-file FILE]
   civicloop restore DIR [--config FILE] [--db URL] [--media-dir DIR] [--anchor-file FILE]
   civicloop migrate-db --from sqlite:PATH --to postgresql://...
   civicloop version
@@ -818,7 +820,7 @@ int cmd_import(const Args& a) {
 std::optional<app::BackupPlace> backup_place(const Args& a) {
   const auto cfg = serve_config(a);
   if (!cfg) return std::nullopt;
-  return app::BackupPlace{cfg->db, cfg->media_dir, cfg->anchor_file};
+  return app::BackupPlace{cfg->db, cfg->media_dir, cfg->anchor_file, cfg->anchor_key_file};
 }
 
 std::int64_t table_rows(const app::BackupManifest& m, const std::string& table) {

@@ -41,7 +41,7 @@ class Backup : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     source_ = {"sqlite:" + (dir_ / "src.db").string(), (dir_ / "media").string(),
-               (dir_ / "anchors.jsonl").string()};
+               (dir_ / "anchors.jsonl").string(), ""};
     auto db = storage::Database::open(source_.db_url, 1);
     auto lease = db->acquire();
     storage::migrate(*lease);
@@ -63,7 +63,8 @@ class Backup : public ::testing::Test {
   }
   app::BackupPlace empty_place() {
     return {"sqlite:" + (dir_ / "restored" / "db.sqlite").string(),
-            (dir_ / "restored" / "media").string(), (dir_ / "restored" / "anchors.jsonl").string()};
+            (dir_ / "restored" / "media").string(), (dir_ / "restored" / "anchors.jsonl").string(),
+            ""};
   }
 
   fs::path dir_;

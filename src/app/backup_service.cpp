@@ -157,7 +157,10 @@ Expected<BackupManifest> make_backup(const BackupPlace& from, const fs::path& ou
     auto f = hash_file(out_dir / kAnchorsFile);
     f.path = kAnchorsFile;
     m.files.push_back(f);
-    const fs::path pub = from.anchor_file + ".pub";
+    fs::path pub = from.anchor_file + ".pub";
+    if (!from.anchor_key_file.empty() && fs::is_regular_file(from.anchor_key_file + ".pub")) {
+      pub = from.anchor_key_file + ".pub";
+    }
     if (fs::is_regular_file(pub)) {
       const std::string rel = std::string(kAnchorsFile) + ".pub";
       m.files.push_back(copy_and_hash(pub, out_dir / rel, rel));
@@ -311,7 +314,7 @@ Expected<MigrateDbResult> migrate_database(
     return make_error("migrate_db.target_not_postgresql", "--to");
   }
   if (!fs::is_regular_file(sqlite_path)) return make_error("backup.source_missing", sqlite_path);
-  BackupPlace target{to_url, "", ""};
+  BackupPlace target{to_url, "", "", ""};
   if (auto s = check_empty_target(target); !s) return s.error();
 
   auto src_db = storage::Database::open(from_url, 1);

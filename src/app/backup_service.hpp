@@ -39,6 +39,9 @@ struct BackupPlace {
   std::string db_url;       // sqlite:PATH or postgresql://...
   std::string media_dir;    // "" or missing: no media
   std::string anchor_file;  // "" : no anchors
+  // The anchor signing key's file: only its public half (KEY.pub, from ledger keygen) goes into
+  // a backup, never the key. "" : the public key is looked for beside the anchor file.
+  std::string anchor_key_file;
 };
 
 using LedgerResults = std::vector<std::pair<std::string, ledger::VerifyResult>>;
