@@ -267,6 +267,8 @@ Expected<RestoreResult> restore_backup(const fs::path& dir, const BackupPlace& t
 
   // The database.
   if (to_sqlite) {
+    std::error_code ec;
+    fs::remove(sqlite_path, ec);  // empty, or check_empty_target would have refused it
     if (auto s = copy_checked(m->database, sqlite_path); !s) return s.error();
   } else {
     storage::pg_restore_from(to.db_url, (dir / m->database).string());
