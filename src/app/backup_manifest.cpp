@@ -146,7 +146,8 @@ BackupFile hash_file(const fs::path& file) {
   return BackupFile{"", size, hex_of(d)};
 }
 
-BackupFile copy_and_hash(const fs::path& src, const fs::path& dst, const std::string& rel) {
+BackupFile copy_and_hash(const fs::path& src, const fs::path& dst, const std::string& rel,
+                         bool sync) {
   const int in = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) fail("cannot open", src);
   const int out = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
@@ -181,10 +182,18 @@ BackupFile copy_and_hash(const fs::path& src, const fs::path& dst, const std::st
     size += n;
   }
   ::close(in);
-  if (::fsync(out) != 0 || ::close(out) != 0) fail("cannot write", dst);
+  if ((sync && ::fsync(out) != 0) || ::close(out) != 0) fail("cannot write", dst);
   std::array<unsigned char, crypto_hash_sha256_BYTES> d{};
   crypto_hash_sha256_final(&st, d.data());
   return BackupFile{rel, size, hex_of(d)};
+}
+
+void sync_filesystem(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("cannot open", path);
+  const int rc = ::syncfs(fd);
+  ::close(fd);
+  if (rc != 0) fail("cannot sync", path);
 }
 
 Expected<BackupManifest> verify_backup(const fs::path& dir) {

@@ -214,7 +214,8 @@ Expected<BackupManifest> make_backup(const BackupPlace& from, const fs::path& ou
       const auto dst = out_dir / kMediaDir / rel;
       fs::create_directories(dst.parent_path());
       try {
-        m.files.push_back(copy_and_hash(root / rel, dst, std::string(kMediaDir) + "/" + rel));
+        m.files.push_back(
+            copy_and_hash(root / rel, dst, std::string(kMediaDir) + "/" + rel, false));
         ++m.media_files;
       } catch (const std::exception&) {
         // Gone since the listing (the server removed an orphan): nothing refers to it.
@@ -224,6 +225,9 @@ Expected<BackupManifest> make_backup(const BackupPlace& from, const fs::path& ou
       }
     }
   }
+
+  // The media on disk (one flush, not one a file) before the manifest says the backup is whole.
+  sync_filesystem(out_dir);
 
   // 4. The manifest, last, in one rename.
   const auto tmp = out_dir / (std::string(kManifestFile) + ".tmp");
@@ -258,9 +262,9 @@ Expected<RestoreResult> restore_backup(const fs::path& dir, const BackupPlace& t
   RestoreResult r;
   std::map<std::string, std::string> sha_of;
   for (const auto& f : m->files) sha_of[f.path] = f.sha256;
-  auto copy_checked = [&](const std::string& rel, const fs::path& dst) -> Status {
+  auto copy_checked = [&](const std::string& rel, const fs::path& dst, bool sync = true) -> Status {
     if (dst.has_parent_path()) fs::create_directories(dst.parent_path());
-    const auto got = copy_and_hash(dir / rel, dst, rel);
+    const auto got = copy_and_hash(dir / rel, dst, rel, sync);
     if (got.sha256 != sha_of[rel]) return make_error("backup.file_corrupt", rel);
     return Ok{};
   };
@@ -279,12 +283,13 @@ Expected<RestoreResult> restore_backup(const fs::path& dir, const BackupPlace& t
     fs::create_directories(to.media_dir);
     for (const auto& f : m->files) {
       if (!f.path.starts_with(media_prefix)) continue;
-      if (auto s =
-              copy_checked(f.path, fs::path(to.media_dir) / f.path.substr(media_prefix.size()));
+      if (auto s = copy_checked(f.path, fs::path(to.media_dir) / f.path.substr(media_prefix.size()),
+                                false);
           !s) {
         return s.error();
       }
     }
+    sync_filesystem(to.media_dir);
   }
   // The anchors and their public key.
   if (m->anchors && !to.anchor_file.empty()) {
