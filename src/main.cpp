@@ -17,6 +17,10 @@
 //   civicloop kpi rebuild [--db URL]
 //   civicloop import cases FILE.csv|FILE.xlsx --mapping MAPPING.json [--report REFUSED.csv]
 //                    [--tenant CODE] [--db URL]
+//   civicloop backup  DIR [--config FILE] [--db URL] [--media-dir DIR] [--anchor-file FILE]
+//                     [--anchor-key-file FILE]
+//   civicloop restore DIR [--config FILE] [--db URL] [--media-dir DIR] [--anchor-file FILE]
+//   civicloop migrate-db --from sqlite:PATH --to postgresql://...
 #include <sodium.h>
 #include <spdlog/async.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -39,6 +43,7 @@
 #include "api/api.hpp"
 #include "app/anchor_file.hpp"
 #include "app/anchor_service.hpp"
+#include "app/backup_service.hpp"
 #include "app/case_import.hpp"
 #include "app/context.hpp"
 #include "app/kpi_service.hpp"
@@ -81,6 +86,10 @@ Usage:
   civicloop kpi rebuild [--db URL]
   civicloop import cases FILE.csv|FILE.xlsx --mapping MAPPING.json [--report REFUSED.csv]
                          [--tenant CODE] [--db URL]
+  civicloop backup  DIR [--config FILE] [--db URL] [--media-dir DIR] [--anchor-file FILE]
+                    [--anchor-key-file FILE]
+  civicloop restore DIR [--config FILE] [--db URL] [--media-dir DIR] [--anchor-file FILE]
+  civicloop migrate-db --from sqlite:PATH --to postgresql://...
   civicloop version
 
 --db takes sqlite:PATH (default sqlite:var/civicloop.db) or a postgresql:// URL.
@@ -92,6 +101,11 @@ ledger keygen writes a new anchor signing key (0600) and FILE.pub; see docs/secu
 import cases brings in past work orders (12345, 数字城管) keeping their numbers; run it again to
 resume, rows already there are skipped. Refused rows go to REFUSED.csv (default FILE.refused.csv);
 exit 0 done, 1 the file or the mapping is wrong. See docs/operations.md.
+backup copies the database (while the server serves), the media directory and the anchor file
+into DIR, which must be new or empty, with a manifest of every file's sha256; it reads the same
+--config, CIVICLOOP_* variables and options as serve. restore checks the manifest, fills an empty
+place and verifies the ledger; migrate-db moves a district from SQLite into an empty PostgreSQL
+database. exit 0 done, 1 refused or failed, 3 the restored or moved ledger does not verify.
 Roles: hq_admin hq_staff leader supervisor task_force_member unit_operator grid_worker citizen
 )";
 
@@ -143,6 +157,8 @@ const std::map<std::string, bool>& known_options() {
       {"check", false},
       {"mapping", true},
       {"report", true},
+      {"from", true},
+      {"to", true},
   };
   return m;
 }
@@ -800,6 +816,140 @@ int cmd_import(const Args& a) {
   return 0;
 }
 
+// The places a backup is taken from or restored into: those serve would use.
+std::optional<app::BackupPlace> backup_place(const Args& a) {
+  const auto cfg = serve_config(a);
+  if (!cfg) return std::nullopt;
+  return app::BackupPlace{cfg->db, cfg->media_dir, cfg->anchor_file, cfg->anchor_key_file};
+}
+
+std::int64_t table_rows(const app::BackupManifest& m, const std::string& table) {
+  auto it = m.tables.find(table);
+  return it == m.tables.end() ? 0 : it->second;
+}
+
+// Each tenant's ledger, as `ledger verify` prints it; the number broken.
+int print_ledgers(const app::LedgerResults& ledgers) {
+  int bad = 0;
+  for (const auto& [tenant, r] : ledgers) {
+    if (r.ok) {
+      std::cout << tenant << ": ledger intact, " << r.events << " events\n";
+    } else {
+      ++bad;
+      std::cout << tenant << ": ledger BROKEN at event " << r.bad_seq.value_or(0) << " ("
+                << r.reason << ")\n";
+    }
+  }
+  return bad;
+}
+
+// `backup DIR`: the database, the media and the anchors, while the server serves.
+int cmd_backup(const Args& a) {
+  if (a.words.size() != 2) {
+    std::cerr
+        << "backup needs the directory to write, e.g. civicloop backup /srv/backups/2026-12-04\n";
+    return 2;
+  }
+  const auto place = backup_place(a);
+  if (!place) return 2;
+  const auto started = std::chrono::steady_clock::now();
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  auto m = app::make_backup(*place, a.words[1], CIVICLOOP_VERSION, now);
+  if (!m) {
+    print_message(m.error(), "backup");
+    return 1;
+  }
+  std::int64_t bytes = 0;
+  for (const auto& f : m->files) bytes += f.size;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  char tail[96];
+  std::snprintf(tail, sizeof tail, "%lld files, %.1f MB, %.1f s",
+                static_cast<long long>(m->files.size()), static_cast<double>(bytes) / 1e6, seconds);
+  std::cout << "backed up the " << m->dialect << " database (schema " << m->schema_migration
+            << ") to " << a.words[1] << ": " << table_rows(*m, "cases") << " cases, "
+            << table_rows(*m, "ledger_events") << " ledger events, " << m->media_files
+            << " media files, " << m->anchor_lines << " anchors; " << tail << "\n";
+  if (!place->anchor_file.empty() && !m->anchors) {
+    std::cout << "no anchor file at " << place->anchor_file << " yet: none backed up\n";
+  }
+  return 0;
+}
+
+// `restore DIR`: into an empty place, checked against the manifest, the ledger verified.
+int cmd_restore(const Args& a) {
+  if (a.words.size() != 2) {
+    std::cerr
+        << "restore needs the backup directory, e.g. civicloop restore /srv/backups/2026-12-04\n";
+    return 2;
+  }
+  const auto place = backup_place(a);
+  if (!place) return 2;
+  auto r = app::restore_backup(a.words[1], *place);
+  if (!r) {
+    print_message(r.error(), "restore");
+    return 1;
+  }
+  const auto& m = r->manifest;
+  std::cout << "restored " << a.words[1] << " (" << m.dialect << ", schema " << m.schema_migration
+            << ", civicloop " << m.civicloop_version << "): " << m.files.size()
+            << " files match the manifest; " << table_rows(m, "cases") << " cases, "
+            << table_rows(m, "ledger_events") << " ledger events, " << m.media_files
+            << " media files in " << place->media_dir;
+  if (r->anchors_restored) {
+    std::cout << ", " << m.anchor_lines << " anchors in " << place->anchor_file;
+  }
+  std::cout << "\n";
+  if (m.anchors && !r->anchors_restored) {
+    std::cout << "the backup holds " << m.anchor_lines
+              << " anchors; give --anchor-file FILE to restore them\n";
+  }
+  return print_ledgers(r->ledgers) == 0 ? 0 : 3;
+}
+
+// `migrate-db --from sqlite:PATH --to postgresql://...`: a district moved, then checked.
+int cmd_migrate_db(const Args& a) {
+  if (!a.has("from") || !a.has("to")) {
+    std::cerr << "migrate-db needs --from sqlite:PATH and --to postgresql://...\n";
+    return 2;
+  }
+  const bool tty = isatty(STDERR_FILENO) == 1;
+  std::string current;
+  auto progress = [&](const std::string& table, std::int64_t rows) {
+    if (tty) {
+      std::cerr << "\r" << table << ": " << rows << " rows\x1b[K" << std::flush;
+    } else if (table != current) {
+      std::cerr << "copying " << table << "\n";
+    }
+    current = table;
+  };
+  auto r = app::migrate_database(a.get("from"), a.get("to"), progress);
+  if (tty) std::cerr << "\n";
+  if (!r) {
+    print_message(r.error(), "migrate-db");
+    return 1;
+  }
+  std::int64_t rows = 0;
+  for (const auto& [t, n] : r->tables) rows += n;
+  std::cout << "copied " << r->tables.size() << " tables, " << rows << " rows (schema "
+            << r->schema_migration << "); every table's count matches\n";
+  int bad = print_ledgers(r->ledgers);
+  for (const auto& [tenant, rr] : r->replays) {
+    std::cout << tenant << ": " << rr.cases << " cases, " << rr.events << " case events: ";
+    if (rr.ok()) {
+      std::cout << "every case matches its events\n";
+    } else {
+      ++bad;
+      std::cout << rr.problem_count
+                << " problem(s); run civicloop ledger replay --check --db "
+                   "the target for the list\n";
+    }
+  }
+  return bad == 0 ? 0 : 3;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -829,6 +979,9 @@ int main(int argc, char** argv) {
     if (cmd == "ledger") return cmd_ledger(*args);
     if (cmd == "kpi") return cmd_kpi(*args);
     if (cmd == "import") return cmd_import(*args);
+    if (cmd == "backup") return cmd_backup(*args);
+    if (cmd == "restore") return cmd_restore(*args);
+    if (cmd == "migrate-db") return cmd_migrate_db(*args);
     if (cmd == "version") {
       std::cout << "civicloop " << CIVICLOOP_VERSION << "\n";
       return 0;

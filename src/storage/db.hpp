@@ -65,6 +65,9 @@ class Row {
   bool get_bool(std::size_t i) const { return get_int(i) != 0; }
   std::string get_text(std::size_t i) const;  // "" for NULL
   std::optional<std::string> get_opt_text(std::size_t i) const;
+  // The cell as the driver gave it (typed from SQLite, text from PostgreSQL): copying rows as
+  // they are (civicloop migrate-db).
+  const Value& value(std::size_t i) const { return cells_.at(i); }
 
  private:
   std::vector<Value> cells_;
