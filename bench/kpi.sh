@@ -14,7 +14,7 @@
 #
 # Usage: bench/kpi.sh
 # Environment: BIN, GEN (default build/release of this tree), CASES (1000000), DURATION (10s),
-#   NOW (end of the generated span), WORK, KEEP=1.
+#   NOW (end of the generated span), WORK, KEEP=1, READS_ONLY=1 (skip the write runs).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$root/build/release/civicloop}
@@ -109,9 +109,16 @@ get "rankings units, quarter" "/api/v1/rankings?level=unit&period=quarter&date=$
 get "rankings grids, quarter" "/api/v1/rankings?level=grid&period=quarter&date=$quarter"
 get "rankings units, month" "/api/v1/rankings?level=unit&period=month&date=$quarter"
 get "kpis one subdistrict, month" "/api/v1/kpis?level=subdistrict&period=month&date=$quarter&id=$sub"
+# The unit with the most cases: one unit's KPIs of a month.
+busiest=$(sqlite3 "$work/read.db" "SELECT assigned_unit_id FROM cases WHERE assigned_unit_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+get "kpis one unit (the busiest), month" "/api/v1/kpis?level=unit&period=month&date=$quarter&id=$busiest"
 get "kpis all subdistricts, quarter" "/api/v1/kpis?level=subdistrict&period=quarter&date=$quarter"
 stop_server
 
+if [ "${READS_ONLY:-0}" = 1 ]; then
+  say "done (READS_ONLY=1: no writes)"
+  exit 0
+fi
 say "writes: POST /api/v1/cases, projector off, then every second"
 for mode in 0 1; do
   copy_db "$work/gen.db" "$work/write$mode.db"
