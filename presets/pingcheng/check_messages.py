@@ -17,7 +17,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 SRC = HERE.parent.parent / "src"
 LOCALES = ("zh-CN", "en")
 PREFIXES = ("notify", "robot", "state", "source", "xlsx", "pdf", "date", "common", "notice",
-            "minutes", "limit_unit", "extension_decision", "bulletin")
+            "minutes", "limit_unit", "extension_decision", "bulletin", "open311")
 
 problems = []
 
@@ -80,6 +80,12 @@ if not families["bulletin.col."]:
     problems.append("cannot read the ranking columns from src/domain/bulletin.cpp")
 families["bulletin.period."] = ["week", "month", "range"]
 families["bulletin.pdf."] = ["before", "after"]
+# Open311: a request's notes and updates are summarised by their case action (app/open311_service.cpp
+# history_actions).
+m = re.search(r"kActions = \{(.*?)\};", sources[SRC / "app" / "open311_service.cpp"], re.S)
+families["open311.note."] = re.findall(r'"([a-z_]+)"', m.group(1)) if m else []
+if not families["open311.note."]:
+    problems.append("cannot read the history actions from src/app/open311_service.cpp")
 if not families["limit_unit."]:
     problems.append("cannot read the limit units from src/domain/calendar.cpp")
 
