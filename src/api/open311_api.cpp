@@ -4,7 +4,9 @@
 // every answer, errors included, is in it: JSON as the specification's top-level arrays, XML as
 // its schemaless elements. Errors are the specification's document, a list of {code,
 // description}, the description in the asker's language (errors.json, by Accept-Language).
+#include <cctype>
 #include <charconv>
+#include <cmath>
 #include <set>
 
 #include "api/common.hpp"

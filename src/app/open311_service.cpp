@@ -1,9 +1,11 @@
 #include "app/open311_service.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "app/auth_service.hpp"
 #include "app/case_service.hpp"
