@@ -5,7 +5,7 @@
 # written), and prints executions, exec/s, coverage and any crash, leak or timeout inputs.
 # Usage: bench/fuzz.sh [SECONDS] [TARGET...]
 #   SECONDS      per target; default $FUZZ_SECONDS or 600 (10 minutes)
-#   TARGET       parse_target json_body csv_import geojson exif image_inspect (default: all)
+#   TARGET       parse_target json_body csv_import geojson exif image_inspect open311_form (default: all)
 # Environment:
 #   FUZZ_WORK    working directory, kept between runs so that corpora grow (default
 #                /tmp/civicloop-fuzz); inputs that fail are in $FUZZ_WORK/<target>/artifacts/
@@ -18,7 +18,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-${FUZZ_SECONDS:-600}}
 shift || true
-all=(parse_target json_body csv_import geojson exif image_inspect)
+all=(parse_target json_body csv_import geojson exif image_inspect open311_form)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 work=${FUZZ_WORK:-/tmp/civicloop-fuzz}

@@ -25,6 +25,7 @@ targets=(
   "geojson 600000"
   "exif 1000000"
   "image_inspect 3000"
+  "open311_form 400000"
 )
 
 missing=()

@@ -566,6 +566,26 @@ std::int64_t fresh_user(World& w, Place place) {
 
 // Tokens and messages are written straight to the database: a citizen cannot make a token, and
 // no API makes a message on demand.
+// An Open311 application key issued by the HQ administrator (a fresh one each call: a row that
+// revokes one does not spend the key of another).
+json::object fresh_open311_key(World& w) {
+  auto v = must(w.admin(), "POST", "/api/v1/open311/keys",
+                json::serialize(json::object{{"name", w.next("矩阵应用")}}));
+  return v.at("key").as_object();
+}
+// An Open311 POST requests body (form-encoded) with a fresh key at the own place's centre.
+Req open311_post(World& w) {
+  const auto key = std::string(fresh_open311_key(w).at("api_key").as_string());
+  std::ostringstream b;
+  b.precision(10);
+  b << "api_key=" << key << "&service_code=0102&lat=" << w.centre[0].first
+    << "&long=" << w.centre[0].second << "&description=matrix";
+  return Req{"/open311/v2/requests.json",
+             b.str(),
+             {{"Content-Type", "application/x-www-form-urlencoded"}},
+             Via::kRole};
+}
+
 std::int64_t fresh_token(World& w, std::int64_t user) {
   auto r = app::in_tx<std::int64_t>(w.server.db(), true,
                                     [&](storage::Connection& c) -> Expected<std::int64_t> {
@@ -1235,6 +1255,34 @@ const std::vector<Row>& matrix() {
        [](W& w, R, P) {
          return send("/api/v1/bulletin-template",
                      must(w.office(), "GET", "/api/v1/bulletin-template"));
+       }},
+      // Open311 GeoReport v2: public for everyone (its POST needs an application key, not a
+      // session); the keys themselves are the HQ administrator's (users.manage).
+      {"GET", "/open311/v2/{resource}", "", kPublic, "", B::kNone, 0,
+       [](W&, R, P) { return bare("/open311/v2/requests.json"); }},
+      {"POST", "/open311/v2/{resource}", "", kPublic, "", B::kNone, 0,
+       [](W& w, R, P) { return open311_post(w); }},
+      {"GET", "/open311/v2/services/{code}", "", kPublic, "", B::kNone, 0,
+       [](W&, R, P) { return bare("/open311/v2/services/0101.xml"); }},
+      {"GET", "/open311/v2/requests/{id}", "", kPublic, "", B::kNone, 0,
+       [](W& w, R, P) { return bare("/open311/v2/requests/" + str(w.o1) + ".json"); }},
+      {"GET", "/open311/v2/tokens/{token}", "", kPublic, "", B::kNone, 0,
+       [](W& w, R, P) {
+         const auto post = open311_post(w);
+         auto v = must(w.admin(), "POST", post.path, post.body, post.headers);
+         return bare("/open311/v2/tokens/" + std::string(v.at(0).at("token").as_string()) +
+                     ".json");
+       }},
+      {"GET", "/api/v1/open311/keys", "", kAdminOnly, "", B::kNone, 0,
+       [](W&, R, P) { return bare("/api/v1/open311/keys"); }},
+      {"POST", "/api/v1/open311/keys", "", kAdminOnly, "", B::kNone, 0,
+       [](W& w, R, P) {
+         return send("/api/v1/open311/keys", json::object{{"name", w.next("矩阵应用")}});
+       }},
+      {"POST", "/api/v1/open311/keys/{id}/revoke", "", kAdminOnly, "", B::kNone, 0,
+       [](W& w, R, P) {
+         return bare("/api/v1/open311/keys/" + str(fresh_open311_key(w).at("id").as_int64()) +
+                     "/revoke");
        }},
       // Meetings and their action items: the HQ office manages them, tenant-wide staff read them,
       // a unit reads and closes the items of its own subtree only.

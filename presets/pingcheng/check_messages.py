@@ -17,7 +17,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 SRC = HERE.parent.parent / "src"
 LOCALES = ("zh-CN", "en")
 PREFIXES = ("notify", "robot", "state", "source", "xlsx", "pdf", "date", "common", "notice",
-            "minutes", "limit_unit", "extension_decision", "bulletin", "digest")
+            "minutes", "limit_unit", "extension_decision", "bulletin", "digest", "open311")
 
 problems = []
 
@@ -97,6 +97,12 @@ families["bulletin.period."] = ["week", "month", "range"]
 families["digest.rank."] = re.findall(r'RankWording::k\w+: return "([a-z_]+)"',
                                       sources[SRC / "domain" / "digest.cpp"])
 families["bulletin.pdf."] = ["before", "after"]
+# Open311: a request's notes and updates are summarised by their case action (app/open311_service.cpp
+# history_actions).
+m = re.search(r"kActions = \{(.*?)\};", sources[SRC / "app" / "open311_service.cpp"], re.S)
+families["open311.note."] = re.findall(r'"([a-z_]+)"', m.group(1)) if m else []
+if not families["open311.note."]:
+    problems.append("cannot read the history actions from src/app/open311_service.cpp")
 if not families["limit_unit."]:
     problems.append("cannot read the limit units from src/domain/calendar.cpp")
 

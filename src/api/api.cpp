@@ -28,6 +28,7 @@ std::unique_ptr<Api> make_api(app::Context& ctx, ApiOptions options) {
   add_meeting_routes(*api);
   add_dashboard_routes(*api);
   add_digest_routes(*api);
+  add_open311_routes(*api);
   return api;
 }
 

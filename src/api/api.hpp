@@ -86,6 +86,7 @@ void add_bulletin_routes(Api& api);
 void add_meeting_routes(Api& api);
 void add_dashboard_routes(Api& api);
 void add_digest_routes(Api& api);
+void add_open311_routes(Api& api);
 
 // Whether the request comes from an address in ApiOptions::ops_allow.
 bool from_ops_address(const Api& api, const http::Request& req);

@@ -8,6 +8,7 @@
 #include "app/boundary.hpp"
 #include "app/digest_service.hpp"
 #include "app/kpi_service.hpp"
+#include "app/open311_service.hpp"
 #include "domain/text.hpp"
 #include "storage/kpi_repo.hpp"
 #include "storage/org_repo.hpp"
@@ -471,6 +472,8 @@ Status load_case_preset(storage::Connection& c, std::int64_t tenant_id,
     if (auto d = parse_digest_schedule(*docv); !d) return bad("kpi.json", d.error().field);
     storage::KpiRepo(c, tenant_id).save_settings_doc(json::serialize(*docv), 0);
   }
+  // The Open311 façade's settings (app/open311_service.hpp), checked like the rest.
+  if (auto s = load_open311_preset(c, tenant_id, dir, 0); !s) return s;
   config_changed();
   return Ok{};
 }

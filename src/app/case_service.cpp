@@ -327,6 +327,9 @@ Expected<ReportResult> CaseService::report(const access::Actor& actor, const New
     }
     repo.insert(r);
     ledger_case(c, actor, now, r, "report", std::nullopt, placement_note);
+    if (in.also) {
+      if (auto s = in.also(c, r); !s) return s.error();
+    }
     out.record = r;
     return out;
   });

@@ -8,6 +8,7 @@
 // transaction, so none is lost or sent for a change that did not happen.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -31,6 +32,9 @@ struct NewCase {
   std::optional<double> lat;
   std::optional<double> lng;
   std::optional<std::string> source;  // default from the reporter's role
+  // What another intake (Open311, app/open311_service.hpp) stores with the new case: called inside
+  // the report's write, after the case row and its ledger event; an error undoes the whole report.
+  std::function<Status(storage::Connection&, const cases::Record&)> also;
 };
 
 struct TransitionInput {
