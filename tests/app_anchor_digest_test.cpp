@@ -28,19 +28,6 @@ namespace fs = std::filesystem;
 constexpr Millis kHour = 3600 * 1000;
 constexpr Millis kDay = 24 * kHour;
 
-// Every string in a JSON value, joined: what a chat group would read, however the robot's flavour
-// nests it.
-void strings_of(const json::value& v, std::string& out) {
-  if (v.is_string()) {
-    out += std::string(v.as_string());
-    out += '\n';
-  } else if (v.is_object()) {
-    for (const auto& [k, x] : v.as_object()) strings_of(x, out);
-  } else if (v.is_array()) {
-    for (const auto& x : v.as_array()) strings_of(x, out);
-  }
-}
-
 class AnchorDigest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -137,7 +124,7 @@ TEST_P(AnchorDigest, OncePerLocalDayFromEightWithTheHeadTheCountAndTheLastAnchor
   auto got = received();
   ASSERT_EQ(got.size(), 1u);
   std::string text;
-  strings_of(json::parse(got[0]), text);
+  text += strings_of(json::parse(got[0]));
   EXPECT_NE(text.find("台账摘要 2026-11-30"), std::string::npos) << text;
   EXPECT_NE(text.find(h.hash), std::string::npos) << text;
   EXPECT_NE(text.find("记录总数：" + std::to_string(h.seq) + " 条"), std::string::npos) << text;
@@ -160,7 +147,7 @@ TEST_P(AnchorDigest, OncePerLocalDayFromEightWithTheHeadTheCountAndTheLastAnchor
   got = received();
   ASSERT_EQ(got.size(), 2u);
   text.clear();
-  strings_of(json::parse(got[1]), text);
+  text += strings_of(json::parse(got[1]));
   EXPECT_NE(text.find("台账摘要 2026-12-01"), std::string::npos) << text;
   EXPECT_NE(text.find("尚未锚定"), std::string::npos) << text;
   EXPECT_EQ(step(restarted, nullptr).messages, 0);

@@ -23,18 +23,6 @@ namespace json = boost::json;
 constexpr Millis kHour = 3600 * 1000;
 constexpr Millis kDay = 24 * kHour;
 
-// Every string of a robot's JSON body, joined: what the chat group reads.
-void strings_of(const json::value& v, std::string& out) {
-  if (v.is_string()) {
-    out += std::string(v.as_string());
-    out += '\n';
-  } else if (v.is_object()) {
-    for (const auto& [k, x] : v.as_object()) strings_of(x, out);
-  } else if (v.is_array()) {
-    for (const auto& x : v.as_array()) strings_of(x, out);
-  }
-}
-
 class Digests : public LoopTest {
  protected:
   void SetUp() override {
@@ -86,7 +74,7 @@ class Digests : public LoopTest {
     for (const auto& [target, body] : received()) {
       if (target.find("key=" + key) == std::string::npos) continue;
       std::string t;
-      strings_of(json::parse(body), t);
+      t += strings_of(json::parse(body));
       out.push_back(t);
     }
     return out;

@@ -244,6 +244,64 @@ TEST_P(Kpi, RankingsListSmallUnitsApartAndOnlyWithinTheCallersScope) {
   EXPECT_EQ(u.at("insufficient").at(0).at("id").as_int64(), yongtai);
 }
 
+// Part 1's supervision-group level (督导组): a case of 私搭乱建 (0101) is overseen by SG10 (the
+// preset's category), so SG10's KPIs count it, its figure's case list holds it, the group ranking
+// lists the groups, a unit that is no group is refused, and the rollups equal a rebuild.
+TEST_P(Kpi, ASupervisionGroupHasTheFiguresOfTheCasesItOversees) {
+  auto grid = server().login("grid");
+  auto office = server().login("office");
+  const auto id = report(*grid, "0101", "楼顶私搭彩钢房");
+  act(*office, id, R"({"action":"file"})");
+  act(*office, id,
+      R"({"action":"dispatch","unit_id":)" + std::to_string(server().unit_id("140213050")) +
+          R"(,"note":"属地"})");
+  const auto sg = server().unit_id("SG10");
+  auto c = office->request("GET", "/api/v1/cases/" + std::to_string(id));
+  ASSERT_EQ(c.status, 200) << c.body;
+  ASSERT_FALSE(parse(c).at("case").at("supervising_group").is_null()) << c.body;
+  EXPECT_EQ(parse(c).at("case").at("supervising_group").at("id").as_int64(), sg);
+  step();
+  const auto q = "/api/v1/kpis?level=group&period=month&id=" + std::to_string(sg);
+  auto r = office->request("GET", q);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto v = parse(r);
+  const auto& row = v.at("items").at(0);
+  EXPECT_EQ(row.at("id").as_int64(), sg);
+  EXPECT_EQ(row.at("dispatched").as_int64(), 1);
+  // The cases behind the figure: the case list by supervising_group_id.
+  std::string list = "/api/v1/cases?limit=50";
+  for (const auto& [k, val] : row.at("cases").at("dispatched").at("params").as_object()) {
+    list += "&" + std::string(k) + "=" + std::string(val.as_string());
+  }
+  EXPECT_NE(list.find("supervising_group_id=" + std::to_string(sg)), std::string::npos) << list;
+  auto l = office->request("GET", list);
+  ASSERT_EQ(l.status, 200) << l.body;
+  const auto lv = parse(l);
+  ASSERT_EQ(lv.at("items").as_array().size(), 1u) << l.body;
+  EXPECT_EQ(lv.at("items").at(0).at("id").as_int64(), id);
+  // The ranking of the groups: every supervision group, SG10 with its case.
+  r = office->request("GET", "/api/v1/rankings?level=group&period=month");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto rk = parse(r);
+  bool found = false;
+  for (const char* part : {"items", "insufficient"}) {
+    for (const auto& e : rk.at(part).as_array()) {
+      if (e.at("id").as_int64() == sg) found = e.at("dispatched").as_int64() == 1;
+    }
+  }
+  EXPECT_TRUE(found) << r.body;
+  // A unit that is no supervision group.
+  r = office->request("GET", "/api/v1/kpis?level=group&period=month&id=" +
+                                 std::to_string(server().unit_id("140213050")));
+  EXPECT_EQ(r.status, 404) << r.body;
+  EXPECT_EQ(error_code(r), "org.unit_not_found");
+  // Kept and rebuilt give the same figure.
+  kpis_->rebuild(1);
+  r = office->request("GET", q);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r).at("items").at(0).at("dispatched").as_int64(), 1);
+}
+
 TEST_P(Kpi, ScopeAndBadInputAreRefused) {
   auto unit = server().login("unit");
   const auto other = server().unit_id("140213051");

@@ -64,7 +64,8 @@ Expected<storage::CaseQuery> case_query(const http::Request& req,
        {std::pair{"unit_id", &q.assigned_unit_id}, std::pair{"subdistrict_id", &q.subdistrict_id},
         std::pair{"community_id", &q.community_id}, std::pair{"grid_id", &q.grid_id},
         std::pair{"reporter_id", &q.reporter_user_id},
-        std::pair{"recurrence_unit_id", &q.recurrence_unit_id}}) {
+        std::pair{"recurrence_unit_id", &q.recurrence_unit_id},
+        std::pair{"supervising_group_id", &q.supervising_group_id}}) {
     auto v = query_int(req, name);
     if (!v) return v.error();
     *field = *v;

@@ -1,5 +1,7 @@
 #include "app/bulletin_service.hpp"
 
+#include "app/figure_text.hpp"
+
 #include <boost/json.hpp>
 #include <cstdio>
 #include <fstream>
@@ -86,17 +88,7 @@ std::string long_date_of(const TenantCaseConfig& cfg, std::string_view locale,
 }
 
 std::string percent(const kpi::Rate& r, const TenantCaseConfig& cfg, std::string_view locale) {
-  const auto v = r.value();
-  if (!v) return cfg.word(locale, "bulletin.no_rate");
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", *v * 100.0);
-  return buf;
-}
-
-std::string one_decimal(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  return buf;
+  return percent_text(r).value_or(cfg.word(locale, "bulletin.no_rate"));
 }
 
 std::string list_words(const TenantCaseConfig& cfg, std::string_view locale,

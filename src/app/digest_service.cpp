@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "app/figure_text.hpp"
 #include "app/outbox.hpp"
 #include "storage/account_repo.hpp"
 #include "storage/dashboard_repo.hpp"
@@ -56,17 +57,8 @@ namespace {
 
 std::string percent(const kpi::Figures& f, kpi::Indicator i) {
   const auto it = f.rates.find(i);
-  const auto v = it == f.rates.end() ? std::nullopt : it->second.value();
-  if (!v) return "—";  // no case: no rate (punctuation, the same in every language)
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", *v * 100.0);
-  return buf;
-}
-
-std::string one_decimal(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  return buf;
+  // No case: no rate ("—", punctuation, the same in every language).
+  return (it == f.rates.end() ? std::nullopt : percent_text(it->second)).value_or("—");
 }
 
 void add_date(MessageArgs& args, const std::string& prefix, const calendar::Date& d) {

@@ -18,13 +18,14 @@ namespace json = boost::json;
 
 namespace {
 
-enum class Level { kUnit, kSubdistrict, kCommunity, kGrid, kReporter };
+enum class Level { kUnit, kSubdistrict, kCommunity, kGrid, kGroup, kReporter };
 
 std::optional<Level> parse_level(std::string_view s) {
   if (s == "unit") return Level::kUnit;
   if (s == "subdistrict") return Level::kSubdistrict;
   if (s == "community") return Level::kCommunity;
   if (s == "grid") return Level::kGrid;
+  if (s == "group") return Level::kGroup;
   if (s == "reporter") return Level::kReporter;
   return std::nullopt;
 }
@@ -37,6 +38,8 @@ storage::KpiLevel storage_level(Level l) {
       return storage::KpiLevel::kCommunity;
     case Level::kGrid:
       return storage::KpiLevel::kGrid;
+    case Level::kGroup:
+      return storage::KpiLevel::kGroup;
     default:
       return storage::KpiLevel::kUnit;
   }
@@ -53,6 +56,8 @@ const char* list_param(Level l) {
       return "community_id";
     case Level::kGrid:
       return "grid_id";
+    case Level::kGroup:
+      return "supervising_group_id";
     case Level::kReporter:
       return "reporter_id";
   }
@@ -69,6 +74,8 @@ bool kind_fits(Level l, org::UnitKind k) {
       return k == org::UnitKind::kCommunity || k == org::UnitKind::kVillage;
     case Level::kGrid:
       return k == org::UnitKind::kGrid;
+    case Level::kGroup:
+      return k == org::UnitKind::kSupervisionGroup;
     case Level::kReporter:
       return false;
   }
@@ -303,6 +310,7 @@ ProjectResult KpiService::project(std::int64_t tenant_id, int batch, std::int64_
         for (const auto& [level, id] :
              {std::pair{storage::KpiLevel::kUnit, k.unit_id},
               std::pair{storage::KpiLevel::kGrid, k.grid_id},
+              std::pair{storage::KpiLevel::kGroup, k.group_id},
               std::pair{storage::KpiLevel::kCommunity, k.community_id},
               std::pair{storage::KpiLevel::kSubdistrict, k.subdistrict_id}}) {
           if (id != 0) rollups[{level, id, k.day}] += v;

@@ -47,6 +47,7 @@ Key key_of(Day day, const Record& r) {
   k.subdistrict_id = r.subdistrict_id.value_or(0);
   k.category_code = r.category_code;
   k.source = std::string(cases::to_string(r.source));
+  k.group_id = r.supervising_group_id.value_or(0);
   return k;
 }
 

@@ -45,6 +45,9 @@ struct Key {
   std::int64_t subdistrict_id = 0;
   std::string category_code;
   std::string source;
+  // The supervision group (督导组) over the case at the event: rolled up per group (kpi_rollups
+  // level "group"), not a column of kpi_counters.
+  std::int64_t group_id = 0;
   auto operator<=>(const Key&) const = default;
 };
 

@@ -352,6 +352,7 @@ std::vector<cases::Record> CaseRepo::list(const CaseQuery& q) {
   eq("grid_id", q.grid_id);
   eq("reporter_user_id", q.reporter_user_id);
   eq("recurrence_unit_id", q.recurrence_unit_id);
+  eq("supervising_group_id", q.supervising_group_id);
   if (q.recurrence) where += " AND recurrence_of IS NOT NULL";
   if (q.category) {
     if (q.category->size() <= 2) {

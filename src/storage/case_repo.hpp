@@ -41,6 +41,7 @@ struct CaseQuery {
   // Recurrences (举一反三): counted against this unit; `recurrence` true: any recurrence.
   std::optional<std::int64_t> recurrence_unit_id;
   bool recurrence = false;
+  std::optional<std::int64_t> supervising_group_id;  // the cases a supervision group oversees
   int limit = 50;
   // The keyset position: newest first, ids below before_id; with a date window and no full-text
   // terms, (reported_at, id) below (before_reported_at, before_id).

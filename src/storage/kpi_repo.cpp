@@ -118,6 +118,8 @@ const char* level_name(KpiLevel l) {
       return "community";
     case KpiLevel::kSubdistrict:
       return "subdistrict";
+    case KpiLevel::kGroup:
+      return "group";
   }
   return "unit";
 }

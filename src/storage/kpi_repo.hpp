@@ -19,7 +19,7 @@
 namespace civicloop::storage {
 
 // The column a sum is grouped by.
-enum class KpiLevel { kUnit, kGrid, kCommunity, kSubdistrict };
+enum class KpiLevel { kUnit, kGrid, kCommunity, kSubdistrict, kGroup };
 
 class KpiRepo {
  public:

@@ -134,4 +134,17 @@ std::pair<double, double> point_inside(const boost::json::value& polygon) {
   return {lat, lng};
 }
 
+std::string strings_of(const boost::json::value& v) {
+  std::string out;
+  if (v.is_string()) {
+    out += std::string(v.as_string());
+    out += '\n';
+  } else if (v.is_object()) {
+    for (const auto& [k, x] : v.as_object()) out += strings_of(x);
+  } else if (v.is_array()) {
+    for (const auto& x : v.as_array()) out += strings_of(x);
+  }
+  return out;
+}
+
 }  // namespace civicloop::test

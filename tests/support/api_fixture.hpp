@@ -70,6 +70,9 @@ boost::json::value parse(const HttpResponse& r);
 // outline and not always convex, so the average of the corners may lie outside. On the parallel
 // through the middle of the bounding box, the middle of the widest stretch inside.
 std::pair<double, double> point_inside(const boost::json::value& polygon);
+// Every string of a JSON value (a robot message's body), one a line: what a chat group reads,
+// however the robot's flavour nests it.
+std::string strings_of(const boost::json::value& v);
 // The error code of an error response ("" when the body is not an error).
 std::string error_code(const HttpResponse& r);
 

@@ -634,7 +634,7 @@ export interface ResponsibilityRow {
 
 // --- KPIs and rankings (考核排名, GET /kpis and /rankings) ---------------------------------------
 
-export type KpiLevel = 'unit' | 'subdistrict' | 'community' | 'grid' | 'reporter'
+export type KpiLevel = 'unit' | 'subdistrict' | 'community' | 'grid' | 'group' | 'reporter'
 export type KpiPeriodKind = 'day' | 'week' | 'month' | 'quarter' | 'range'
 export type KpiGrade = 'A' | 'B' | 'C' | 'D' | 'E'
 export const KPI_RATES = ['ack_on_time', 'closed_on_time', 'closure', 'rework', 'overdue', 'extension', 'valid_report', 'verify_on_time', 'recurrence'] as const

@@ -938,7 +938,7 @@ const en: Messages = {
     title: 'Rankings',
     subtitle: 'Scored on the cases due in the period; units with too few cases are listed apart, unranked',
     level: 'Ranked',
-    levels: { unit: 'Units', subdistrict: 'Subdistricts', community: 'Communities / villages', grid: 'Grids' },
+    levels: { unit: 'Units', subdistrict: 'Subdistricts', community: 'Communities / villages', grid: 'Grids', group: 'Supervision groups' },
     periodKind: 'Cycle',
     periods: { week: 'Week', month: 'Month', quarter: 'Quarter' },
     period: 'Period',

@@ -938,7 +938,7 @@ const zhCN = {
     title: '考核排名',
     subtitle: '按考核期内到期的问题计分排名；样本不足的单位单列，不参与排名',
     level: '考核对象',
-    levels: { unit: '责任单位', subdistrict: '街道', community: '社区/村', grid: '网格' },
+    levels: { unit: '责任单位', subdistrict: '街道', community: '社区/村', grid: '网格', group: '督导组' },
     periodKind: '考核周期',
     periods: { week: '周', month: '月', quarter: '季度' },
     period: '考核期',
