@@ -4,10 +4,11 @@
 // looked up here by key; no C++ string literal carries them.
 //
 // A template holds {name} placeholders filled from the arguments; an argument named "name@" holds
-// another key, worded in the same locale with the other (plain) arguments and filling {name} (a stored notification keeps
-// {"decision@": "extension_decision.granted"} and each reader sees it in his language). Lookup
-// falls back to zh-CN, the tenant's first locale, and then to the key itself: a missing key is
-// logged once as an error and shows as the key, never as a hidden default.
+// another key, worded in the same locale with the other (plain) arguments and filling {name} (a
+// stored notification keeps {"decision@": "extension_decision.granted"} and each reader sees it
+// in his language). Lookup falls back to zh-CN, the tenant's first locale, and then to the key
+// itself: a missing key is logged once as an error and shows as the key, never as a hidden
+// default.
 //
 // Immutable after loading; shared between threads through TenantCaseConfig.
 #pragma once
