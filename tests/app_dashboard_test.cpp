@@ -12,6 +12,7 @@
 #include "app/ledger_replay.hpp"
 #include "domain/dashboard.hpp"
 #include "storage/dashboard_repo.hpp"
+#include "storage/kpi_repo.hpp"
 #include "support/api_fixture.hpp"
 #include "support/loop_test.hpp"
 #include "support/test_db.hpp"
@@ -157,20 +158,46 @@ TEST_P(Dashboard, FiguresFollowTheLoopAndEachOpensItsCases) {
   auto r = replay();
   EXPECT_TRUE(r.ok()) << r.problem_count << (r.problems.empty() ? "" : " " + r.problems[0].kind);
 
-  // The projector's day counters and alerts equal a rebuild from the ledger.
+  // The projector's day counters, alerts and report sums equal a rebuild from the ledger, and
+  // the report sums equal their counter rows grouped.
+  using Sums = std::map<std::pair<std::string, std::string>, std::int64_t>;
   auto kept = [&] {
     auto lease = server().db().acquire();
     storage::DashboardRepo repo(*lease, 1);
     std::vector<std::int64_t> alerts;
     for (const auto& a : repo.alerts(100)) alerts.push_back(a.seq);
-    return std::pair{repo.days(20260101, 20261231), alerts};
+    Sums kept_sums;
+    Sums grouped;
+    for (const auto& m : repo.mix(20260101, 20261231)) kept_sums[{m.kind, m.code}] = m.reported;
+    for (const auto& h : repo.hotspots(202601, 202612, 1, 0)) {
+      kept_sums[{std::to_string(h.grid_id), h.category_code}] = h.reported;
+    }
+    for (const auto& r : repo.reports(20260101, 20261231)) {
+      grouped[{"source", r.source}] += r.reported;
+      grouped[{"category", r.category_code}] += r.reported;
+      if (r.grid_id != 0) grouped[{std::to_string(r.grid_id), r.category_code}] += r.reported;
+    }
+    EXPECT_EQ(kept_sums, grouped);
+    EXPECT_EQ(repo.hotspot_count(202601, 202612, 1),
+              static_cast<std::int64_t>(repo.hotspots(202601, 202612, 1, 0).size()));
+    return std::tuple{repo.days(20260101, 20261231), alerts, kept_sums};
   };
   app::KpiService kpis(server().ctx(), cache);
   kpis.project(1);
   const auto before = kept();
-  EXPECT_FALSE(before.first.empty());
+  EXPECT_FALSE(std::get<0>(before).empty());
+  EXPECT_FALSE(std::get<2>(before).empty());
   kpis.rebuild(1);
   EXPECT_TRUE(kept() == before);
+
+  // The district's hotspots of the month (the month sums) equal those of the same days as a
+  // range (its counter rows); November, the clock being 30 days on.
+  const auto month = parse(office->request("GET", "/api/v1/hotspots?period=month&date=2026-11-15"));
+  const auto range =
+      parse(office->request("GET", "/api/v1/hotspots?period=range&from=2026-11-01&to=2026-11-30"));
+  ASSERT_FALSE(month.at("items").as_array().empty());
+  EXPECT_EQ(month.at("items"), range.at("items"));
+  EXPECT_EQ(month.at("total"), range.at("total"));
 
   // An edited count is caught by the replay check, naming unit and grid.
   {
@@ -242,6 +269,44 @@ TEST_P(Dashboard, EveryReaderSeesHisOwnScopeOnly) {
             "request.invalid_parameter");
   EXPECT_EQ(error_code(office->request("GET", "/api/v1/hotspots?period=range&from=2026-11-01")),
             "kpi.bad_period");
+}
+
+TEST_P(Dashboard, TheDashboardEmbedsTheFirstTwentyHotspotsAndCountsThemAll) {
+  loop();
+  const auto g1 = server().unit_id("140213050001-G1");
+  {
+    // 25 grid × category sums of this month, as the projector keeps them: 25 reports for the
+    // first down to 1 for the last (the preset's threshold is 3, so 23 are hotspots).
+    auto lease = server().db().acquire();
+    storage::KpiRepo repo(*lease, 1);
+    for (int i = 1; i <= 25; ++i) {
+      kpi::Key k;
+      k.day = 20261115;
+      k.grid_id = g1;
+      k.category_code = "T" + std::to_string(100 + i);
+      k.source = "inspection";
+      kpi::Counts c;
+      c.reported = 26 - i;
+      repo.add(k, c);
+    }
+  }
+  auto office = server().login("office");
+  const auto v = parse(office->request("GET", "/api/v1/dashboard")).at("hotspots");
+  const auto& items = v.at("items").as_array();
+  ASSERT_EQ(items.size(), 20u);
+  EXPECT_EQ(v.at("total").as_int64(), 23);
+  EXPECT_EQ(items.front().at("category").as_string(), "T101");
+  EXPECT_EQ(items.front().at("rank").as_int64(), 1);
+  EXPECT_EQ(items.back().at("reports").as_int64(), 6);
+  const auto all = parse(office->request("GET", "/api/v1/hotspots"));
+  EXPECT_EQ(all.at("items").as_array().size(), 23u);
+  EXPECT_EQ(all.at("total").as_int64(), 23);
+  for (std::size_t i = 0; i < items.size(); ++i) EXPECT_EQ(items[i], all.at("items").at(i));
+  // A scoped reader (his counter rows): the same rule, within his scope.
+  auto grid = server().login("grid");
+  const auto g = parse(grid->request("GET", "/api/v1/dashboard")).at("hotspots");
+  EXPECT_EQ(g.at("items").as_array().size(), 20u);
+  EXPECT_EQ(g.at("total").as_int64(), 23);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Dashboard, ::testing::ValuesIn(test_backends()), backend_name);

@@ -60,6 +60,7 @@ json::object hotspots_json(const app::HotspotView& v) {
   return json::object{{"period", period_json(v.period)},
                       {"min_reports", v.min_reports},
                       {"as_of_seq", v.as_of_seq},
+                      {"total", v.total},
                       {"items", std::move(items)}};
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <vector>
 
 #include "domain/dashboard.hpp"
 #include "storage/dashboard_repo.hpp"
@@ -16,7 +18,8 @@ constexpr int kTrendDays = 30;
 constexpr std::size_t kTopCategories = 10;
 constexpr std::size_t kRankingEnds = 5;
 constexpr std::size_t kAlerts = 10;
-constexpr int kAlertsRead = 200;  // newest escalations read to find the reader's 10
+constexpr std::size_t kHotspots = 20;  // embedded in the dashboard; GET /hotspots has them all
+constexpr int kAlertsRead = 200;       // newest escalations read to find the reader's 10
 constexpr Millis kDayMs = 24LL * 3600 * 1000;
 
 using Params = std::vector<std::pair<std::string, std::string>>;
@@ -34,7 +37,22 @@ struct Visibility {
   bool sees(std::int64_t unit_id, std::int64_t grid_id) const {
     return actor.scope.all || covers(unit_id) || covers(grid_id);
   }
+  // Every unit in the reader's subtrees (a scoped reader's filter of the counter rows).
+  std::vector<std::int64_t> ids() const {
+    std::vector<std::int64_t> out;
+    for (const auto& [id, u] : cfg.units) {
+      if (actor.scope.covers(u.path)) out.push_back(id);
+    }
+    return out;
+  }
 };
+
+// The months (YYYYMM) of a period made of whole months, which the district's hotspots read from
+// the projector's month sums; none for a day, a week or a range.
+std::optional<std::pair<std::int64_t, std::int64_t>> whole_months(const kpi::Period& p) {
+  if (p.kind != kpi::PeriodKind::kMonth && p.kind != kpi::PeriodKind::kQuarter) return std::nullopt;
+  return std::pair{kpi::day_number(p.from) / 100, kpi::day_number(p.to) / 100};
+}
 
 Expected<kpi::Period> period_of(const HotspotQuery& q, const TenantCaseConfig& cfg, Millis now) {
   auto kind = kpi::parse_period_kind(q.period);
@@ -62,22 +80,40 @@ Status may_read(const access::Actor& actor) {
   return Ok{};
 }
 
-HotspotView hotspots_of(const std::vector<storage::ReportSum>& sums, const Visibility& vis,
-                        const kpi::Period& period, int min_reports, std::string_view locale) {
+// The hotspots of a period as the reader sees them, at most `limit` (0: all) with their number:
+// the district's from the month sums when the period is whole months, else from the reader's
+// counter rows.
+HotspotView hotspots_of(storage::DashboardRepo& repo, const Visibility& vis,
+                        const kpi::Period& period, int min_reports, std::size_t limit,
+                        std::string_view locale) {
   HotspotView view;
   view.period = period;
   view.min_reports = min_reports;
-  std::map<std::pair<std::int64_t, std::string>, std::int64_t> per;
-  for (const auto& s : sums) {
-    if (s.grid_id != 0 && vis.sees(s.unit_id, s.grid_id))
-      per[{s.grid_id, s.category_code}] += s.reported;
-  }
   std::vector<dashboard::HotspotInput> in;
-  in.reserve(per.size());
-  for (const auto& [k, n] : per) in.push_back({k.first, k.second, n});
+  const auto months = whole_months(period);
+  if (vis.actor.scope.all && months) {
+    for (auto& h : repo.hotspots(months->first, months->second, min_reports, limit)) {
+      in.push_back({h.grid_id, std::move(h.category_code), h.reported});
+    }
+    view.total = limit == 0 ? static_cast<std::int64_t>(in.size())
+                            : repo.hotspot_count(months->first, months->second, min_reports);
+  } else {
+    const auto ids = vis.ids();
+    std::map<std::pair<std::int64_t, std::string>, std::int64_t> per;
+    for (const auto& s : repo.reports(kpi::day_number(period.from), kpi::day_number(period.to),
+                                      vis.actor.scope.all ? nullptr : &ids)) {
+      if (s.grid_id != 0 && vis.sees(s.unit_id, s.grid_id))
+        per[{s.grid_id, s.category_code}] += s.reported;
+    }
+    in.reserve(per.size());
+    for (const auto& [k, n] : per) in.push_back({k.first, k.second, n});
+  }
+  auto ranked = dashboard::hotspots(std::move(in), min_reports);
+  if (!vis.actor.scope.all || !months) view.total = static_cast<std::int64_t>(ranked.size());
+  if (limit != 0 && ranked.size() > limit) ranked.resize(limit);
   const std::string from = calendar::format_date(period.from);
   const std::string to = calendar::format_date(period.to);
-  for (auto& h : dashboard::hotspots(std::move(in), min_reports)) {
+  for (auto& h : ranked) {
     HotspotEntry e;
     e.grid_id = h.grid_id;
     e.grid_name = vis.cfg.unit_name(h.grid_id);
@@ -144,9 +180,7 @@ Expected<HotspotView> DashboardService::hotspots(const access::Actor& actor, con
   return in_tx<HotspotView>(ctx_.db, false, [&](storage::Connection& c) -> Expected<HotspotView> {
     storage::DashboardRepo repo(c, actor.tenant_id);
     const Visibility vis{actor, cfg};
-    auto view =
-        hotspots_of(repo.reports(kpi::day_number(period->from), kpi::day_number(period->to)), vis,
-                    *period, min_reports, locale);
+    auto view = hotspots_of(repo, vis, *period, min_reports, 0, locale);
     view.as_of_seq = storage::KpiRepo(c, actor.tenant_id).watermark();
     return view;
   });
@@ -256,10 +290,17 @@ Expected<DashboardView> DashboardService::dashboard(const access::Actor& actor,
     // of this month.
     std::map<std::string, std::int64_t> sources;
     std::map<std::string, std::int64_t> categories;
-    for (const auto& s : repo.reports(d_from, d_today)) {
-      if (!vis.sees(s.unit_id, s.grid_id)) continue;
-      sources[s.source] += s.reported;
-      categories[s.category_code] += s.reported;
+    if (whole) {
+      for (const auto& m : repo.mix(d_from, d_today)) {
+        (m.kind == "source" ? sources : categories)[m.code] += m.reported;
+      }
+    } else {
+      const auto ids = vis.ids();
+      for (const auto& s : repo.reports(d_from, d_today, &ids)) {
+        if (!vis.sees(s.unit_id, s.grid_id)) continue;
+        sources[s.source] += s.reported;
+        categories[s.category_code] += s.reported;
+      }
     }
     auto mix = [&](const std::map<std::string, std::int64_t>& m, const char* param, bool named) {
       std::vector<MixEntry> out;
@@ -278,9 +319,7 @@ Expected<DashboardView> DashboardService::dashboard(const access::Actor& actor,
     if (view.categories.size() > kTopCategories) view.categories.resize(kTopCategories);
 
     const auto month = kpi::period_of(kpi::PeriodKind::kMonth, view.today);
-    view.hotspots =
-        hotspots_of(repo.reports(kpi::day_number(month.from), kpi::day_number(month.to)), vis,
-                    month, settings.hotspot_min_reports, locale);
+    view.hotspots = hotspots_of(repo, vis, month, settings.hotspot_min_reports, kHotspots, locale);
     view.hotspots.as_of_seq = view.as_of_seq;
 
     for (const auto& a : repo.alerts(kAlertsRead)) {

@@ -79,7 +79,8 @@ struct HotspotEntry {
 struct HotspotView {
   kpi::Period period;
   int min_reports = 0;
-  std::vector<HotspotEntry> items;
+  std::vector<HotspotEntry> items;  // the dashboard embeds the first 20; GET /hotspots all
+  std::int64_t total = 0;           // how many hotspots there are in all
   std::int64_t as_of_seq = 0;
 };
 

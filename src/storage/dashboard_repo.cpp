@@ -1,5 +1,7 @@
 #include "storage/dashboard_repo.hpp"
 
+#include <algorithm>
+
 namespace civicloop::storage {
 
 std::vector<OpenCount> DashboardRepo::open_counts() {
@@ -73,16 +75,82 @@ std::vector<std::pair<dashboard::ActivityKey, dashboard::Activity>> DashboardRep
   return out;
 }
 
-std::vector<ReportSum> DashboardRepo::reports(kpi::Day from, kpi::Day to) {
+std::vector<ReportSum> DashboardRepo::reports(kpi::Day from, kpi::Day to,
+                                              const std::vector<std::int64_t>* ids) {
+  std::string sql =
+      "SELECT unit_id, grid_id, category_code, source, sum(reported) FROM kpi_counters "
+      "WHERE tenant_id = ? AND day >= ? AND day <= ? AND reported <> 0";
+  std::vector<Value> p = {tenant_, from, to};
+  if (ids != nullptr) {
+    if (ids->empty()) return {};
+    std::string in;
+    for (auto id : *ids) {
+      in += in.empty() ? "?" : ", ?";
+      p.emplace_back(id);
+    }
+    for (auto id : *ids) p.emplace_back(id);
+    sql += " AND (unit_id IN (" + in + ") OR grid_id IN (" + in + "))";
+  }
+  sql += " GROUP BY unit_id, grid_id, category_code, source";
   std::vector<ReportSum> out;
-  for (const auto& r :
-       c_.query("SELECT unit_id, grid_id, category_code, source, sum(reported) FROM kpi_counters "
-                "WHERE tenant_id = ? AND day >= ? AND day <= ? AND reported <> 0 "
-                "GROUP BY unit_id, grid_id, category_code, source",
-                {tenant_, from, to})) {
+  for (const auto& r : c_.query(sql, p)) {
     out.push_back({r.get_int(0), r.get_int(1), r.get_text(2), r.get_text(3), r.get_int(4)});
   }
   return out;
+}
+
+std::vector<MixSum> DashboardRepo::mix(kpi::Day from, kpi::Day to) {
+  std::vector<MixSum> out;
+  for (const auto& r : c_.query("SELECT kind, code, sum(reported) FROM kpi_report_days "
+                                "WHERE tenant_id = ? AND day >= ? AND day <= ? GROUP BY kind, code",
+                                {tenant_, from, to})) {
+    if (r.get_int(2) != 0) out.push_back({r.get_text(0), r.get_text(1), r.get_int(2)});
+  }
+  return out;
+}
+
+namespace {
+
+// One month: the rows as they are (the index kpi_hotspot_months_top serves the order); several:
+// their sums.
+std::string hotspot_select(bool one_month) {
+  return one_month ? "SELECT grid_id, category_code, reported AS n FROM kpi_hotspot_months "
+                     "WHERE tenant_id = ? AND month = ? AND reported >= ?"
+                   : "SELECT grid_id, category_code, sum(reported) AS n FROM kpi_hotspot_months "
+                     "WHERE tenant_id = ? AND month >= ? AND month <= ? "
+                     "GROUP BY grid_id, category_code HAVING sum(reported) >= ?";
+}
+
+std::vector<Value> hotspot_params(std::int64_t tenant, std::int64_t from, std::int64_t to,
+                                  std::int64_t min_reports) {
+  if (from == to) return {tenant, from, min_reports};
+  return {tenant, from, to, min_reports};
+}
+
+}  // namespace
+
+std::vector<GridCategorySum> DashboardRepo::hotspots(std::int64_t from_month, std::int64_t to_month,
+                                                     std::int64_t min_reports, std::size_t limit) {
+  std::string sql =
+      hotspot_select(from_month == to_month) + " ORDER BY n DESC, grid_id, category_code";
+  auto p = hotspot_params(tenant_, from_month, to_month, std::max<std::int64_t>(min_reports, 1));
+  if (limit != 0) {
+    sql += " LIMIT ?";
+    p.emplace_back(static_cast<std::int64_t>(limit));
+  }
+  std::vector<GridCategorySum> out;
+  for (const auto& r : c_.query(sql, p)) {
+    out.push_back({r.get_int(0), r.get_text(1), r.get_int(2)});
+  }
+  return out;
+}
+
+std::int64_t DashboardRepo::hotspot_count(std::int64_t from_month, std::int64_t to_month,
+                                          std::int64_t min_reports) {
+  const auto rows = c_.query(
+      "SELECT count(*) FROM (" + hotspot_select(from_month == to_month) + ") AS h",
+      hotspot_params(tenant_, from_month, to_month, std::max<std::int64_t>(min_reports, 1)));
+  return rows.empty() ? 0 : rows[0].get_int(0);
 }
 
 std::vector<AlertRow> DashboardRepo::alerts(int limit) {

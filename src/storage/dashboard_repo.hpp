@@ -1,9 +1,10 @@
 // Persistence of the command-centre dashboard (migration 0014): the open, overdue and escalated
 // cases per assigned unit × grid that triggers keep as cases change (case_open_counts), the day
 // counters and alerts that the KPI projector keeps (dashboard_activity, dashboard_activity_days,
-// dashboard_alerts), and the report sums per place, category and source read from the KPI
-// counters (kpi_counters) for the source mix, the top categories and the hotspots. Written once
-// for SQLite and PostgreSQL. Bound to one connection and tenant; use inside the caller's
+// dashboard_alerts), and the report sums for the source mix, the top categories and the hotspots:
+// the district's from the sums the KPI projector keeps for them (kpi_report_days,
+// kpi_hotspot_months, migration 0018), a scoped reader's from his rows of kpi_counters. Written
+// once for SQLite and PostgreSQL. Bound to one connection and tenant; use inside the caller's
 // transaction, on one thread.
 #pragma once
 
@@ -31,6 +32,20 @@ struct ReportSum {
   std::int64_t grid_id = 0;
   std::string category_code;
   std::string source;
+  std::int64_t reported = 0;
+};
+
+// Reports of one source or category (kpi_report_days).
+struct MixSum {
+  std::string kind;  // "source" | "category"
+  std::string code;
+  std::int64_t reported = 0;
+};
+
+// Reports of one grid and category (kpi_hotspot_months).
+struct GridCategorySum {
+  std::int64_t grid_id = 0;
+  std::string category_code;
   std::int64_t reported = 0;
 };
 
@@ -63,8 +78,19 @@ class DashboardRepo {
   // The rows per day, unit and grid in from..to (scoped readers filter them).
   std::vector<std::pair<dashboard::ActivityKey, dashboard::Activity>> activity(kpi::Day from,
                                                                                kpi::Day to);
-  // Reports in from..to (report days) per unit, grid, category and source, from kpi_counters.
-  std::vector<ReportSum> reports(kpi::Day from, kpi::Day to);
+  // Reports in from..to (report days) per unit, grid, category and source, from kpi_counters;
+  // with `ids`, only the rows whose unit or grid is one of them (a scoped reader's).
+  std::vector<ReportSum> reports(kpi::Day from, kpi::Day to,
+                                 const std::vector<std::int64_t>* ids = nullptr);
+  // The tenant's reports in from..to per source and per category.
+  std::vector<MixSum> mix(kpi::Day from, kpi::Day to);
+  // The tenant's grid × category report sums of the months from..to (YYYYMM) with at least
+  // `min_reports`, most first (then by grid and category), at most `limit` of them (0: all).
+  std::vector<GridCategorySum> hotspots(std::int64_t from_month, std::int64_t to_month,
+                                        std::int64_t min_reports, std::size_t limit);
+  // How many there are in all.
+  std::int64_t hotspot_count(std::int64_t from_month, std::int64_t to_month,
+                             std::int64_t min_reports);
   // The newest alerts first.
   std::vector<AlertRow> alerts(int limit);
 

@@ -197,6 +197,20 @@ void KpiRepo::add(const kpi::Key& k, const kpi::Counts& c) {
                           k.subdistrict_id, k.category_code, k.source};
   for (const auto& col : kCols) p.emplace_back(c.*col.field);
   c_.execute(add_sql(), p);
+  if (c.reported == 0) return;
+  // The dashboard's report sums (migration 0018), kept with the row they sum.
+  static const char* const kDaySql =
+      "INSERT INTO kpi_report_days (tenant_id, day, kind, code, reported) VALUES (?, ?, ?, ?, ?) "
+      "ON CONFLICT (tenant_id, day, kind, code) DO UPDATE SET "
+      "reported = kpi_report_days.reported + excluded.reported";
+  c_.execute(kDaySql, {tenant_, k.day, std::string("source"), k.source, c.reported});
+  c_.execute(kDaySql, {tenant_, k.day, std::string("category"), k.category_code, c.reported});
+  if (k.grid_id == 0) return;
+  c_.execute(
+      "INSERT INTO kpi_hotspot_months (tenant_id, month, grid_id, category_code, reported) "
+      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, month, grid_id, category_code) DO UPDATE SET "
+      "reported = kpi_hotspot_months.reported + excluded.reported",
+      {tenant_, k.day / 100, k.grid_id, k.category_code, c.reported});
 }
 
 void KpiRepo::add_staff(const kpi::StaffKey& k, const kpi::StaffCounts& c) {
@@ -206,8 +220,8 @@ void KpiRepo::add_staff(const kpi::StaffKey& k, const kpi::StaffCounts& c) {
 }
 
 void KpiRepo::clear() {
-  for (const char* t :
-       {"kpi_counters", "kpi_rollups", "kpi_staff_counters", "kpi_case_marks", "kpi_watermarks"}) {
+  for (const char* t : {"kpi_counters", "kpi_rollups", "kpi_report_days", "kpi_hotspot_months",
+                        "kpi_staff_counters", "kpi_case_marks", "kpi_watermarks"}) {
     c_.execute(std::string("DELETE FROM ") + t + " WHERE tenant_id = ?", {tenant_});
   }
 }

@@ -35,7 +35,8 @@ class KpiRepo {
   std::optional<kpi::CaseMarks> marks(std::int64_t case_id);
   void save_marks(std::int64_t case_id, const kpi::CaseMarks& m);
 
-  // Adds to a row (creating it).
+  // Adds to a row (creating it), and its reports to the dashboard's report sums per day and
+  // source or category and per month, grid and category (kpi_report_days, kpi_hotspot_months).
   void add(const kpi::Key& key, const kpi::Counts& c);
   void add_staff(const kpi::StaffKey& key, const kpi::StaffCounts& c);
   // Adds to the level's row of an entity and day (kpi_rollups: what sums() reads).

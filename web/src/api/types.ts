@@ -770,6 +770,7 @@ export interface Hotspots {
   period: DashPeriod
   min_reports: number
   as_of_seq: number
+  total: number // how many in all; the dashboard embeds the first 20
   items: Hotspot[]
 }
 export interface DashAlert {
