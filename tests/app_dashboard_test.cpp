@@ -302,6 +302,13 @@ TEST_P(Dashboard, TheDashboardEmbedsTheFirstTwentyHotspotsAndCountsThemAll) {
   EXPECT_EQ(all.at("items").as_array().size(), 23u);
   EXPECT_EQ(all.at("total").as_int64(), 23);
   for (std::size_t i = 0; i < items.size(); ++i) EXPECT_EQ(items[i], all.at("items").at(i));
+  EXPECT_EQ(items.front().at("grid_name").as_string(), "永泰北社区第1网格");
+  // In English the places are named in English.
+  const auto en =
+      parse(office->request("GET", "/api/v1/dashboard", "", {{"Accept-Language", "en"}}));
+  EXPECT_EQ(en.at("hotspots").at("items").at(0).at("grid_name").as_string(),
+            "Yongtai North Community, Grid 1");
+  EXPECT_EQ(en.at("grids").at(0).at("name").as_string(), "Yongtai North Community, Grid 1");
   // A scoped reader (his counter rows): the same rule, within his scope.
   auto grid = server().login("grid");
   const auto g = parse(grid->request("GET", "/api/v1/dashboard")).at("hotspots");

@@ -186,6 +186,14 @@ TEST_P(Digests, AUnitsRobotAndHeadGetTheDailyAndWeeklyDigestOncePerPeriod) {
   r = head->request("GET", "/api/v1/notifications?limit=50", "", {{"Accept-Language", "en"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("Weekly digest: "), std::string::npos) << r.body;
+  // The unit named in the reader's language.
+  const auto inbox_en = parse(r);
+  for (const auto& n : inbox_en.at("items").as_array()) {
+    if (n.at("kind").as_string() != "digest") continue;
+    const std::string title(n.at("title").as_string());
+    EXPECT_NE(title.find("Yongtai Subdistrict"), std::string::npos) << title;
+    EXPECT_EQ(title.find("永泰街道"), std::string::npos) << title;
+  }
 
   // Again: not by this service, not after a restart (a new service and cache), not later today.
   EXPECT_EQ(step(service).units, 0);

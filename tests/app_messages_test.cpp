@@ -58,6 +58,18 @@ TEST(Messages, AnArgumentNamingAKeyIsWordedInTheSameLocale) {
   EXPECT_TRUE(args_from_json("not json").empty());
 }
 
+TEST(Messages, AnArgumentOfALocaleStandsForItsNameInThatLocaleOnly) {
+  Messages m;
+  m.add("zh-CN", "digest.title", "工作提示：{unit}");
+  m.add("en", "digest.title", "Digest: {unit}");
+  const MessageArgs args{{"unit", "永泰街道"}, {"unit:en", "Yongtai Subdistrict"}};
+  EXPECT_EQ(m.text("zh-CN", "digest.title", args), "工作提示：永泰街道");
+  EXPECT_EQ(m.text("en", "digest.title", args), "Digest: Yongtai Subdistrict");
+  // Without an English name the one name serves both; stored and read back as it is.
+  EXPECT_EQ(m.text("en", "digest.title", {{"unit", "永泰街道"}}), "Digest: 永泰街道");
+  EXPECT_EQ(args_from_json(args_to_json(args)), args);
+}
+
 TEST(Messages, ReadsThePresetFilesAndRefusesBadOnes) {
   for (const auto& locale : supported_locales()) {
     std::ifstream in(std::string(CIVICLOOP_SOURCE_DIR) + "/presets/pingcheng/messages/" + locale +

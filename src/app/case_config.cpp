@@ -57,6 +57,13 @@ std::string TenantCaseConfig::unit_name(std::optional<org::Id> id) const {
   return u != nullptr ? u->name : std::string();
 }
 
+std::string TenantCaseConfig::unit_name(std::optional<org::Id> id, std::string_view locale) const {
+  const auto* u = id ? unit(*id) : nullptr;
+  if (u == nullptr) return {};
+  if (locale != kFirstLocale && u->name_en && !u->name_en->empty()) return *u->name_en;
+  return u->name;
+}
+
 std::string TenantCaseConfig::category_name(std::string_view code, std::string_view locale) const {
   const auto* c = category(code);
   if (c == nullptr) return std::string(code);
@@ -176,7 +183,8 @@ Expected<std::shared_ptr<const TenantCaseConfig>> CaseConfigCache::get(std::int6
         cfg->messages = read_messages(c, tenant_id);
         std::vector<geo::Area> areas;
         for (const auto& u : storage::OrgRepo(c, tenant_id).all_units()) {
-          cfg->units[u.id] = UnitInfo{u.id, u.kind, u.parent_id, u.path, u.name, u.retired};
+          cfg->units[u.id] =
+              UnitInfo{u.id, u.kind, u.parent_id, u.path, u.name, u.name_en, u.retired};
           if (u.retired || !u.boundary_geojson) continue;
           auto polygon = stored_boundary_polygon(*u.boundary_geojson);
           if (!polygon) continue;

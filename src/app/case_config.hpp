@@ -25,6 +25,7 @@ struct UnitInfo {
   std::optional<org::Id> parent_id;
   std::string path;
   std::string name;
+  std::optional<std::string> name_en;
   bool retired = false;
 };
 
@@ -50,6 +51,8 @@ struct TenantCaseConfig {
   const UnitInfo* unit(org::Id id) const;
   // The unit's name, "" for none.
   std::string unit_name(std::optional<org::Id> id) const;
+  // The unit's name in a locale (the English name when there is one).
+  std::string unit_name(std::optional<org::Id> id, std::string_view locale) const;
   // The category's name in a locale (the English name when there is one), its code when unknown.
   std::string category_name(std::string_view code, std::string_view locale) const;
   // The tenant's wording (messages.text).

@@ -116,7 +116,7 @@ HotspotView hotspots_of(storage::DashboardRepo& repo, const Visibility& vis,
   for (auto& h : ranked) {
     HotspotEntry e;
     e.grid_id = h.grid_id;
-    e.grid_name = vis.cfg.unit_name(h.grid_id);
+    e.grid_name = vis.cfg.unit_name(h.grid_id, locale);
     e.category_code = h.category_code;
     e.category_name = vis.cfg.category_name(h.category_code, locale);
     e.reports = h.reports;
@@ -131,7 +131,8 @@ HotspotView hotspots_of(storage::DashboardRepo& repo, const Visibility& vis,
   return view;
 }
 
-std::vector<RankEntry> ends_of(const RankingView& r, bool top) {
+std::vector<RankEntry> ends_of(const RankingView& r, bool top, const TenantCaseConfig& cfg,
+                               std::string_view locale) {
   std::vector<const RankingRow*> ranked;
   for (const auto& row : r.rows) {
     if (row.entry.rank) ranked.push_back(&row);
@@ -142,7 +143,7 @@ std::vector<RankEntry> ends_of(const RankingView& r, bool top) {
     if (out.size() == kRankingEnds) break;
     RankEntry e;
     e.id = row->row.id;
-    e.name = row->row.name;
+    e.name = cfg.unit_name(row->row.id, locale);
     e.rank = row->entry.rank;
     e.score = row->entry.score;
     e.grade = row->entry.grade;
@@ -221,8 +222,8 @@ Expected<DashboardView> DashboardService::dashboard(const access::Actor& actor,
     view.ranking_period = r->period;
     auto& top = rq.level == "unit" ? view.units_top : view.subdistricts_top;
     auto& bottom = rq.level == "unit" ? view.units_bottom : view.subdistricts_bottom;
-    top = ends_of(*r, true);
-    bottom = ends_of(*r, false);
+    top = ends_of(*r, true, cfg, locale);
+    bottom = ends_of(*r, false, cfg, locale);
   }
 
   auto done = in_tx<Ok>(ctx_.db, false, [&](storage::Connection& c) -> Status {
@@ -249,7 +250,7 @@ Expected<DashboardView> DashboardService::dashboard(const access::Actor& actor,
     view.open_escalated.cases = {{{"open", "true"}, {"escalated", "true"}}, true};
     for (auto& [id, g] : grids) {
       g.id = id;
-      g.name = cfg.unit_name(id);
+      g.name = cfg.unit_name(id, locale);
       const std::string gid = std::to_string(id);
       g.open.cases = {{{"grid_id", gid}, {"open", "true"}}, whole};
       g.overdue.cases = {{{"grid_id", gid}, {"open", "true"}, {"overdue", "true"}}, whole};
@@ -325,7 +326,8 @@ Expected<DashboardView> DashboardService::dashboard(const access::Actor& actor,
     for (const auto& a : repo.alerts(kAlertsRead)) {
       if (!vis.sees(a.unit_id, a.grid_id)) continue;
       view.alerts.push_back({a.seq, a.case_id, a.case_no, a.title, a.escalation_level,
-                             cfg.unit_name(a.unit_id), cfg.unit_name(a.grid_id), a.at});
+                             cfg.unit_name(a.unit_id, locale), cfg.unit_name(a.grid_id, locale),
+                             a.at});
       if (view.alerts.size() == kAlerts) break;
     }
     return Ok{};

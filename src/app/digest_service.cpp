@@ -149,6 +149,7 @@ Expected<std::vector<DigestMessage>> DigestService::compose(std::int64_t tenant_
     m.key = key;
     auto& a = m.args;
     a.emplace_back("unit", u->name);
+    if (u->name_en && !u->name_en->empty()) a.emplace_back("unit:en", *u->name_en);
     add_date(a, "from", due.figures.from);
     add_date(a, "to", due.figures.to);
     add_date(a, "rank_from", due.ranking.from);

@@ -69,12 +69,43 @@ bool Messages::has(std::string_view locale, std::string_view key) const {
   return it != by_locale_.end() && it->second.contains(key);
 }
 
+namespace {
+
+// The arguments as worded in a locale: `name:locale` replaces `name`; other `name:x` are dropped.
+MessageArgs localised_args(const MessageArgs& args, std::string_view locale) {
+  MessageArgs out;
+  out.reserve(args.size());
+  for (const auto& [k, v] : args) {
+    if (k.find(':') == std::string::npos) out.emplace_back(k, v);
+  }
+  for (const auto& [k, v] : args) {
+    const auto colon = k.find(':');
+    if (colon == std::string::npos || std::string_view(k).substr(colon + 1) != locale) continue;
+    const auto name = k.substr(0, colon);
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& a) { return a.first == name; });
+    if (it != out.end()) {
+      it->second = v;
+    } else {
+      out.emplace_back(name, v);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string Messages::text(std::string_view locale, std::string_view key,
                            const MessageArgs& args) const {
   const auto* t = find(locale, key);
   if (t == nullptr) {
     log_missing(locale, key);
     return std::string(key);
+  }
+  // An argument named `name:locale` (e.g. `unit:en`, a unit's English name) stands for `name` in
+  // that locale and is dropped in the others.
+  if (std::any_of(args.begin(), args.end(),
+                  [](const auto& a) { return a.first.find(':') != std::string::npos; })) {
+    return text(locale, key, localised_args(args, locale));
   }
   // An argument whose name ends in '@' names another key, worded in the same locale (the name is
   // the code's, never the user's: a note starting with '@' stays a note).

@@ -77,21 +77,40 @@ std::vector<std::pair<dashboard::ActivityKey, dashboard::Activity>> DashboardRep
 
 std::vector<ReportSum> DashboardRepo::reports(kpi::Day from, kpi::Day to,
                                               const std::vector<std::int64_t>* ids) {
-  std::string sql =
-      "SELECT unit_id, grid_id, category_code, source, sum(reported) FROM kpi_counters "
-      "WHERE tenant_id = ? AND day >= ? AND day <= ? AND reported <> 0";
-  std::vector<Value> p = {tenant_, from, to};
-  if (ids != nullptr) {
+  std::string sql;
+  std::vector<Value> p;
+  if (ids == nullptr) {
+    sql =
+        "SELECT unit_id, grid_id, category_code, source, sum(reported) FROM kpi_counters "
+        "WHERE tenant_id = ? AND day >= ? AND day <= ? AND reported <> 0 "
+        "GROUP BY unit_id, grid_id, category_code, source";
+    p = {tenant_, from, to};
+  } else {
     if (ids->empty()) return {};
+    // The rows of the reader's units, then those of his grids assigned elsewhere: each part reads
+    // its own index (kpi_counters_unit, kpi_counters_grid) where one OR of both would scan every
+    // row of the days.
     std::string in;
-    for (auto id : *ids) {
-      in += in.empty() ? "?" : ", ?";
-      p.emplace_back(id);
-    }
+    for (std::size_t i = 0; i < ids->size(); ++i) in += i == 0 ? "?" : ", ?";
+    const std::string cols =
+        "SELECT unit_id, grid_id, category_code, source, reported FROM kpi_counters "
+        "WHERE tenant_id = ? AND ";
+    const std::string days = " AND day >= ? AND day <= ? AND reported <> 0";
+    sql = "SELECT unit_id, grid_id, category_code, source, sum(reported) FROM (" + cols +
+          "unit_id IN (" + in + ")" + days + " UNION ALL " + cols + "grid_id IN (" + in +
+          ") AND unit_id NOT IN (" + in + ")" + days +
+          ") AS r GROUP BY unit_id, grid_id, category_code, source";
+    p.emplace_back(tenant_);
     for (auto id : *ids) p.emplace_back(id);
-    sql += " AND (unit_id IN (" + in + ") OR grid_id IN (" + in + "))";
+    p.emplace_back(from);
+    p.emplace_back(to);
+    p.emplace_back(tenant_);
+    for (int k = 0; k < 2; ++k) {
+      for (auto id : *ids) p.emplace_back(id);
+    }
+    p.emplace_back(from);
+    p.emplace_back(to);
   }
-  sql += " GROUP BY unit_id, grid_id, category_code, source";
   std::vector<ReportSum> out;
   for (const auto& r : c_.query(sql, p)) {
     out.push_back({r.get_int(0), r.get_int(1), r.get_text(2), r.get_text(3), r.get_int(4)});
