@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <fstream>
 #include <sstream>
 
@@ -242,6 +244,46 @@ TEST_P(Kpi, RankingsListSmallUnitsApartAndOnlyWithinTheCallersScope) {
       unit->request("GET", "/api/v1/rankings?level=subdistrict&period=month&date=2026-11-30"));
   ASSERT_EQ(u.at("insufficient").as_array().size(), 1u);
   EXPECT_EQ(u.at("insufficient").at(0).at("id").as_int64(), yongtai);
+}
+
+// The service keeps the last rankings for their watermark (the dashboard embeds two on every
+// read): asked again with nothing new, the same answer; after a settings change or a new event,
+// the new one.
+TEST_P(Kpi, AKeptRankingFollowsChangedSettingsAndNewEvents) {
+  whole_loop();
+  auto leader = server().login("leader");
+  const std::string q = "/api/v1/rankings?level=subdistrict&period=month&date=2026-11-30";
+  const auto first = leader->request("GET", q);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(leader->request("GET", q).body, first.body);
+  EXPECT_TRUE(parse(first).at("items").as_array().empty());  // all below 5 cases
+
+  // The preset's minimum sample lowered to 1 (as a reload stores it): 永泰街道 is ranked now.
+  {
+    auto lease = server().db().acquire();
+    storage::KpiRepo repo(*lease, 1);
+    auto doc = boost::json::parse(repo.settings_doc().value()).as_object();
+    doc["min_sample"] = 1;
+    repo.save_settings_doc(boost::json::serialize(doc), server().clock().now());
+  }
+  const auto yongtai = server().unit_id("140213050");
+  auto dispatched_of = [&](const boost::json::value& v) -> std::int64_t {
+    for (const auto& e : v.at("items").as_array()) {
+      if (e.at("id").as_int64() == yongtai) return e.at("dispatched").as_int64();
+    }
+    ADD_FAILURE() << "永泰街道 not ranked: " << boost::json::serialize(v);
+    return -1;
+  };
+  const auto before = dispatched_of(parse(leader->request("GET", q)));
+
+  // One more case dispatched to 永泰街道 today: counted on the next read.
+  auto grid = server().login("grid");
+  auto office = server().login("office");
+  const auto id = report(*grid, "0102", "又见垃圾堆放");
+  act(*office, id, R"({"action":"file"})");
+  act(*office, id,
+      R"({"action":"dispatch","unit_id":)" + std::to_string(yongtai) + R"(,"note":"属地"})");
+  EXPECT_EQ(dispatched_of(parse(leader->request("GET", q))), before + 1);
 }
 
 // Part 1's supervision-group level (督导组): a case of 私搭乱建 (0101) is overseen by SG10 (the

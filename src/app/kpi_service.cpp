@@ -475,6 +475,30 @@ Expected<KpiView> KpiService::kpis(const access::Actor& actor, const KpiQuery& q
   });
 }
 
+std::shared_ptr<const KpiService::Ranked> KpiService::RankingMemo::find(const RankingKey& key,
+                                                                        const kpi::Settings& s,
+                                                                        Millis now) {
+  const std::scoped_lock lock(mu);
+  for (const auto& e : kept) {
+    if (e.key == key && e.ranked->settings == s && now - e.at < kLifetime && now >= e.at) {
+      return e.ranked;
+    }
+  }
+  return nullptr;
+}
+
+void KpiService::RankingMemo::put(const RankingKey& key, std::shared_ptr<const Ranked> r,
+                                  Millis now) {
+  const std::scoped_lock lock(mu);
+  // One entry per tenant, level and period: the newest.
+  std::erase_if(kept, [&](const Entry& e) {
+    return e.key.tenant == key.tenant && e.key.level == key.level && e.key.from == key.from &&
+           e.key.to == key.to;
+  });
+  if (kept.size() >= kMaxKept) kept.erase(kept.begin());
+  kept.push_back({key, now, std::move(r)});
+}
+
 Expected<RankingView> KpiService::rankings(const access::Actor& actor, const KpiQuery& q) {
   if (actor.role == access::Role::kCitizen) return make_error("auth.forbidden");
   auto cfgx = config_.get(actor.tenant_id);
@@ -504,75 +528,89 @@ Expected<RankingView> KpiService::rankings(const access::Actor& actor, const Kpi
   auto done = in_tx<Ok>(ctx_.db, false, [&](storage::Connection& c) -> Status {
     storage::KpiRepo repo(c, actor.tenant_id);
     view.as_of_seq = repo.watermark();
-    std::map<std::int64_t, KpiRow> rows;
-    std::vector<kpi::RankInput> cur;
-    std::vector<kpi::RankInput> prev;
-    auto input = [&](const kpi::Figures& f, std::int64_t id, bool staff) {
-      return kpi::RankInput{id, kpi::score(f, staff ? s.staff_weights : s.unit_weights),
-                            staff ? f.reported : f.due};
-    };
     const auto period_days = [](const kpi::Period& p) {
       return std::pair{kpi::day_number(p.from), kpi::day_number(p.to)};
     };
     const auto [from, to] = period_days(view.period);
     const auto [pfrom, pto] = period_days(view.previous);
-    if (level == Level::kReporter) {
-      storage::UserRepo users(c, actor.tenant_id);
-      for (const auto& [id, counts] : repo.staff_sums(from, to, std::nullopt)) {
-        KpiRow row;
-        row.id = id;
-        if (auto u = users.find(id)) row.name = u->display_name;
-        row.figures = kpi::staff_figures(counts);
-        row.score = kpi::score(row.figures, s.staff_weights);
-        row.links = links_of(level, id, view.period);
-        cur.push_back(input(row.figures, id, true));
-        rows[id] = std::move(row);
-      }
-      for (const auto& [id, counts] : repo.staff_sums(pfrom, pto, std::nullopt)) {
-        prev.push_back(input(kpi::staff_figures(counts), id, true));
-      }
-    } else {
-      std::map<std::int64_t, kpi::Counts> sums;
-      for (auto& [id, counts] : repo.sums(storage_level(level), from, to, std::nullopt)) {
-        sums[id] = counts;
-      }
-      if (level != Level::kUnit) {
-        for (const auto& [id, u] : cfg.units) {
-          if (!u.retired && kind_fits(level, u.kind)) sums.try_emplace(id);
+    // The same tenant, level, period, settings and configuration at the same watermark rank the
+    // same: the last rankings are kept (a reporter's are not: his name is read from his account).
+    const RankingKey key{actor.tenant_id, static_cast<int>(level), from, to,
+                         view.as_of_seq,  cfg.generation};
+    const bool keep = level != Level::kReporter;
+    const Millis now = ctx_.clock.now();
+    std::shared_ptr<const Ranked> ranked = keep ? memo_->find(key, s, now) : nullptr;
+    if (!ranked) {
+      auto fresh = std::make_shared<Ranked>();
+      fresh->settings = s;
+      auto& rows = fresh->rows;
+      std::vector<kpi::RankInput> cur;
+      std::vector<kpi::RankInput> prev;
+      auto input = [&](const kpi::Figures& f, std::int64_t id, bool staff) {
+        return kpi::RankInput{id, kpi::score(f, staff ? s.staff_weights : s.unit_weights),
+                              staff ? f.reported : f.due};
+      };
+      if (level == Level::kReporter) {
+        storage::UserRepo users(c, actor.tenant_id);
+        for (const auto& [id, counts] : repo.staff_sums(from, to, std::nullopt)) {
+          KpiRow row;
+          row.id = id;
+          if (auto u = users.find(id)) row.name = u->display_name;
+          row.figures = kpi::staff_figures(counts);
+          row.score = kpi::score(row.figures, s.staff_weights);
+          row.links = links_of(level, id, view.period);
+          cur.push_back(input(row.figures, id, true));
+          rows[id] = std::move(row);
+        }
+        for (const auto& [id, counts] : repo.staff_sums(pfrom, pto, std::nullopt)) {
+          prev.push_back(input(kpi::staff_figures(counts), id, true));
+        }
+      } else {
+        std::map<std::int64_t, kpi::Counts> sums;
+        for (auto& [id, counts] : repo.sums(storage_level(level), from, to, std::nullopt)) {
+          sums[id] = counts;
+        }
+        if (level != Level::kUnit) {
+          for (const auto& [id, u] : cfg.units) {
+            if (!u.retired && kind_fits(level, u.kind)) sums.try_emplace(id);
+          }
+        }
+        for (const auto& [id, counts] : sums) {
+          KpiRow row;
+          row.id = id;
+          row.name = cfg.unit_name(id);
+          row.figures = kpi::figures(counts);
+          row.score = kpi::score(row.figures, s.unit_weights);
+          row.links = links_of(level, id, view.period);
+          cur.push_back(input(row.figures, id, false));
+          rows[id] = std::move(row);
+        }
+        for (const auto& [id, counts] : repo.sums(storage_level(level), pfrom, pto, std::nullopt)) {
+          prev.push_back(input(kpi::figures(counts), id, false));
         }
       }
-      for (const auto& [id, counts] : sums) {
-        KpiRow row;
-        row.id = id;
-        row.name = cfg.unit_name(id);
-        row.figures = kpi::figures(counts);
-        row.score = kpi::score(row.figures, s.unit_weights);
-        row.links = links_of(level, id, view.period);
-        cur.push_back(input(row.figures, id, false));
-        rows[id] = std::move(row);
-      }
-      for (const auto& [id, counts] : repo.sums(storage_level(level), pfrom, pto, std::nullopt)) {
-        prev.push_back(input(kpi::figures(counts), id, false));
-      }
+      fresh->entries = kpi::rank(cur, prev, s);
+      if (keep) memo_->put(key, fresh, now);
+      ranked = std::move(fresh);
     }
     // Who the actor may see: his scope's units and places; people of units in it.
     std::set<std::int64_t> visible;
     if (level == Level::kReporter && !actor.scope.all) {
       storage::UserRepo users(c, actor.tenant_id);
-      for (const auto& [id, row] : rows) {
+      for (const auto& [id, row] : ranked->rows) {
         auto u = users.find(id);
         if (id == actor.user_id || (u && u->unit_id && sees_unit(actor, cfg, *u->unit_id))) {
           visible.insert(id);
         }
       }
     } else {
-      for (const auto& [id, row] : rows) {
+      for (const auto& [id, row] : ranked->rows) {
         if (level == Level::kReporter || sees_unit(actor, cfg, id)) visible.insert(id);
       }
     }
-    for (auto& e : kpi::rank(cur, prev, s)) {
+    for (const auto& e : ranked->entries) {
       if (!visible.contains(e.id)) continue;
-      RankingRow rr{std::move(rows[e.id]), e};
+      RankingRow rr{ranked->rows.at(e.id), e};
       rr.row.grade = e.grade;
       view.rows.push_back(std::move(rr));
     }

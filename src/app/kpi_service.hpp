@@ -10,6 +10,9 @@
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -107,8 +110,41 @@ class KpiService {
   kpi::Settings settings(std::int64_t tenant_id);
 
  private:
+  // A ranking before the reader's scope is applied: the rows and their ranks.
+  struct Ranked {
+    kpi::Settings settings;
+    std::map<std::int64_t, KpiRow> rows;
+    std::vector<kpi::RankedEntry> entries;
+  };
+  struct RankingKey {
+    std::int64_t tenant = 0;
+    int level = 0;
+    std::int64_t from = 0;  // the period's days (YYYYMMDD)
+    std::int64_t to = 0;
+    std::int64_t watermark = 0;    // the counters' last event
+    std::uint64_t generation = 0;  // the configuration's (names, retired units)
+    bool operator==(const RankingKey&) const = default;
+  };
+  // The last rankings computed (a dashboard embeds two on every read); shared by copies. An
+  // entry serves for a minute at most: a `kpi rebuild` run beside the server ends at the same
+  // watermark with counters that may differ.
+  struct RankingMemo {
+    static constexpr std::size_t kMaxKept = 32;
+    static constexpr Millis kLifetime = 60'000;
+    struct Entry {
+      RankingKey key;
+      Millis at = 0;
+      std::shared_ptr<const Ranked> ranked;
+    };
+    std::mutex mu;
+    std::vector<Entry> kept;
+    std::shared_ptr<const Ranked> find(const RankingKey& key, const kpi::Settings& s, Millis now);
+    void put(const RankingKey& key, std::shared_ptr<const Ranked> r, Millis now);
+  };
+
   Context& ctx_;
   CaseConfigCache& config_;
+  std::shared_ptr<RankingMemo> memo_ = std::make_shared<RankingMemo>();
 };
 
 }  // namespace civicloop::app
