@@ -106,7 +106,7 @@ export interface MeetingReport {
 export const meetingsApi = {
   list: (kind?: MeetingKind, cursor?: string | null) => api.get<Page<Meeting>>('/meetings', { kind, cursor, limit: 50 }),
   get: (id: number) => api.get<MeetingView>(`/meetings/${id}`),
-  create: (m: MeetingInput) => api.post<MeetingView>('/meetings', m),
+  create: (m: MeetingInput, opts: RequestOptions = {}) => api.post<MeetingView>('/meetings', m, opts),
   update: (id: number, m: MeetingInput, version: number, opts: RequestOptions = {}) =>
     api.put<MeetingView>(`/meetings/${id}`, { ...m, version }, opts),
   issue: (id: number, version: number) => api.post<MeetingView>(`/meetings/${id}/issue`, { version }),

@@ -36,7 +36,7 @@ export const orgApi = {
 
   people: (q: { q?: string; unit_id?: number; include_retired?: boolean; limit?: number; cursor?: string | null }, opts = {}) =>
     api.get<Page<Person>>('/org/people', q as Query, opts),
-  person: (id: number) => api.get<PersonDetail>(`/org/people/${id}`),
+  person: (id: number, opts = {}) => api.get<PersonDetail>(`/org/people/${id}`, undefined, opts),
   createPerson: (body: { name: string; phone?: string; title?: string }) =>
     api.post<Person>('/org/people', body),
   updatePerson: (id: number, body: { name?: string; phone?: string | null; title?: string | null; version: number }) =>
