@@ -830,7 +830,7 @@ const en: Messages = {
     typicalNotClosed: 'the case is not closed ({state})',
     typicalNoBefore: 'no before photo',
     typicalNoAfter: 'no after photo',
-    typicalAlready: 'already a typical problem',
+    typicalAlready: 'This case is already among the typical problems',
     typicalFull: 'there are already {n} typical problems',
     typicalQualifies: 'Qualifies: closed, with before and after photos',
     typicalRefused: 'Cannot be a typical problem: {reasons}',

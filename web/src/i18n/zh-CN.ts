@@ -830,7 +830,7 @@ const zhCN = {
     typicalNotClosed: '问题尚未结案（{state}）',
     typicalNoBefore: '缺少整改前照片',
     typicalNoAfter: '缺少整改后照片',
-    typicalAlready: '已在典型问题中',
+    typicalAlready: '这个问题已在典型问题中',
     typicalFull: '典型问题已达 {n} 个',
     typicalQualifies: '符合条件：已结案，有整改前后照片',
     typicalRefused: '不能作为典型问题：{reasons}',
