@@ -12,7 +12,15 @@
 //     publishes it: it carries the tenant's number (平创通〔YYYY〕N号), and its PDF (pdftotext) carries
 //     the number, the edited paragraph and the same figures as the KPI API, on A4 (pdfinfo);
 // (c) the unit addressed reads it at 390 px, read-only (no save, no workflow buttons), and the
-//     page never scrolls sideways; a citizen is sent away.
+//     page never scrolls sideways; a citizen is sent away;
+// (d) the office edits the template on /bulletins/template: a change saved in the form is read
+//     back and applies to the next draft (its ranking columns, how many typical problems), a
+//     wording key the tenant lacks is refused and the server's message (in the user's language)
+//     shown at that field, and the JSON view saves too; the template is put back afterwards;
+// (e) in a draft, the office adds a typical problem by its case number (closed, with both photos:
+//     it qualifies) and is told why an open one does not, changes the units addressed, saves, and
+//     the bulletin holds both; the server refuses an open case as well (bulletin.bad_typical), and
+//     a save over someone else's is 409 and said so.
 // Every page passes axe-core's WCAG 2.1 AA rules; screenshots bulletins-*.png (desktop and 390 px,
 // zh and en) go to CIVICLOOP_SCREENSHOTS.
 import { test, before, after } from 'node:test'
@@ -26,6 +34,8 @@ import { expectAccessible } from './support/axe.mjs'
 
 let browser
 let unitId
+/** The problems made in before(): the first is closed with both photos, the others are open. */
+const made = []
 const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
 
 async function upload(page, caseId, stage, bytes) {
@@ -70,6 +80,7 @@ before(async () => {
       const r = await api(grid, 'POST', '/api/v1/cases', { category: '0102', description: `通报测试问题 ${i + 1}`, address: '永泰路12号', ...inside(g.boundary) })
       assert.equal(r.status, 201, JSON.stringify(r.body))
       const id = r.body.case.id
+      made.push({ id, case_no: r.body.case.case_no })
       if (i === 0) await upload(grid, id, 'before', photo)
       await move(office, id, { action: 'file' })
       await move(office, id, { action: 'dispatch', unit_id: unitId, note: '属地' })
@@ -288,5 +299,208 @@ test('English pages at desktop width and the office editor at 390 px', async () 
     }
   } finally {
     await phone.context().close()
+  }
+})
+
+/** An input inside an Element Plus wrapper carrying the test id (or the input itself). */
+const inputOf = (page, id) => page.locator(`input[data-testid=${id}], [data-testid=${id}] input`).first()
+/** The error Element Plus shows under the form item that holds this locator. */
+const fieldError = (page, inner) => page.locator('.el-form-item', { has: inner }).last().locator('> .el-form-item__content > .el-form-item__error')
+
+test('the office edits the template: a saved change applies to the next draft, a refused key is shown at its field', async () => {
+  const office = await newPage()
+  let original
+  try {
+    await login(office, 'office', '/bulletins')
+    original = (await api(office, 'GET', '/api/v1/bulletin-template')).body
+    assert.equal(original.format, 'civicloop-bulletins/1')
+    await office.locator('[data-testid=bulletin-template-link]').click()
+    await office.waitForURL((u) => u.pathname === '/bulletins/template')
+    await office.locator('[data-testid=template-form]').waitFor()
+    assert.equal(await inputOf(office, 'template-number-format').inputValue(), original.number_format)
+    assert.equal(await inputOf(office, 'template-weekly-heading-0').inputValue(), original.kinds.weekly.sections[0].heading)
+    assert.equal(await office.locator('[data-testid=template-save]').isDisabled(), true, 'nothing to save yet')
+    await expectAccessible(assert, office, 'bulletin template')
+    await shot(office, 'bulletins-template-zh.png')
+
+    // The ranking without its 等次 column, two typical problems at most: saved, read back.
+    assert.ok(original.ranking_columns.includes('grade'))
+    await office.locator('[data-testid=template-columns] .el-tag', { hasText: '等次' }).locator('.el-tag__close').click()
+    await inputOf(office, 'template-typical-max').fill('2')
+    await inputOf(office, 'template-typical-max').press('Tab')
+    await office.locator('[data-testid=template-save]').click()
+    await office.locator('.el-message--success').first().waitFor()
+    const back = (await api(office, 'GET', '/api/v1/bulletin-template')).body
+    assert.deepEqual(back.ranking_columns, original.ranking_columns.filter((c) => c !== 'grade'))
+    assert.equal(back.typical_max, 2)
+    assert.equal(back.note, original.note, 'keys the form does not show are kept')
+    await office.reload()
+    await office.locator('[data-testid=template-form]').waitFor()
+    assert.equal(await inputOf(office, 'template-typical-max').inputValue(), '2')
+    assert.equal(await office.locator('[data-testid=template-columns] .el-tag', { hasText: '等次' }).count(), 0)
+    // The next draft follows it.
+    const d = await api(office, 'POST', '/api/v1/bulletins', { kind: 'weekly', date: today })
+    assert.equal(d.status, 201, JSON.stringify(d.body))
+    const draft = (await api(office, 'GET', `/api/v1/bulletins/${d.body.id}`)).body
+    assert.ok(!draft.snapshot.ranking.columns.includes('grade'), JSON.stringify(draft.snapshot.ranking.columns))
+    assert.deepEqual(draft.snapshot.ranking.columns, back.ranking_columns)
+    assert.ok(draft.snapshot.typical.length <= 2, `${draft.snapshot.typical.length} typical problems`)
+
+    // A heading key the tenant's wording lacks: refused, the message at that field, nothing saved.
+    const heading = inputOf(office, 'template-weekly-heading-0')
+    await heading.fill('bulletin.heading.no_such_key')
+    await office.locator('[data-testid=template-save]').click()
+    const alert = office.locator('[data-testid=template-error]')
+    await alert.waitFor()
+    const message = (await alert.locator('.el-alert__title').textContent()).trim()
+    assert.match(message, /bulletin\.heading\.no_such_key/)
+    assert.match(message, /[\u4e00-\u9fff]/, `in Chinese: ${message}`)
+    const at = fieldError(office, heading)
+    await at.waitFor()
+    assert.equal((await at.textContent()).trim(), message)
+    assert.equal(await fieldError(office, inputOf(office, 'template-weekly-text-0')).count(), 0, 'only the field named')
+    await expectAccessible(assert, office, 'bulletin template with an error')
+    await shot(office, 'bulletins-template-error-zh.png')
+    const still = (await api(office, 'GET', '/api/v1/bulletin-template')).body
+    assert.equal(still.kinds.weekly.sections[0].heading, original.kinds.weekly.sections[0].heading)
+
+    // The JSON view: the form's edits carried across; a change there is saved too.
+    await heading.fill(original.kinds.weekly.sections[0].heading)
+    await office.locator('[data-testid=template-mode] label', { hasText: 'JSON' }).click()
+    const raw = office.locator('textarea[data-testid=template-json], [data-testid=template-json] textarea').first()
+    const doc = JSON.parse(await raw.inputValue())
+    assert.equal(doc.typical_max, 2)
+    doc.overdue_max = 7
+    await raw.fill(JSON.stringify(doc, null, 2))
+    await office.locator('[data-testid=template-save]').click()
+    await office.locator('.el-message--success').first().waitFor()
+    assert.equal((await api(office, 'GET', '/api/v1/bulletin-template')).body.overdue_max, 7)
+  } finally {
+    if (original) {
+      const r = await api(office, 'PUT', '/api/v1/bulletin-template', original)
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+    }
+    await office.context().close()
+  }
+})
+
+test('typical problems by case number and the units addressed are saved with the draft', async () => {
+  const office = await newPage()
+  try {
+    await login(office, 'office', '/bulletins')
+    const [closed, open] = made
+    const d = await api(office, 'POST', '/api/v1/bulletins', { kind: 'weekly', date: today })
+    assert.equal(d.status, 201, JSON.stringify(d.body))
+    const id = d.body.id
+    const first = (await api(office, 'GET', `/api/v1/bulletins/${id}`)).body
+    assert.ok(first.recipients.length >= 1, JSON.stringify(first.recipients))
+    await office.goto(`${office.url().split('/bulletins')[0]}/bulletins/${id}`)
+    await office.locator('[data-testid=typical-picker]').waitFor()
+
+    // The closed case may have been picked by the draft already: drop it, then add it by number.
+    if (await office.locator(`[data-testid=typical-item][data-case-id="${closed.id}"]`).count()) {
+      await office.locator(`[data-testid=typical-drop-${closed.id}]`).click()
+    }
+    assert.equal(await office.locator(`[data-testid=typical-item][data-case-id="${closed.id}"]`).count(), 0)
+    await inputOf(office, 'typical-input').fill(closed.case_no)
+    await office.locator('[data-testid=typical-lookup]').click()
+    const cand = office.locator('[data-testid=typical-candidate]')
+    await cand.waitFor()
+    assert.equal(await cand.getAttribute('data-ok'), 'true')
+    assert.ok((await cand.textContent()).includes(closed.case_no))
+    assert.match(await office.locator('[data-testid=typical-verdict]').textContent(), /符合条件/)
+    await shot(office, 'bulletins-typical-zh.png')
+    await office.locator('[data-testid=typical-add]').click()
+    await office.locator(`[data-testid=typical-item][data-case-id="${closed.id}"]`).waitFor()
+
+    // An open case does not qualify: the reason, and no way to add it.
+    await inputOf(office, 'typical-input').fill(open.case_no)
+    await office.locator('[data-testid=typical-lookup]').click()
+    await office.waitForFunction((no) => document.querySelector('[data-testid=typical-candidate]')?.textContent.includes(no), open.case_no)
+    assert.equal(await cand.getAttribute('data-ok'), 'false')
+    const verdict = await office.locator('[data-testid=typical-verdict]').textContent()
+    assert.match(verdict, /不能作为典型问题/)
+    assert.match(verdict, /尚未结案/)
+    assert.match(verdict, /整改后照片/)
+    assert.equal(await office.locator('[data-testid=typical-add]').isDisabled(), true)
+    await expectAccessible(assert, office, 'bulletin editor: a typical problem refused')
+    await shot(office, 'bulletins-typical-refused-zh.png')
+
+    // The units addressed: the first taken off, two departments put on.
+    const depts = (await api(office, 'GET', '/api/v1/org/units?kind=department&limit=200')).body.items.filter((u) => !first.recipients.includes(u.id)).slice(0, 2)
+    assert.equal(depts.length, 2, 'two departments not yet addressed')
+    const removed = first.recipients[0]
+    await office.locator('[data-testid=recipients-select] .el-tag').first().locator('.el-tag__close').click()
+    for (const dept of depts) {
+      await office.locator('[data-testid=recipients-select] .el-select__wrapper').click()
+      await office.locator('[data-testid=recipients-select] input').fill(dept.name)
+      await office.locator('.el-select-dropdown__item:visible', { hasText: dept.name }).first().click()
+      await office.keyboard.press('Escape')
+    }
+    await office.locator('[data-testid=bulletin-save]').click()
+    await office.locator('.el-message--success').first().waitFor()
+    const saved = (await api(office, 'GET', `/api/v1/bulletins/${id}`)).body
+    const want = [...first.recipients.filter((u) => u !== removed), ...depts.map((u) => u.id)].sort((a, b) => a - b)
+    assert.deepEqual(saved.recipients, want)
+    assert.ok(saved.snapshot.typical.some((c) => c.case_id === closed.id), 'the typical problem added')
+    assert.ok(!saved.snapshot.typical.some((c) => c.case_id === open.id))
+    assert.equal(saved.snapshot.figures.typical_count, String(saved.snapshot.typical.length))
+    await office.reload()
+    await office.locator(`[data-testid=typical-item][data-case-id="${closed.id}"]`).waitFor()
+    for (const dept of depts) await office.locator('[data-testid=recipients-select] .el-tag', { hasText: dept.name }).waitFor()
+
+    // The server refuses an open case too.
+    const bad = await api(office, 'PUT', `/api/v1/bulletins/${id}`, { version: saved.version, typical_case_ids: [closed.id, open.id] })
+    assert.equal(bad.body.error.code, 'bulletin.bad_typical', JSON.stringify(bad.body))
+    assert.equal(bad.body.error.details.field, 'typical_case_ids[1]')
+
+    // Someone else saves in between: 409, said so, nothing overwritten.
+    const other = await api(office, 'PUT', `/api/v1/bulletins/${id}`, { version: saved.version, title: `${saved.title}（他人修改）` })
+    assert.equal(other.status, 200, JSON.stringify(other.body))
+    await office.locator(`[data-testid=typical-drop-${closed.id}]`).click()
+    await office.locator('[data-testid=bulletin-save]').click()
+    await office.locator('[data-testid=bulletin-conflict]').waitFor()
+    const after = (await api(office, 'GET', `/api/v1/bulletins/${id}`)).body
+    assert.ok(after.snapshot.typical.some((c) => c.case_id === closed.id), 'not overwritten')
+    assert.ok(after.title.endsWith('（他人修改）'))
+  } finally {
+    await office.context().close()
+  }
+})
+
+test('the template page and the typical-problem picker in English and at 390 px', async () => {
+  const [closed] = made
+  for (const [lang, mobile] of [['en', false], ['zh-CN', true], ['en', true]]) {
+    const page = await newPage({ lang, mobile })
+    const tag = `${lang === 'en' ? 'en' : 'zh'}${mobile ? '-390' : ''}`
+    try {
+      await login(page, 'office', '/bulletins/template')
+      await page.locator('[data-testid=template-form]').waitFor()
+      if (mobile) await noSidewaysScroll(page)
+      await expectAccessible(assert, page, `bulletin template (${tag})`)
+      await shot(page, `bulletins-template-${tag}.png`)
+      // An error in English, at its field.
+      if (lang === 'en' && !mobile) {
+        await inputOf(page, 'template-number-format').fill('No year {seq}')
+        await page.locator('[data-testid=template-save]').click()
+        const at = fieldError(page, inputOf(page, 'template-number-format'))
+        await at.waitFor()
+        assert.match(await at.textContent(), /malformed number_format/)
+        await shot(page, 'bulletins-template-error-en.png')
+      }
+      const d = await api(page, 'POST', '/api/v1/bulletins', { kind: 'weekly', date: today })
+      assert.equal(d.status, 201, JSON.stringify(d.body))
+      await page.goto(`${page.url().split('/bulletins')[0]}/bulletins/${d.body.id}`)
+      await page.locator('[data-testid=typical-picker]').waitFor()
+      await inputOf(page, 'typical-input').fill(closed.case_no)
+      await page.locator('[data-testid=typical-lookup]').click()
+      await page.locator('[data-testid=typical-candidate]').waitFor()
+      if (lang === 'en') assert.match(await page.locator('[data-testid=typical-verdict]').textContent(), /Qualifies|already among the typical problems/)
+      if (mobile) await noSidewaysScroll(page)
+      await expectAccessible(assert, page, `bulletin editor picker (${tag})`)
+      await shot(page, `bulletins-typical-${tag}.png`)
+    } finally {
+      await page.context().close()
+    }
   }
 })

@@ -47,6 +47,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'responsibility', name: 'responsibility', component: () => import('./views/ResponsibilityView.vue'), meta: { roles: STAFF, title: 'menu.responsibility' } },
       { path: 'places', name: 'places', component: () => import('./views/PlacesView.vue'), meta: { roles: STAFF, title: 'menu.places' } },
       { path: 'bulletins', name: 'bulletins', component: () => import('./views/BulletinListView.vue'), meta: { roles: STAFF, title: 'menu.bulletins' } },
+      // The template: read with bulletins.draft, saved also with cases.configure (the page is read-only otherwise).
+      { path: 'bulletins/template', name: 'bulletin-template', component: () => import('./views/BulletinTemplateView.vue'), meta: { perm: 'bulletins.draft', title: 'bulletinTemplate.title' } },
       { path: 'bulletins/:id(\\d+)', name: 'bulletin', component: () => import('./views/BulletinEditView.vue'), props: true, meta: { roles: STAFF, title: 'bulletins.editTitle' } },
       { path: 'dashboard', name: 'dashboard', component: () => import('./views/DashboardView.vue'), meta: { roles: STAFF, title: 'menu.dashboard' } },
       { path: 'ranking', name: 'ranking', component: () => import('./views/RankingView.vue'), meta: { roles: STAFF, title: 'menu.ranking' } },

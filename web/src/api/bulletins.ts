@@ -84,3 +84,50 @@ export const bulletinsApi = {
 
 /** The PDF (the archived file once published, else a preview marked 草稿). */
 export const bulletinPdfUrl = (id: number): string => buildUrl(`/bulletins/${id}.pdf`)
+
+/** One section of a kind in the template: message keys of its heading and paragraphs. */
+export interface TemplateSection {
+  kind: string
+  heading: string
+  text: string
+  /** The paragraph when the section lists nothing (only kinds that list something). */
+  text_empty?: string
+}
+
+export interface TemplateSchedule {
+  kind: 'weekly' | 'monthly'
+  weekday?: number
+  day?: number
+  time: string
+}
+
+/** The template document (`civicloop-bulletins/1`, the preset's bulletins.json). */
+export interface BulletinTemplate {
+  format: string
+  note?: string
+  number_format?: string
+  ranking_columns?: string[]
+  overdue_max?: number
+  typical_max?: number
+  kinds: Record<string, { title: string; sections: TemplateSection[] }>
+  schedule?: TemplateSchedule[]
+  [other: string]: unknown
+}
+
+/** The section kinds, figures and ranking columns the server knows (domain/bulletin.cpp). */
+export const SECTION_KINDS = ['overview', 'ranking', 'red_black', 'overdue', 'typical', 'praise', 'criticism', 'requirements', 'text'] as const
+/** Section kinds that list something: only they may have a text_empty paragraph. */
+export const LISTING_KINDS = ['praise', 'criticism', 'overdue', 'typical']
+export const RANKING_COLUMNS = ['rank', 'unit', 'score', 'grade', 'due', 'closed', 'overdue', 'closed_on_time', 'closure', 'ack_on_time', 'rework', 'overdue_rate'] as const
+export const FIGURE_NAMES = [
+  'from', 'to', 'year', 'period',
+  'reported', 'dispatched', 'due', 'closed', 'overdue',
+  'closed_on_time_rate', 'closure_rate', 'ack_on_time_rate', 'rework_rate', 'overdue_rate', 'extension_rate',
+  'units_ranked', 'units_insufficient', 'first_unit', 'last_unit', 'red_units', 'black_units', 'red_count', 'black_count',
+  'overdue_count', 'typical_count',
+] as const
+
+export const bulletinTemplateApi = {
+  get: (opts: RequestOptions = {}) => api.get<BulletinTemplate>('/bulletin-template', undefined, opts),
+  save: (doc: BulletinTemplate, opts: RequestOptions = {}) => api.put<BulletinTemplate>('/bulletin-template', doc, opts),
+}
