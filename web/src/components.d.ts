@@ -63,6 +63,8 @@ declare module 'vue' {
     ElTooltip: typeof import('element-plus/es')['ElTooltip']
     ElTree: typeof import('element-plus/es')['ElTree']
     ElTreeSelect: typeof import('element-plus/es')['ElTreeSelect']
+    KpiDetailDrawer: typeof import('./components/KpiDetailDrawer.vue')['default']
+    KpiPeriodPicker: typeof import('./components/KpiPeriodPicker.vue')['default']
     LangSwitch: typeof import('./components/LangSwitch.vue')['default']
     MapView: typeof import('./components/MapView.vue')['default']
     MeetingItems: typeof import('./components/MeetingItems.vue')['default']
