@@ -66,6 +66,8 @@ declare module 'vue' {
     ElTooltip: typeof import('element-plus/es')['ElTooltip']
     ElTree: typeof import('element-plus/es')['ElTree']
     ElTreeSelect: typeof import('element-plus/es')['ElTreeSelect']
+    KpiDetailDrawer: typeof import('./components/KpiDetailDrawer.vue')['default']
+    KpiPeriodPicker: typeof import('./components/KpiPeriodPicker.vue')['default']
     LangSwitch: typeof import('./components/LangSwitch.vue')['default']
     MapView: typeof import('./components/MapView.vue')['default']
     MeetingAttendees: typeof import('./components/MeetingAttendees.vue')['default']

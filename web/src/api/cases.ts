@@ -50,6 +50,10 @@ export interface CaseFilters {
   /** Only recurrences (举一反三), optionally those counted against one unit (a KPI figure's link). */
   recurrence?: boolean
   recurrence_unit_id?: number
+  /** The cases one person reported (staff only; a KPI reporter figure's link). */
+  reporter_id?: number
+  /** The cases a supervision group (督导组) oversees (a KPI group figure's link). */
+  supervising_group_id?: number
   q?: string
 }
 
