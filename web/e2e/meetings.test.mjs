@@ -76,6 +76,10 @@ test('the office writes the minutes and issues them: three decisions make three 
   await office.locator('[data-testid=meeting-save]').click()
   await office.locator('.el-message--success').first().waitFor()
   await office.locator('[data-testid=meeting-report]').waitFor()
+  // Scores as the ranking page writes them: one decimal, or — for none (the units listed when
+  // the suite's other files made cases; a fresh server may list none yet).
+  const scores = await office.locator('[data-testid=meeting-report] .el-table__body tr td:nth-child(3)').allInnerTexts()
+  for (const s of scores) assert.match(s.trim(), /^(\d+\.\d|—)$/, `score ${s}`)
   await office.mouse.move(0, 0) // no button left in its hover state
   await expectAccessible(assert, office, 'meeting page (scheduled)')
   await shot(office, 'meetings-edit-zh.png')
